@@ -1,0 +1,177 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
+
+/**
+ * The in-memory {@link VlanDirectory} the controller keeps current from datastore change notifications.
+ *
+ * <p>Reads are lock-free. Updates come from a few listener threads and are serialized so that the two membership
+ * indexes (by client and by VLAN) never disagree. Memberships are recorded even for VLANs that do not exist (the
+ * operational and configuration datastores change independently) but are reported only while the VLAN exists.
+ */
+public final class LocalVlanView implements VlanDirectory {
+    private final ConcurrentSkipListMap<String, VlanInfo> vlans = new ConcurrentSkipListMap<>();
+    private final Map<Integer, String> vlanByVid = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> membersByVlan = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> vlansByClient = new ConcurrentHashMap<>();
+    private final Map<String, String> nodeByClient = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<VlanInfo> vlan(final String name) {
+        return Optional.ofNullable(vlans.get(name));
+    }
+
+    @Override
+    public Optional<VlanInfo> vlanByVid(final int vid) {
+        final var name = vlanByVid.get(vid);
+        return name == null ? Optional.empty() : vlan(name);
+    }
+
+    @Override
+    public List<VlanInfo> vlans(final String prefix, final int limit) {
+        final var from = prefix == null ? "" : prefix;
+        final var tail = vlans.tailMap(from, true);
+        final var result = new ArrayList<VlanInfo>(Math.min(limit, 64));
+        for (var entry : tail.entrySet()) {
+            if (result.size() >= limit || !entry.getKey().startsWith(from)) {
+                break;
+            }
+            result.add(entry.getValue());
+        }
+        return result;
+    }
+
+    @Override
+    public int vlanCount() {
+        return vlans.size();
+    }
+
+    @Override
+    public int memberCount(final String vlan) {
+        if (!vlans.containsKey(vlan)) {
+            return 0;
+        }
+        final var members = membersByVlan.get(vlan);
+        return members == null ? 0 : members.size();
+    }
+
+    @Override
+    public boolean isMember(final String clientId, final String vlan) {
+        final var joined = vlansByClient.get(clientId);
+        return joined != null && joined.contains(vlan) && vlans.containsKey(vlan);
+    }
+
+    @Override
+    public Set<String> members(final String vlan) {
+        final var members = membersByVlan.get(vlan);
+        return members == null || !vlans.containsKey(vlan) ? Set.of() : Set.copyOf(members);
+    }
+
+    @Override
+    public Set<String> vlansOf(final String clientId) {
+        final var joined = vlansByClient.get(clientId);
+        return joined == null ? Set.of()
+            : joined.stream().filter(vlans::containsKey).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public boolean isKnownClient(final String clientId) {
+        return vlansByClient.containsKey(clientId);
+    }
+
+    @Override
+    public boolean isOnNode(final String clientId, final String nodeId) {
+        return nodeId.equals(nodeByClient.get(clientId));
+    }
+
+    /**
+     * Adds or replaces a VLAN.
+     */
+    public synchronized void putVlan(final VlanInfo vlan) {
+        final var previous = vlans.put(vlan.name(), vlan);
+        if (previous != null && previous.hasVid()) {
+            vlanByVid.remove(previous.vid(), previous.name());
+        }
+        if (vlan.hasVid()) {
+            vlanByVid.put(vlan.vid(), vlan.name());
+        }
+    }
+
+    /**
+     * Removes a VLAN. Memberships in it stop counting at once; their records go when the registry drops them.
+     */
+    public synchronized void removeVlan(final String name) {
+        final var previous = vlans.remove(name);
+        if (previous != null && previous.hasVid()) {
+            vlanByVid.remove(previous.vid(), name);
+        }
+    }
+
+    /**
+     * Records a connected client, its node and the VLANs it has joined, replacing what was known of it.
+     *
+     * @param clientId the client
+     * @param nodeId the node it is connected to, or null when not known
+     * @param joined the VLANs it is a member of
+     */
+    public synchronized void putClient(final String clientId, final String nodeId, final Collection<String> joined) {
+        requireNonNull(clientId);
+        if (nodeId == null) {
+            nodeByClient.remove(clientId);
+        } else {
+            nodeByClient.put(clientId, nodeId);
+        }
+        final var now = Set.copyOf(joined);
+        final var before = vlansByClient.put(clientId, now);
+        if (before != null) {
+            for (var vlan : before) {
+                if (!now.contains(vlan)) {
+                    dropMember(vlan, clientId);
+                }
+            }
+        }
+        for (var vlan : now) {
+            membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
+        }
+    }
+
+    /**
+     * Forgets a client that left the registry.
+     */
+    public synchronized void removeClient(final String clientId) {
+        nodeByClient.remove(clientId);
+        final var before = vlansByClient.remove(clientId);
+        if (before != null) {
+            for (var vlan : before) {
+                dropMember(vlan, clientId);
+            }
+        }
+    }
+
+    private void dropMember(final String vlan, final String clientId) {
+        final var members = membersByVlan.get(vlan);
+        if (members != null) {
+            members.remove(clientId);
+            if (members.isEmpty()) {
+                membersByVlan.remove(vlan);
+            }
+        }
+    }
+}

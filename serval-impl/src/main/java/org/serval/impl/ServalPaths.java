@@ -1,0 +1,59 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.impl;
+
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Nodes;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Vlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.Membership;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanKey;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.binding.DataObjectReference;
+
+/**
+ * Where SERVAL's data lives in the datastore.
+ */
+public final class ServalPaths {
+    public static final DataObjectReference<Vlan> ALL_VLANS =
+        DataObjectReference.builder(Vlans.class).child(Vlan.class).build();
+    public static final DataObjectReference<Client> ALL_CLIENTS =
+        DataObjectReference.builder(Clients.class).child(Client.class).build();
+    public static final DataObjectIdentifier<Clients> CLIENTS = DataObjectIdentifier.builder(Clients.class).build();
+    public static final DataObjectIdentifier<Vlans> VLANS = DataObjectIdentifier.builder(Vlans.class).build();
+
+    private ServalPaths() {
+        // constants only
+    }
+
+    public static DataObjectIdentifier<Vlan> vlan(final String name) {
+        return DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(name))).build();
+    }
+
+    public static DataObjectIdentifier<Client> client(final String id) {
+        return DataObjectIdentifier.builder(Clients.class).child(Client.class, new ClientKey(new ClientId(id)))
+            .build();
+    }
+
+    public static DataObjectIdentifier<Membership> membership(final String clientId, final String vlan) {
+        return DataObjectIdentifier.builder(Clients.class).child(Client.class, new ClientKey(new ClientId(clientId)))
+            .child(Membership.class, new MembershipKey(new VlanName(vlan))).build();
+    }
+
+    public static DataObjectIdentifier<Node> node(final String id) {
+        return DataObjectIdentifier.builder(Nodes.class).child(Node.class, new NodeKey(new NodeId(id))).build();
+    }
+}

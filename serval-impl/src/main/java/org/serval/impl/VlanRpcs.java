@@ -1,0 +1,323 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.impl;
+
+import static java.util.Objects.requireNonNull;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
+
+import com.google.common.util.concurrent.FluentFuture;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import org.opendaylight.mdsal.binding.api.DataBroker;
+import org.opendaylight.mdsal.binding.api.NotificationPublishService;
+import org.opendaylight.mdsal.binding.api.ReadWriteTransaction;
+import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnectedBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output.VlanBuilder;
+import org.opendaylight.yangtools.binding.util.BindingMap;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.ErrorTag;
+import org.opendaylight.yangtools.yang.common.ErrorType;
+import org.opendaylight.yangtools.yang.common.RpcResult;
+import org.opendaylight.yangtools.yang.common.RpcResultBuilder;
+import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.VlanDirectory;
+import org.serval.api.VlanInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The serval RPCs. Every check that can be answered from the local view is; what must be authoritative (does the
+ * name exist, is the client connected) is read in the same transaction that writes, and a concurrent conflicting
+ * write surfaces as an optimistic lock failure at commit, which is reported like the conflict it is.
+ *
+ * <p>Nothing here blocks: datastore futures are chained, never waited for.
+ */
+public final class VlanRpcs implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VlanRpcs.class);
+    private static final DateTimeFormatter YANG_DATE_TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    private final DataBroker broker;
+    private final VlanDirectory view;
+    private final NotificationPublishService notifications;
+    private final String nodeId;
+    private final int getVlansLimit;
+    private final Registration registration;
+
+    public VlanRpcs(final DataBroker broker, final RpcProviderService rpcProvider,
+            final NotificationPublishService notifications, final VlanDirectory view, final String nodeId,
+            final int getVlansLimit) {
+        this.broker = requireNonNull(broker);
+        this.view = requireNonNull(view);
+        this.notifications = requireNonNull(notifications);
+        this.nodeId = requireNonNull(nodeId);
+        this.getVlansLimit = getVlansLimit;
+        registration = rpcProvider.registerRpcImplementations(
+            (CreateVlan) this::createVlan,
+            (DeleteVlan) this::deleteVlan,
+            (JoinVlan) this::joinVlan,
+            (LeaveVlan) this::leaveVlan,
+            (GetVlans) this::getVlans,
+            (DisconnectClient) this::disconnectClient);
+    }
+
+    static <T> ListenableFuture<RpcResult<T>> fail(final ErrorTag tag, final String message) {
+        return RpcResultBuilder.<T>failed().withError(ErrorType.APPLICATION, tag, message).buildFuture();
+    }
+
+    static DateAndTime now() {
+        return new DateAndTime(
+            YANG_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)));
+    }
+
+    ListenableFuture<RpcResult<CreateVlanOutput>> createVlan(final CreateVlanInput input) {
+        final VlanName vlanName = input.getName();
+        if (vlanName == null) {
+            return fail(ErrorTag.MISSING_ELEMENT, "name is required");
+        }
+        final var name = vlanName.getValue();
+        final VlanId vid = input.getVid();
+        if (vid != null) {
+            final int value = vid.getValue().intValue();
+            if (value < VlanInfo.MIN_VID || value > VlanInfo.MAX_VID) {
+                return fail(ErrorTag.INVALID_VALUE,
+                    "vid " + value + " is outside " + VlanInfo.MIN_VID + ".." + VlanInfo.MAX_VID);
+            }
+            final var holder = view.vlanByVid(value);
+            if (holder.isPresent()) {
+                return fail(ErrorTag.DATA_EXISTS,
+                    "vid " + value + " is already used by VLAN " + holder.orElseThrow().name());
+            }
+        }
+        final Uint32 maxMembers = input.getMaxMembers();
+        if (maxMembers != null && (maxMembers.longValue() < 1 || maxMembers.longValue() > 65535)) {
+            return fail(ErrorTag.INVALID_VALUE, "max-members must be within 1..65535");
+        }
+
+        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanBuilder()
+            .setName(vlanName)
+            .setDescription(input.getDescription())
+            .setVid(vid)
+            .setMaxMembers(maxMembers)
+            .setOpen(input.getOpen())
+            .setOwner(input.getOwner())
+            .setFloodPolicy(input.getFloodPolicy())
+            .build();
+        final var path = ServalPaths.vlan(name);
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.exists(CONFIGURATION, path), exists -> {
+            if (exists) {
+                tx.cancel();
+                return fail(ErrorTag.DATA_EXISTS, "VLAN " + name + " already exists");
+            }
+            tx.put(CONFIGURATION, path, vlan);
+            LOG.info("Creating VLAN {}{}", name, vid == null ? "" : " vid " + vid.getValue());
+            return commit(tx, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently");
+        }, MoreExecutors.directExecutor());
+    }
+
+    ListenableFuture<RpcResult<DeleteVlanOutput>> deleteVlan(final DeleteVlanInput input) {
+        final VlanName vlanName = input.getName();
+        if (vlanName == null) {
+            return fail(ErrorTag.MISSING_ELEMENT, "name is required");
+        }
+        final var name = vlanName.getValue();
+        final var path = ServalPaths.vlan(name);
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.exists(CONFIGURATION, path), exists -> {
+            if (!exists) {
+                tx.cancel();
+                return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
+            }
+            tx.delete(CONFIGURATION, path);
+            LOG.info("Deleting VLAN {}", name);
+            return commit(tx, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently");
+        }, MoreExecutors.directExecutor());
+    }
+
+    ListenableFuture<RpcResult<JoinVlanOutput>> joinVlan(final JoinVlanInput input) {
+        final ClientId clientId = input.getClientId();
+        final VlanName vlanName = input.getVlan();
+        if (clientId == null || vlanName == null) {
+            return fail(ErrorTag.MISSING_ELEMENT, "client-id and vlan are required");
+        }
+        final var client = clientId.getValue();
+        final var name = vlanName.getValue();
+        final var info = view.vlan(name);
+        if (info.isEmpty()) {
+            return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
+        }
+        if (view.isMember(client, name)) {
+            return RpcResultBuilder.success(new JoinVlanOutputBuilder().build()).buildFuture();
+        }
+        final int max = info.orElseThrow().maxMembers();
+        if (view.memberCount(name) >= max) {
+            return fail(ErrorTag.RESOURCE_DENIED, "VLAN " + name + " is full (" + max + " members)");
+        }
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.exists(OPERATIONAL, ServalPaths.client(client)), exists -> {
+            if (!exists) {
+                tx.cancel();
+                return fail(ErrorTag.DATA_MISSING, "client " + client + " is not connected");
+            }
+            tx.put(OPERATIONAL, ServalPaths.membership(client, name),
+                new MembershipBuilder().setVlan(vlanName).setJoinedAt(now()).build());
+            LOG.info("Client {} joins VLAN {}", client, name);
+            return commit(tx, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently");
+        }, MoreExecutors.directExecutor());
+    }
+
+    ListenableFuture<RpcResult<LeaveVlanOutput>> leaveVlan(final LeaveVlanInput input) {
+        final ClientId clientId = input.getClientId();
+        final VlanName vlanName = input.getVlan();
+        if (clientId == null || vlanName == null) {
+            return fail(ErrorTag.MISSING_ELEMENT, "client-id and vlan are required");
+        }
+        final var client = clientId.getValue();
+        final var name = vlanName.getValue();
+        final var path = ServalPaths.membership(client, name);
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.exists(OPERATIONAL, path), exists -> {
+            if (!exists) {
+                tx.cancel();
+                return fail(ErrorTag.DATA_MISSING, "client " + client + " is not a member of VLAN " + name);
+            }
+            tx.delete(OPERATIONAL, path);
+            LOG.info("Client {} leaves VLAN {}", client, name);
+            return commit(tx, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently");
+        }, MoreExecutors.directExecutor());
+    }
+
+    ListenableFuture<RpcResult<GetVlansOutput>> getVlans(final GetVlansInput input) {
+        final var prefix = input.getNamePrefix() == null ? "" : input.getNamePrefix();
+        final var infos = view.vlans(prefix, getVlansLimit);
+        final var out = new ArrayList<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output
+            .Vlan>(infos.size());
+        for (var info : infos) {
+            out.add(new VlanBuilder()
+                .setName(new VlanName(info.name()))
+                .setDescription(info.description().isEmpty() ? null : info.description())
+                .setVid(info.hasVid() ? new VlanId(Uint16.valueOf(info.vid())) : null)
+                .setMaxMembers(Uint32.valueOf(info.maxMembers()))
+                .setOpen(info.open())
+                .setOwner(info.owner() == null ? null : new UserName(info.owner()))
+                .setMemberCount(Uint32.valueOf(view.memberCount(info.name())))
+                .build());
+        }
+        return RpcResultBuilder.success(new GetVlansOutputBuilder().setVlan(BindingMap.ordered(out)).build())
+            .buildFuture();
+    }
+
+    ListenableFuture<RpcResult<DisconnectClientOutput>> disconnectClient(final DisconnectClientInput input) {
+        final ClientId clientId = input.getClientId();
+        if (clientId == null) {
+            return fail(ErrorTag.MISSING_ELEMENT, "client-id is required");
+        }
+        final var client = clientId.getValue();
+        final var path = ServalPaths.client(client);
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.read(OPERATIONAL, path), existing -> {
+            if (existing.isEmpty()) {
+                tx.cancel();
+                return fail(ErrorTag.DATA_MISSING, "client " + client + " is not connected");
+            }
+            tx.delete(OPERATIONAL, path);
+            LOG.info("Disconnecting client {}", client);
+            final var node = existing.orElseThrow().getNode();
+            return Futures.transform(commit(tx, new DisconnectClientOutputBuilder().build(),
+                "client " + client + " changed concurrently"), result -> {
+                    if (result.isSuccessful()) {
+                        publishDisconnected(clientId, node);
+                    }
+                    return result;
+                }, MoreExecutors.directExecutor());
+        }, MoreExecutors.directExecutor());
+    }
+
+    private void publishDisconnected(final ClientId clientId, final NodeId node) {
+        final ClientDisconnected notification = new ClientDisconnectedBuilder()
+            .setClientId(clientId)
+            .setNode(node == null ? new NodeId(nodeId) : node)
+            .setReason(ClientDisconnected.Reason.Administrative)
+            .build();
+        // offer, not put: a slow notification consumer must not hold up the RPC
+        notifications.offerNotification(notification);
+    }
+
+    private static <T> ListenableFuture<RpcResult<T>> commit(final ReadWriteTransaction tx, final T output,
+            final String conflictMessage) {
+        final FluentFuture<RpcResult<T>> committed = tx.commit()
+            .transform(info -> RpcResultBuilder.success(output).build(), MoreExecutors.directExecutor());
+        return committed.catching(Exception.class, cause -> {
+            if (hasCause(cause, OptimisticLockFailedException.class)) {
+                return RpcResultBuilder.<T>failed()
+                    .withError(ErrorType.APPLICATION, ErrorTag.DATA_EXISTS, conflictMessage).build();
+            }
+            LOG.warn("Commit failed", cause);
+            return RpcResultBuilder.<T>failed()
+                .withError(ErrorType.APPLICATION, ErrorTag.OPERATION_FAILED, "commit failed: " + cause.getMessage(),
+                    null, null, cause)
+                .build();
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static boolean hasCause(final Throwable failure, final Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        registration.close();
+    }
+}

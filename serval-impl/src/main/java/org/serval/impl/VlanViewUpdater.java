@@ -1,0 +1,121 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.impl;
+
+import static java.util.Objects.requireNonNull;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
+
+import java.util.List;
+import org.opendaylight.mdsal.binding.api.DataBroker;
+import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
+import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
+import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
+import org.opendaylight.mdsal.binding.api.DataTreeModification;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.serval.api.LocalVlanView;
+import org.serval.api.VlanInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a {@link LocalVlanView} current from the datastore, so that the dataplane and get-vlans never read the
+ * datastore on their own paths.
+ *
+ * <p>It also enforces, at the one place every deletion passes through, that deleting a VLAN ends the memberships
+ * in it, whether the VLAN was deleted by the delete-vlan RPC or directly over RESTCONF. Each node cleans up only
+ * the clients connected to it, so a cluster does not race on the same entries.
+ */
+public final class VlanViewUpdater implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VlanViewUpdater.class);
+
+    private final LocalVlanView view;
+    private final DataBroker broker;
+    private final String nodeId;
+    private final Registration vlanReg;
+    private final Registration clientReg;
+
+    public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId) {
+        this.broker = requireNonNull(broker);
+        this.view = requireNonNull(view);
+        this.nodeId = requireNonNull(nodeId);
+        vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
+            (DataTreeChangeListener<Vlan>) this::onVlansChanged);
+        clientReg = broker.registerTreeChangeListener(OPERATIONAL, ServalPaths.ALL_CLIENTS,
+            (DataTreeChangeListener<Client>) this::onClientsChanged);
+    }
+
+    static VlanInfo toInfo(final Vlan vlan) {
+        final var vid = vlan.getVid();
+        final var max = vlan.getMaxMembers();
+        final var owner = vlan.getOwner();
+        return new VlanInfo(vlan.getName().getValue(),
+            vid == null ? VlanInfo.NO_VID : vid.getValue().intValue(),
+            vlan.getDescription() == null ? "" : vlan.getDescription(),
+            max == null ? VlanInfo.DEFAULT_MAX_MEMBERS : max.intValue(),
+            Boolean.TRUE.equals(vlan.getOpen()),
+            owner == null ? null : owner.getValue());
+    }
+
+    private void onVlansChanged(final List<DataTreeModification<Vlan>> changes) {
+        for (var change : changes) {
+            switch (change.getRootNode()) {
+                case DataObjectDeleted<Vlan> deleted -> {
+                    final var name = deleted.dataBefore().getName().getValue();
+                    final var members = view.members(name);
+                    view.removeVlan(name);
+                    LOG.info("VLAN {} deleted", name);
+                    endMemberships(name, members);
+                }
+                case WithDataAfter<Vlan> present -> {
+                    final var info = toInfo(present.dataAfter());
+                    view.putVlan(info);
+                    LOG.debug("VLAN {} is now {}", info.name(), info);
+                }
+            }
+        }
+    }
+
+    private void onClientsChanged(final List<DataTreeModification<Client>> changes) {
+        for (var change : changes) {
+            switch (change.getRootNode()) {
+                case DataObjectDeleted<Client> deleted -> view.removeClient(deleted.dataBefore().getId().getValue());
+                case WithDataAfter<Client> present -> {
+                    final var client = present.dataAfter();
+                    final var node = client.getNode();
+                    view.putClient(client.getId().getValue(), node == null ? null : node.getValue(),
+                        client.nonnullMembership().keySet().stream().map(key -> key.getVlan().getValue()).toList());
+                }
+            }
+        }
+    }
+
+    private void endMemberships(final String vlan, final Iterable<String> members) {
+        final var tx = broker.newWriteOnlyTransaction();
+        var count = 0;
+        for (var clientId : members) {
+            if (view.isOnNode(clientId, nodeId)) {
+                tx.delete(OPERATIONAL, ServalPaths.membership(clientId, vlan));
+                count++;
+            }
+        }
+        if (count == 0) {
+            tx.cancel();
+            return;
+        }
+        Commits.logOutcome(tx.commit(), "ending " + count + " memberships in deleted VLAN " + vlan);
+    }
+
+    @Override
+    public void close() {
+        vlanReg.close();
+        clientReg.close();
+    }
+}
