@@ -49,6 +49,10 @@ public final class ServalController implements AutoCloseable {
         return view;
     }
 
+    VlanRpcs rpcs() {
+        return rpcs;
+    }
+
     public String nodeId() {
         return nodeId;
     }

@@ -1,0 +1,210 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.impl;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.opendaylight.mdsal.binding.api.NotificationPublishService;
+import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBrokerTest;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.ErrorTag;
+import org.opendaylight.yangtools.yang.common.RpcResult;
+import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint32;
+
+/**
+ * The controller on a real in-memory MD-SAL data broker: RPC outcomes, error tags and the listener-fed view.
+ */
+public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
+    private static final String NODE = "node-1";
+    private static final Registration NO_REGISTRATION = () -> { };
+
+    private final NotificationPublishService notifications = mock(NotificationPublishService.class);
+    private ServalController controller;
+    private VlanRpcs rpcs;
+
+    public ServalControllerTest() {
+        super(true);
+    }
+
+    @Before
+    public void start() {
+        // Registration with the RPC router is not under test: the RPCs are called directly below.
+        final var rpcProvider = mock(RpcProviderService.class,
+            invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
+        controller = new ServalController(getDataBroker(), rpcProvider, notifications, NODE, 1000);
+        rpcs = controller.rpcs();
+    }
+
+    @After
+    public void stop() {
+        controller.close();
+    }
+
+    private static <T> RpcResult<T> await(final ListenableFuture<RpcResult<T>> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    private static void assertError(final ErrorTag expected, final RpcResult<?> result) {
+        assertFalse("expected " + expected.elementBody() + " but the call succeeded", result.isSuccessful());
+        assertEquals(expected, result.getErrors().iterator().next().getTag());
+    }
+
+    private static void eventually(final String what, final BooleanSupplier condition) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private RpcResult<?> create(final String name, final Integer vid, final Integer max) throws Exception {
+        return await(rpcs.createVlan(new CreateVlanInputBuilder()
+            .setName(new VlanName(name))
+            .setVid(vid == null ? null : new VlanId(Uint16.valueOf(vid)))
+            .setMaxMembers(max == null ? null : Uint32.valueOf(max))
+            .build()));
+    }
+
+    private void connect(final String clientId) throws Exception {
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.put(OPERATIONAL, ServalPaths.client(clientId),
+            new ClientBuilder().setId(new ClientId(clientId)).setNode(new NodeId(NODE)).build());
+        tx.commit().get(10, TimeUnit.SECONDS);
+        eventually(clientId + " is known", () -> controller.directory().isKnownClient(clientId));
+    }
+
+    private RpcResult<?> join(final String clientId, final String vlan) throws Exception {
+        return await(rpcs.joinVlan(new JoinVlanInputBuilder().setClientId(new ClientId(clientId))
+            .setVlan(new VlanName(vlan)).build()));
+    }
+
+    @Test
+    public void createsListsAndDeletesAVlan() throws Exception {
+        assertTrue(create("red", 10, null).isSuccessful());
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            final var stored = tx.read(CONFIGURATION, ServalPaths.vlan("red")).get().orElseThrow();
+            assertEquals(Uint16.valueOf(10), stored.getVid().getValue());
+        }
+        eventually("red is in the view", () -> controller.directory().vlan("red").isPresent());
+
+        final var listed = await(rpcs.getVlans(new GetVlansInputBuilder().build())).getResult();
+        assertEquals(List.of("red"), listed.nonnullVlan().values().stream().map(v -> v.getName().getValue()).toList());
+
+        assertTrue(await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName(new VlanName("red")).build()))
+            .isSuccessful());
+        eventually("red left the view", () -> controller.directory().vlan("red").isEmpty());
+    }
+
+    @Test
+    public void duplicateNameOrVidIsDataExists() throws Exception {
+        assertTrue(create("red", 10, null).isSuccessful());
+        assertError(ErrorTag.DATA_EXISTS, create("red", null, null));
+        eventually("red is in the view", () -> controller.directory().vlanByVid(10).isPresent());
+        assertError(ErrorTag.DATA_EXISTS, create("blue", 10, null));
+        assertTrue(create("blue", 11, null).isSuccessful());
+    }
+
+    @Test
+    public void unknownVlanOrClientIsDataMissing() throws Exception {
+        assertError(ErrorTag.DATA_MISSING,
+            await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName(new VlanName("nope")).build())));
+        assertTrue(create("red", null, null).isSuccessful());
+        eventually("red is in the view", () -> controller.directory().vlan("red").isPresent());
+        assertError(ErrorTag.DATA_MISSING, join("ghost", "red"));
+        connect("c1");
+        assertError(ErrorTag.DATA_MISSING, join("c1", "nope"));
+        assertError(ErrorTag.DATA_MISSING, await(rpcs.leaveVlan(new LeaveVlanInputBuilder()
+            .setClientId(new ClientId("c1")).setVlan(new VlanName("red")).build())));
+        assertError(ErrorTag.DATA_MISSING, await(rpcs.disconnectClient(new DisconnectClientInputBuilder()
+            .setClientId(new ClientId("ghost")).build())));
+    }
+
+    @Test
+    public void joiningAFullVlanIsResourceDenied() throws Exception {
+        assertTrue(create("duo", null, 2).isSuccessful());
+        eventually("duo is in the view", () -> controller.directory().vlan("duo").isPresent());
+        for (var client : List.of("c1", "c2", "c3")) {
+            connect(client);
+        }
+        assertTrue(join("c1", "duo").isSuccessful());
+        assertTrue(join("c2", "duo").isSuccessful());
+        eventually("duo has two members", () -> controller.directory().memberCount("duo") == 2);
+        assertError(ErrorTag.RESOURCE_DENIED, join("c3", "duo"));
+        assertTrue("joining twice is harmless", join("c1", "duo").isSuccessful());
+
+        final var listed = await(rpcs.getVlans(new GetVlansInputBuilder().setNamePrefix("du").build())).getResult();
+        assertEquals(Uint32.valueOf(2), listed.nonnullVlan().values().iterator().next().getMemberCount());
+    }
+
+    @Test
+    public void deletingAVlanEndsItsMemberships() throws Exception {
+        assertTrue(create("red", null, null).isSuccessful());
+        assertTrue(create("blue", null, null).isSuccessful());
+        eventually("VLANs are in the view", () -> controller.directory().vlanCount() == 2);
+        connect("c1");
+        assertTrue(join("c1", "red").isSuccessful());
+        assertTrue(join("c1", "blue").isSuccessful());
+        eventually("c1 is in both", () -> controller.directory().vlansOf("c1").size() == 2);
+
+        // Directly in the datastore, as a RESTCONF DELETE would, not through the RPC.
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.delete(CONFIGURATION, ServalPaths.vlan("red"));
+        tx.commit().get(10, TimeUnit.SECONDS);
+
+        eventually("the red membership is gone from the datastore", () -> {
+            try (var read = getDataBroker().newReadOnlyTransaction()) {
+                return !read.exists(OPERATIONAL, ServalPaths.membership("c1", "red")).get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(Set.of("blue"), controller.directory().vlansOf("c1"));
+    }
+
+    @Test
+    public void disconnectRemovesTheClientAndNotifies() throws Exception {
+        connect("c1");
+        assertTrue(await(rpcs.disconnectClient(new DisconnectClientInputBuilder()
+            .setClientId(new ClientId("c1")).build())).isSuccessful());
+        eventually("c1 left the view", () -> !controller.directory().isKnownClient("c1"));
+        verify(notifications, timeout(5000)).offerNotification(any(ClientDisconnected.class));
+    }
+}
