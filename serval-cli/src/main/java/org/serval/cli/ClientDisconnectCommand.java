@@ -1,0 +1,43 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.cli;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.opendaylight.mdsal.binding.api.RpcService;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInputBuilder;
+
+@Service
+@Command(scope = "serval", name = "client-disconnect",
+    description = "Closes a client's session and removes it from the registry.")
+public class ClientDisconnectCommand extends ServalAction {
+    @Reference
+    RpcService rpcService;
+
+    @Argument(index = 0, name = "client-id", required = true, description = "The client, as client-list shows it")
+    String clientId;
+
+    @Override
+    public Object execute() throws InterruptedException {
+        final ClientId id;
+        try {
+            id = Inputs.clientId(clientId);
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+        if (call(rpcService.getRpc(DisconnectClient.class)
+                .invoke(new DisconnectClientInputBuilder().setClientId(id).build())) != null) {
+            out().println("Client " + clientId + " disconnected");
+        }
+        return null;
+    }
+}
