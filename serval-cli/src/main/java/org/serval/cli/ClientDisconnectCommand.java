@@ -12,7 +12,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInputBuilder;
 
@@ -28,14 +27,8 @@ public class ClientDisconnectCommand extends ServalAction {
 
     @Override
     public Object execute() throws InterruptedException {
-        final ClientId id;
-        try {
-            id = Inputs.clientId(clientId);
-        } catch (IllegalArgumentException e) {
-            return error(e.getMessage());
-        }
         if (call(rpcService.getRpc(DisconnectClient.class)
-                .invoke(new DisconnectClientInputBuilder().setClientId(id).build())) != null) {
+                .invoke(new DisconnectClientInputBuilder().setClientId(clientId).build())) != null) {
             out().println("Client " + clientId + " disconnected");
         }
         return null;

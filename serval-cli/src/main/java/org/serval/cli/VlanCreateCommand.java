@@ -15,9 +15,9 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.Checks;
 
 @Service
 @Command(scope = "serval", name = "vlan-create", description = "Creates a VLAN that clients can join.")
@@ -45,14 +45,14 @@ public class VlanCreateCommand extends ServalAction {
     public Object execute() throws InterruptedException {
         final var input = new CreateVlanInputBuilder();
         try {
-            input.setName(Inputs.vlanName(name));
+            input.setName(Checks.vlanName(name));
             if (vid != null) {
-                input.setVid(new VlanId(Uint16.valueOf(Inputs.vid(vid))));
+                input.setVid(Uint16.valueOf(Checks.vid(vid)));
             }
             if (maxMembers != null) {
-                input.setMaxMembers(Uint32.valueOf(Inputs.maxMembers(maxMembers)));
+                input.setMaxMembers(Uint32.valueOf(Checks.maxMembers(maxMembers)));
             }
-            input.setDescription(description);
+            input.setDescription(Checks.description(description));
             input.setOpen(open ? Boolean.TRUE : null);
         } catch (IllegalArgumentException e) {
             return error(e.getMessage());

@@ -14,7 +14,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
 
 @Service
 @Command(scope = "serval", name = "vlan-delete",
@@ -28,13 +27,7 @@ public class VlanDeleteCommand extends ServalAction {
 
     @Override
     public Object execute() throws InterruptedException {
-        final VlanName vlan;
-        try {
-            vlan = Inputs.vlanName(name);
-        } catch (IllegalArgumentException e) {
-            return error(e.getMessage());
-        }
-        if (call(rpcService.getRpc(DeleteVlan.class).invoke(new DeleteVlanInputBuilder().setName(vlan).build()))
+        if (call(rpcService.getRpc(DeleteVlan.class).invoke(new DeleteVlanInputBuilder().setName(name).build()))
                 != null) {
             out().println("VLAN " + name + " deleted");
         }

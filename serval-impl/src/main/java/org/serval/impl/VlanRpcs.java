@@ -67,8 +67,8 @@ import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.RpcResultBuilder;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.Checks;
 import org.serval.api.VlanDirectory;
-import org.serval.api.VlanInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,37 +117,32 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<CreateVlanOutput>> createVlan(final CreateVlanInput input) {
-        final VlanName vlanName = input.getName();
-        if (vlanName == null) {
-            return fail(ErrorTag.MISSING_ELEMENT, "name is required");
+        final String name;
+        final VlanId vid;
+        final Uint32 maxMembers;
+        try {
+            name = Checks.vlanName(input.getName());
+            vid = input.getVid() == null ? null : new VlanId(Uint16.valueOf(Checks.vid(input.getVid().toJava())));
+            maxMembers = input.getMaxMembers() == null ? null
+                : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers().toJava()));
+            Checks.description(input.getDescription());
+        } catch (IllegalArgumentException e) {
+            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
-        final var name = vlanName.getValue();
-        final VlanId vid = input.getVid();
         if (vid != null) {
-            final int value = vid.getValue().intValue();
-            if (value < VlanInfo.MIN_VID || value > VlanInfo.MAX_VID) {
-                return fail(ErrorTag.INVALID_VALUE,
-                    "vid " + value + " is outside " + VlanInfo.MIN_VID + ".." + VlanInfo.MAX_VID);
-            }
-            final var holder = view.vlanByVid(value);
+            final var holder = view.vlanByVid(vid.getValue().intValue());
             if (holder.isPresent()) {
                 return fail(ErrorTag.DATA_EXISTS,
-                    "vid " + value + " is already used by VLAN " + holder.orElseThrow().name());
+                    "vid " + vid.getValue() + " is already used by VLAN " + holder.orElseThrow().name());
             }
-        }
-        final Uint32 maxMembers = input.getMaxMembers();
-        if (maxMembers != null && (maxMembers.longValue() < 1 || maxMembers.longValue() > 65535)) {
-            return fail(ErrorTag.INVALID_VALUE, "max-members must be within 1..65535");
         }
 
         final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanBuilder()
-            .setName(vlanName)
+            .setName(new VlanName(name))
             .setDescription(input.getDescription())
             .setVid(vid)
             .setMaxMembers(maxMembers)
             .setOpen(input.getOpen())
-            .setOwner(input.getOwner())
-            .setFloodPolicy(input.getFloodPolicy())
             .build();
         final var path = ServalPaths.vlan(name);
         final var tx = broker.newReadWriteTransaction();
@@ -163,11 +158,12 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<DeleteVlanOutput>> deleteVlan(final DeleteVlanInput input) {
-        final VlanName vlanName = input.getName();
-        if (vlanName == null) {
-            return fail(ErrorTag.MISSING_ELEMENT, "name is required");
+        final String name;
+        try {
+            name = Checks.vlanName(input.getName());
+        } catch (IllegalArgumentException e) {
+            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
-        final var name = vlanName.getValue();
         final var path = ServalPaths.vlan(name);
         final var tx = broker.newReadWriteTransaction();
         return Futures.transformAsync(tx.exists(CONFIGURATION, path), exists -> {
@@ -182,13 +178,14 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<JoinVlanOutput>> joinVlan(final JoinVlanInput input) {
-        final ClientId clientId = input.getClientId();
-        final VlanName vlanName = input.getVlan();
-        if (clientId == null || vlanName == null) {
-            return fail(ErrorTag.MISSING_ELEMENT, "client-id and vlan are required");
+        final String client;
+        final String name;
+        try {
+            client = Checks.clientId(input.getClientId());
+            name = Checks.vlanName(input.getVlan());
+        } catch (IllegalArgumentException e) {
+            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
-        final var client = clientId.getValue();
-        final var name = vlanName.getValue();
         final var info = view.vlan(name);
         if (info.isEmpty()) {
             return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
@@ -207,20 +204,21 @@ public final class VlanRpcs implements AutoCloseable {
                 return fail(ErrorTag.DATA_MISSING, "client " + client + " is not connected");
             }
             tx.put(OPERATIONAL, ServalPaths.membership(client, name),
-                new MembershipBuilder().setVlan(vlanName).setJoinedAt(now()).build());
+                new MembershipBuilder().setVlan(new VlanName(name)).setJoinedAt(now()).build());
             LOG.info("Client {} joins VLAN {}", client, name);
             return commit(tx, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently");
         }, MoreExecutors.directExecutor());
     }
 
     ListenableFuture<RpcResult<LeaveVlanOutput>> leaveVlan(final LeaveVlanInput input) {
-        final ClientId clientId = input.getClientId();
-        final VlanName vlanName = input.getVlan();
-        if (clientId == null || vlanName == null) {
-            return fail(ErrorTag.MISSING_ELEMENT, "client-id and vlan are required");
+        final String client;
+        final String name;
+        try {
+            client = Checks.clientId(input.getClientId());
+            name = Checks.vlanName(input.getVlan());
+        } catch (IllegalArgumentException e) {
+            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
-        final var client = clientId.getValue();
-        final var name = vlanName.getValue();
         final var path = ServalPaths.membership(client, name);
         final var tx = broker.newReadWriteTransaction();
         return Futures.transformAsync(tx.exists(OPERATIONAL, path), exists -> {
@@ -255,11 +253,12 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<DisconnectClientOutput>> disconnectClient(final DisconnectClientInput input) {
-        final ClientId clientId = input.getClientId();
-        if (clientId == null) {
-            return fail(ErrorTag.MISSING_ELEMENT, "client-id is required");
+        final String client;
+        try {
+            client = Checks.clientId(input.getClientId());
+        } catch (IllegalArgumentException e) {
+            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
-        final var client = clientId.getValue();
         final var path = ServalPaths.client(client);
         final var tx = broker.newReadWriteTransaction();
         return Futures.transformAsync(tx.read(OPERATIONAL, path), existing -> {
@@ -273,7 +272,7 @@ public final class VlanRpcs implements AutoCloseable {
             return Futures.transform(commit(tx, new DisconnectClientOutputBuilder().build(),
                 "client " + client + " changed concurrently"), result -> {
                     if (result.isSuccessful()) {
-                        publishDisconnected(clientId, node);
+                        publishDisconnected(new ClientId(client), node);
                     }
                     return result;
                 }, MoreExecutors.directExecutor());

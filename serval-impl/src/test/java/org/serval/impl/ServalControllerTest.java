@@ -38,8 +38,6 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInp
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
@@ -97,8 +95,8 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
 
     private RpcResult<?> create(final String name, final Integer vid, final Integer max) throws Exception {
         return await(rpcs.createVlan(new CreateVlanInputBuilder()
-            .setName(new VlanName(name))
-            .setVid(vid == null ? null : new VlanId(Uint16.valueOf(vid)))
+            .setName(name)
+            .setVid(vid == null ? null : Uint16.valueOf(vid))
             .setMaxMembers(max == null ? null : Uint32.valueOf(max))
             .build()));
     }
@@ -112,8 +110,8 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     }
 
     private RpcResult<?> join(final String clientId, final String vlan) throws Exception {
-        return await(rpcs.joinVlan(new JoinVlanInputBuilder().setClientId(new ClientId(clientId))
-            .setVlan(new VlanName(vlan)).build()));
+        return await(rpcs.joinVlan(new JoinVlanInputBuilder().setClientId(clientId)
+            .setVlan(vlan).build()));
     }
 
     @Test
@@ -128,7 +126,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         final var listed = await(rpcs.getVlans(new GetVlansInputBuilder().build())).getResult();
         assertEquals(List.of("red"), listed.nonnullVlan().values().stream().map(v -> v.getName().getValue()).toList());
 
-        assertTrue(await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName(new VlanName("red")).build()))
+        assertTrue(await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName("red").build()))
             .isSuccessful());
         eventually("red left the view", () -> controller.directory().vlan("red").isEmpty());
     }
@@ -143,18 +141,30 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     }
 
     @Test
+    public void badArgumentsAreInvalidValue() throws Exception {
+        assertError(ErrorTag.INVALID_VALUE, create("red", 4095, null));
+        assertError(ErrorTag.INVALID_VALUE, create("red", 0, null));
+        assertError(ErrorTag.INVALID_VALUE, create("bad name!", null, null));
+        assertError(ErrorTag.INVALID_VALUE, create("red", null, 0));
+        assertError(ErrorTag.INVALID_VALUE, join("a b", "red"));
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            assertFalse("nothing was written", tx.exists(CONFIGURATION, ServalPaths.vlan("red")).get());
+        }
+    }
+
+    @Test
     public void unknownVlanOrClientIsDataMissing() throws Exception {
         assertError(ErrorTag.DATA_MISSING,
-            await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName(new VlanName("nope")).build())));
+            await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName("nope").build())));
         assertTrue(create("red", null, null).isSuccessful());
         eventually("red is in the view", () -> controller.directory().vlan("red").isPresent());
         assertError(ErrorTag.DATA_MISSING, join("ghost", "red"));
         connect("c1");
         assertError(ErrorTag.DATA_MISSING, join("c1", "nope"));
         assertError(ErrorTag.DATA_MISSING, await(rpcs.leaveVlan(new LeaveVlanInputBuilder()
-            .setClientId(new ClientId("c1")).setVlan(new VlanName("red")).build())));
+            .setClientId("c1").setVlan("red").build())));
         assertError(ErrorTag.DATA_MISSING, await(rpcs.disconnectClient(new DisconnectClientInputBuilder()
-            .setClientId(new ClientId("ghost")).build())));
+            .setClientId("ghost").build())));
     }
 
     @Test
@@ -203,7 +213,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     public void disconnectRemovesTheClientAndNotifies() throws Exception {
         connect("c1");
         assertTrue(await(rpcs.disconnectClient(new DisconnectClientInputBuilder()
-            .setClientId(new ClientId("c1")).build())).isSuccessful());
+            .setClientId("c1").build())).isSuccessful());
         eventually("c1 left the view", () -> !controller.directory().isKnownClient("c1"));
         verify(notifications, timeout(5000)).offerNotification(any(ClientDisconnected.class));
     }

@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.api;
+
+import java.util.regex.Pattern;
+
+/**
+ * The rules for values people type: VLAN names, client ids, vids. The YANG model states the same rules; these give
+ * the message a person reads when a value breaks one. Each method returns its argument or throws
+ * {@link IllegalArgumentException} saying what is wrong.
+ */
+public final class Checks {
+    public static final int MAX_MEMBERS_LIMIT = 65_535;
+    public static final int DESCRIPTION_LIMIT = 255;
+
+    private static final Pattern VLAN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+
+    private Checks() {
+        // utility
+    }
+
+    public static String vlanName(final String name) {
+        if (name == null || !VLAN_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid VLAN name '" + name
+                + "': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    public static String clientId(final String id) {
+        if (id == null || !CLIENT_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("invalid client id '" + id
+                + "': use 1 to 128 letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit");
+        }
+        return id;
+    }
+
+    public static int vid(final long vid) {
+        if (vid < VlanInfo.MIN_VID || vid > VlanInfo.MAX_VID) {
+            throw new IllegalArgumentException(
+                "vid " + vid + " is out of range: use " + VlanInfo.MIN_VID + " to " + VlanInfo.MAX_VID);
+        }
+        return (int) vid;
+    }
+
+    public static int maxMembers(final long max) {
+        if (max < 1 || max > MAX_MEMBERS_LIMIT) {
+            throw new IllegalArgumentException(
+                "max-members " + max + " is out of range: use 1 to " + MAX_MEMBERS_LIMIT);
+        }
+        return (int) max;
+    }
+
+    public static String description(final String text) {
+        if (text != null && text.length() > DESCRIPTION_LIMIT) {
+            throw new IllegalArgumentException("the description has " + text.length() + " characters; at most "
+                + DESCRIPTION_LIMIT + " are allowed");
+        }
+        return text;
+    }
+}
