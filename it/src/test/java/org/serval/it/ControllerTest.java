@@ -1,0 +1,169 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The controller as users meet it: the real distribution, RESTCONF over HTTP with AAA, the Karaf shell through
+ * {@code bin/client}. No mocks. Each test uses its own VLAN names, so the order of tests does not matter.
+ */
+class ControllerTest {
+    private static ServalServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // JUnit runs @AfterAll even when this fails, so a half-started server is stopped too.
+        server = new ServalServer();
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String errorTag(final HttpResponse<String> response) {
+        final JsonObject body = JsonParser.parseString(response.body()).getAsJsonObject();
+        return body.getAsJsonObject("errors").getAsJsonArray("error").get(0).getAsJsonObject()
+            .get("error-tag").getAsString();
+    }
+
+    private static void assertRestconfError(final int status, final String tag, final HttpResponse<String> response) {
+        assertEquals(status, response.statusCode(), response::body);
+        assertEquals(tag, errorTag(response), response::body);
+    }
+
+    @Test
+    void vlanLifecycleOverRestconf() throws Exception {
+        var response = server.rpc("create-vlan", "{\"name\":\"rc-red\",\"vid\":110,\"description\":\"red team\"}");
+        assertEquals(204, response.statusCode(), response::body);
+
+        response = server.get("/data/serval:vlans/vlan=rc-red");
+        assertEquals(200, response.statusCode(), response::body);
+        final var vlan = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("serval:vlan")
+            .get(0).getAsJsonObject();
+        assertEquals(110, vlan.get("vid").getAsInt());
+        assertEquals("red team", vlan.get("description").getAsString());
+
+        response = server.rpc("get-vlans", "{\"name-prefix\":\"rc-\"}");
+        assertEquals(200, response.statusCode(), response::body);
+        final var listed = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonObject("serval:output")
+            .getAsJsonArray("vlan");
+        assertEquals(1, listed.size(), response::body);
+        assertEquals("rc-red", listed.get(0).getAsJsonObject().get("name").getAsString());
+        assertEquals(0, listed.get(0).getAsJsonObject().get("member-count").getAsInt());
+
+        response = server.rpc("delete-vlan", "{\"name\":\"rc-red\"}");
+        assertEquals(204, response.statusCode(), response::body);
+        assertRestconfError(409, "data-missing", server.get("/data/serval:vlans/vlan=rc-red"));
+    }
+
+    @Test
+    void vlanWrittenDirectlyIntoTheDatastoreIsSeenByGetVlans() throws Exception {
+        var response = server.send("PUT", "/data/serval:vlans/vlan=ds-green",
+            "{\"serval:vlan\":[{\"name\":\"ds-green\",\"max-members\":3}]}", "admin", "admin");
+        assertEquals(201, response.statusCode(), response::body);
+        // get-vlans answers from the listener-fed view, which trails the commit a little
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        do {
+            response = server.rpc("get-vlans", "{\"name-prefix\":\"ds-\"}");
+        } while (!response.body().contains("ds-green") && System.nanoTime() < deadline);
+        assertTrue(response.body().contains("\"max-members\":3"), response::body);
+
+        response = server.send("DELETE", "/data/serval:vlans/vlan=ds-green", null, "admin", "admin");
+        assertEquals(204, response.statusCode(), response::body);
+    }
+
+    @Test
+    void badInputGetsTheRightErrorTag() throws Exception {
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"bad-taken\",\"vid\":120}").statusCode());
+        assertAll(
+            () -> assertRestconfError(400, "invalid-value", server.rpc("create-vlan", "{\"name\":\"x\",\"vid\":5000}")),
+            () -> assertRestconfError(400, "invalid-value", server.rpc("create-vlan", "{\"name\":\"x\",\"vid\":0}")),
+            () -> assertRestconfError(400, "invalid-value", server.rpc("create-vlan", "{\"name\":\"bad name\"}")),
+            () -> assertRestconfError(400, "invalid-value",
+                server.rpc("create-vlan", "{\"name\":\"x\",\"max-members\":0}")),
+            () -> assertRestconfError(400, "invalid-value", server.send("PUT", "/data/serval:vlans/vlan=x",
+                "{\"serval:vlan\":[{\"name\":\"x\",\"vid\":4095}]}", "admin", "admin")),
+            () -> assertRestconfError(409, "data-exists", server.rpc("create-vlan", "{\"name\":\"bad-taken\"}")),
+            () -> assertRestconfError(409, "data-exists", server.rpc("create-vlan", "{\"name\":\"y\",\"vid\":120}")),
+            () -> assertRestconfError(409, "data-missing", server.rpc("delete-vlan", "{\"name\":\"no-such\"}")),
+            () -> assertRestconfError(409, "data-missing",
+                server.rpc("join-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"bad-taken\"}")),
+            () -> assertRestconfError(409, "data-missing",
+                server.rpc("join-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"no-such\"}")),
+            () -> assertRestconfError(409, "data-missing",
+                server.rpc("disconnect-client", "{\"client-id\":\"ghost\"}")));
+        // Nothing was lost or half-written, and the server still answers.
+        for (var name : new String[] {"x", "y", "bad name"}) {
+            assertFalse(server.rpc("get-vlans", "{}").body().contains("\"" + name + "\""), name);
+        }
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"bad-taken\"}").statusCode());
+    }
+
+    @Test
+    void restconfRequiresAuthentication() throws Exception {
+        assertEquals(401, server.send("POST", "/operations/serval:get-vlans", "{\"input\":{}}", null, null)
+            .statusCode());
+        assertEquals(401, server.send("GET", "/data/serval:vlans", null, "admin", "wrong").statusCode());
+    }
+
+    @Test
+    void shellCommandsWork() throws Exception {
+        final var output = server.shell(
+            "serval:vlan-create --vid 130 --description \"shell made\" sh-blue",
+            "serval:vlan-list sh-",
+            "serval:vlan-show sh-blue",
+            "serval:client-list",
+            "serval:vlan-delete sh-blue",
+            "serval:vlan-list sh-");
+        assertAll(
+            () -> assertTrue(output.contains("VLAN sh-blue created with vid 130"), output),
+            () -> assertTrue(output.matches("(?s).*sh-blue\\s*\\|\\s*130\\s*\\|\\s*0\\s*\\|\\s*256.*"), output),
+            () -> assertTrue(output.contains("Description: shell made"), output),
+            () -> assertTrue(output.contains("No clients connected."), output),
+            () -> assertTrue(output.contains("VLAN sh-blue deleted"), output),
+            () -> assertTrue(output.contains("No VLANs starting with sh-."), output));
+        final var log = Files.readString(server.karafLog());
+        assertFalse(log.contains("getSubject is not supported"), "the shell failed to start on this JDK");
+    }
+
+    @Test
+    void shellExplainsBadInput() throws Exception {
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"sh-taken\",\"vid\":140}").statusCode());
+        assertAll(
+            () -> assertTrue(server.shell("serval:vlan-create --vid 5000 sh-x").contains(
+                "Error: vid 5000 is out of range: use 1 to 4094"), "vid range"),
+            () -> assertTrue(server.shell("serval:vlan-create \"sh bad\"").contains("Error: invalid VLAN name"),
+                "name"),
+            () -> assertTrue(server.shell("serval:vlan-create sh-taken").contains(
+                "Error: VLAN sh-taken already exists (data-exists)"), "duplicate name"),
+            () -> assertTrue(server.shell("serval:vlan-create --vid 140 sh-y").contains(
+                "Error: vid 140 is already used by VLAN sh-taken (data-exists)"), "duplicate vid"),
+            () -> assertTrue(server.shell("serval:vlan-delete sh-none").contains(
+                "Error: VLAN sh-none does not exist (data-missing)"), "unknown VLAN"),
+            () -> assertTrue(server.shell("serval:vlan-show sh-none").contains("does not exist"), "show unknown"),
+            () -> assertTrue(server.shell("serval:client-disconnect ghost").contains(
+                "Error: client ghost is not connected (data-missing)"), "unknown client"));
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"sh-taken\"}").statusCode());
+    }
+}

@@ -1,0 +1,164 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real SERVAL distribution, unpacked by Maven into target/serval, started as its users start it
+ * ({@code bin/karaf server}) on the JDK that runs the tests, and stopped again even when a test fails.
+ */
+final class ServalServer implements AutoCloseable {
+    static final int RESTCONF_PORT = 8181;
+    static final String BASE = "http://127.0.0.1:" + RESTCONF_PORT + "/rests";
+    private static final List<Integer> PORTS = List.of(RESTCONF_PORT, 8101, 2550, 1099, 44444);
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
+
+    private final Path home;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process karaf;
+
+    ServalServer() {
+        home = Path.of(System.getProperty("serval.it.home", "target/serval/serval-distribution-0.1.0-SNAPSHOT"));
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Path karafLog() {
+        return home.resolve("data/log/karaf.log");
+    }
+
+    ServalServer start() throws IOException, InterruptedException {
+        if (!Files.isExecutable(home.resolve("bin/karaf"))) {
+            throw new IllegalStateException("no distribution at " + home + "; build the distribution module first");
+        }
+        for (var port : PORTS) {
+            if (inUse(port)) {
+                throw new IllegalStateException("port " + port + " is in use; stop the SERVAL or OpenDaylight that "
+                    + "holds it (./serval run?) before running the integration tests");
+            }
+        }
+        final var builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("console.log").toFile());
+        // The JDK running the tests, so that a build on JDK 25 tests the distribution on JDK 25.
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        karaf = builder.start();
+
+        final long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!karaf.isAlive()) {
+                throw new IllegalStateException("Karaf exited with " + karaf.exitValue() + " while booting; see "
+                    + home.resolve("console.log"));
+            }
+            try {
+                if (get("/data/serval:nodes?content=nonconfig").statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("RESTCONF did not answer within " + BOOT_TIMEOUT + "; see " + karafLog());
+    }
+
+    private static boolean inUse(final int port) {
+        try (var socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (ConnectException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static String basic(final String user, final String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(UTF_8));
+    }
+
+    HttpResponse<String> send(final String method, final String path, final String json, final String user,
+            final String password) throws IOException, InterruptedException {
+        final var request = HttpRequest.newBuilder(URI.create(BASE + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Accept", "application/json")
+            .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (user != null) {
+            request.header("Authorization", basic(user, password));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(final String path) throws IOException, InterruptedException {
+        return send("GET", path, null, "admin", "admin");
+    }
+
+    HttpResponse<String> rpc(final String name, final String inputJson) throws IOException, InterruptedException {
+        return send("POST", "/operations/serval:" + name, "{\"input\":" + inputJson + "}", "admin", "admin");
+    }
+
+    /**
+     * Runs shell commands the way a script would: {@code bin/client -b}, commands on standard input.
+     */
+    String shell(final String... commands) throws IOException, InterruptedException {
+        final var builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-u", "karaf", "-p", "karaf",
+            "-r", "5", "-b").directory(home.toFile()).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        final var client = builder.start();
+        try (var in = client.getOutputStream()) {
+            in.write((String.join("\n", commands) + "\n").getBytes(UTF_8));
+        }
+        final var output = new String(client.getInputStream().readAllBytes(), UTF_8);
+        if (!client.waitFor(2, TimeUnit.MINUTES)) {
+            client.destroyForcibly();
+            throw new IllegalStateException("bin/client did not finish; output so far: " + output);
+        }
+        // Strip ANSI colours and the JVM's native-access warnings.
+        return output.replaceAll("\u001B\\[[;\\d]*m", "").lines()
+            .filter(line -> !line.startsWith("WARNING:"))
+            .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (karaf == null || !karaf.isAlive()) {
+            return;
+        }
+        final var descendants = karaf.descendants().toList();
+        karaf.destroy();
+        descendants.forEach(ProcessHandle::destroy);
+        if (!karaf.waitFor(90, TimeUnit.SECONDS)) {
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            karaf.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        for (var child : descendants) {
+            child.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+    }
+}
