@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +34,27 @@ public final class LocalVlanView implements VlanDirectory {
     private final Map<String, Set<String>> membersByVlan = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> vlansByClient = new ConcurrentHashMap<>();
     private final Map<String, String> nodeByClient = new ConcurrentHashMap<>();
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Someone waiting for the view to reach a state, typically an RPC for its own commit to show.
+     */
+    private static final class Waiter {
+        final BooleanSupplier condition;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        Waiter(final BooleanSupplier condition) {
+            this.condition = condition;
+        }
+
+        boolean check() {
+            if (condition.getAsBoolean()) {
+                future.complete(null);
+                return true;
+            }
+            return future.isDone();
+        }
+    }
 
     @Override
     public Optional<VlanInfo> vlan(final String name) {
@@ -96,6 +119,33 @@ public final class LocalVlanView implements VlanDirectory {
         return vlansByClient.containsKey(clientId);
     }
 
+    /**
+     * Returns a future that completes once a condition on this view holds. The RPCs use it to answer only once
+     * their own commit is visible here, so that a caller who lists right after creating or deleting sees the
+     * change.
+     *
+     * @param condition evaluated now and after every update, under the update lock
+     * @return a future that the caller should bound with a timeout
+     */
+    public CompletableFuture<Void> when(final BooleanSupplier condition) {
+        final var waiter = new Waiter(condition);
+        waiters.add(waiter);
+        // Checked after adding, so that an update between the check and the add cannot be missed.
+        synchronized (this) {
+            if (waiter.check()) {
+                waiters.remove(waiter);
+            }
+        }
+        waiter.future.whenComplete((ok, failure) -> waiters.remove(waiter));
+        return waiter.future;
+    }
+
+    private void signal() {
+        if (!waiters.isEmpty()) {
+            waiters.removeIf(Waiter::check);
+        }
+    }
+
     @Override
     public boolean isOnNode(final String clientId, final String nodeId) {
         return nodeId.equals(nodeByClient.get(clientId));
@@ -112,6 +162,7 @@ public final class LocalVlanView implements VlanDirectory {
         if (vlan.hasVid()) {
             vlanByVid.put(vlan.vid(), vlan.name());
         }
+        signal();
     }
 
     /**
@@ -122,6 +173,7 @@ public final class LocalVlanView implements VlanDirectory {
         if (previous != null && previous.hasVid()) {
             vlanByVid.remove(previous.vid(), name);
         }
+        signal();
     }
 
     /**
@@ -150,6 +202,7 @@ public final class LocalVlanView implements VlanDirectory {
         for (var vlan : now) {
             membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
         }
+        signal();
     }
 
     /**
@@ -163,6 +216,7 @@ public final class LocalVlanView implements VlanDirectory {
                 dropMember(vlan, clientId);
             }
         }
+        signal();
     }
 
     private void dropMember(final String vlan, final String clientId) {

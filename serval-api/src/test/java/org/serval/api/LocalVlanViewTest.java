@@ -77,6 +77,18 @@ class LocalVlanViewTest {
     }
 
     @Test
+    void waitersCompleteWhenTheViewGetsThere() {
+        final var present = view.when(() -> view.vlan("red").isPresent());
+        final var already = view.when(() -> view.vlanCount() == 0);
+        assertTrue(already.isDone());
+        assertFalse(present.isDone());
+        view.putVlan(vlan("blue", 0));
+        assertFalse(present.isDone(), "an unrelated update does not complete it");
+        view.putVlan(vlan("red", 0));
+        assertTrue(present.isDone());
+    }
+
+    @Test
     void rejectsReservedVids() {
         assertThrows(IllegalArgumentException.class, () -> vlan("red", 4095));
         assertThrows(IllegalArgumentException.class, () -> vlan("red", -1));

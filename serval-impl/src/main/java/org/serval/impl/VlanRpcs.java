@@ -15,11 +15,14 @@ import com.google.common.util.concurrent.FluentFuture;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.SettableFuture;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.ReadWriteTransaction;
@@ -68,7 +71,7 @@ import org.opendaylight.yangtools.yang.common.RpcResultBuilder;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.serval.api.Checks;
-import org.serval.api.VlanDirectory;
+import org.serval.api.LocalVlanView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,17 +84,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class VlanRpcs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VlanRpcs.class);
+    // The view normally follows a commit within milliseconds; past this, answer anyway: the commit stands.
+    private static final long VIEW_WAIT_SECONDS = 5;
     private static final DateTimeFormatter YANG_DATE_TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final DataBroker broker;
-    private final VlanDirectory view;
+    private final LocalVlanView view;
     private final NotificationPublishService notifications;
     private final String nodeId;
     private final int getVlansLimit;
     private final Registration registration;
 
     public VlanRpcs(final DataBroker broker, final RpcProviderService rpcProvider,
-            final NotificationPublishService notifications, final VlanDirectory view, final String nodeId,
+            final NotificationPublishService notifications, final LocalVlanView view, final String nodeId,
             final int getVlansLimit) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
@@ -153,7 +158,8 @@ public final class VlanRpcs implements AutoCloseable {
             }
             tx.put(CONFIGURATION, path, vlan);
             LOG.info("Creating VLAN {}{}", name, vid == null ? "" : " vid " + vid.getValue());
-            return commit(tx, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently");
+            return commit(tx, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently",
+                () -> view.vlan(name).isPresent());
         }, MoreExecutors.directExecutor());
     }
 
@@ -173,7 +179,8 @@ public final class VlanRpcs implements AutoCloseable {
             }
             tx.delete(CONFIGURATION, path);
             LOG.info("Deleting VLAN {}", name);
-            return commit(tx, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently");
+            return commit(tx, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently",
+                () -> view.vlan(name).isEmpty());
         }, MoreExecutors.directExecutor());
     }
 
@@ -206,7 +213,8 @@ public final class VlanRpcs implements AutoCloseable {
             tx.put(OPERATIONAL, ServalPaths.membership(client, name),
                 new MembershipBuilder().setVlan(new VlanName(name)).setJoinedAt(now()).build());
             LOG.info("Client {} joins VLAN {}", client, name);
-            return commit(tx, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently");
+            return commit(tx, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently",
+                () -> view.isMember(client, name));
         }, MoreExecutors.directExecutor());
     }
 
@@ -228,7 +236,8 @@ public final class VlanRpcs implements AutoCloseable {
             }
             tx.delete(OPERATIONAL, path);
             LOG.info("Client {} leaves VLAN {}", client, name);
-            return commit(tx, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently");
+            return commit(tx, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently",
+                () -> !view.isMember(client, name));
         }, MoreExecutors.directExecutor());
     }
 
@@ -270,7 +279,7 @@ public final class VlanRpcs implements AutoCloseable {
             LOG.info("Disconnecting client {}", client);
             final var node = existing.orElseThrow().getNode();
             return Futures.transform(commit(tx, new DisconnectClientOutputBuilder().build(),
-                "client " + client + " changed concurrently"), result -> {
+                "client " + client + " changed concurrently", () -> !view.isKnownClient(client)), result -> {
                     if (result.isSuccessful()) {
                         publishDisconnected(new ClientId(client), node);
                     }
@@ -289,8 +298,12 @@ public final class VlanRpcs implements AutoCloseable {
         notifications.offerNotification(notification);
     }
 
-    private static <T> ListenableFuture<RpcResult<T>> commit(final ReadWriteTransaction tx, final T output,
-            final String conflictMessage) {
+    /**
+     * Commits and, once committed, waits (bounded) until the local view shows the change, so that this node's
+     * get-vlans and shell agree with what the caller just did.
+     */
+    private <T> ListenableFuture<RpcResult<T>> commit(final ReadWriteTransaction tx, final T output,
+            final String conflictMessage, final BooleanSupplier visible) {
         final FluentFuture<RpcResult<T>> committed = tx.commit()
             .transform(info -> RpcResultBuilder.success(output).build(), MoreExecutors.directExecutor());
         return committed.catching(Exception.class, cause -> {
@@ -303,6 +316,18 @@ public final class VlanRpcs implements AutoCloseable {
                 .withError(ErrorType.APPLICATION, ErrorTag.OPERATION_FAILED, "commit failed: " + cause.getMessage(),
                     null, null, cause)
                 .build();
+        }, MoreExecutors.directExecutor()).transformAsync(result -> {
+            if (!result.isSuccessful()) {
+                return Futures.immediateFuture(result);
+            }
+            final var shown = SettableFuture.<RpcResult<T>>create();
+            view.when(visible).orTimeout(VIEW_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((ok, timeout) -> {
+                if (timeout != null) {
+                    LOG.debug("The local view did not show a committed change within {} s", VIEW_WAIT_SECONDS);
+                }
+                shown.set(result);
+            });
+            return shown;
         }, MoreExecutors.directExecutor());
     }
 
