@@ -1,0 +1,65 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client.tap;
+
+import java.io.IOException;
+
+/**
+ * A virtual Ethernet interface on this machine: frames written to it arrive at the operating system as if received
+ * from a wire, and frames the operating system sends through it can be read. The client knows only this interface,
+ * so that Windows (tap-windows6) can come in beside {@link LinuxTap}.
+ */
+public interface TapDevice extends AutoCloseable {
+    /**
+     * The largest Ethernet frame a device hands out or accepts: 14 bytes of header and a 1500-byte payload, plus
+     * room for an 802.1Q tag.
+     */
+    int MAX_FRAME = 1518;
+
+    /**
+     * The interface's name as the operating system shows it.
+     */
+    String name();
+
+    /**
+     * Reads one Ethernet frame (without preamble or FCS), blocking until one is there.
+     *
+     * @param frame where to put it, at least {@link #MAX_FRAME} bytes
+     * @return its length
+     * @throws IOException when the device is gone or closed
+     */
+    int read(byte[] frame) throws IOException;
+
+    /**
+     * Hands one Ethernet frame to the operating system.
+     *
+     * @throws IOException when the device is gone or closed
+     */
+    void write(byte[] frame, int length) throws IOException;
+
+    /**
+     * Sets the interface's MAC address.
+     */
+    void setMac(byte[] mac) throws IOException;
+
+    /**
+     * Sets the interface's MTU: the payload size the operating system may put in one frame.
+     */
+    void setMtu(int mtu) throws IOException;
+
+    /**
+     * Brings the interface up (or down).
+     */
+    void setUp(boolean up) throws IOException;
+
+    /**
+     * Removes the interface.
+     */
+    @Override
+    void close() throws IOException;
+}
