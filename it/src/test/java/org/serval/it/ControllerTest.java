@@ -106,6 +106,9 @@ class ControllerTest {
                 "{\"serval:vlan\":[{\"name\":\"x\",\"vid\":4095}]}", "admin", "admin")),
             () -> assertRestconfError(409, "data-exists", server.rpc("create-vlan", "{\"name\":\"bad-taken\"}")),
             () -> assertRestconfError(409, "data-exists", server.rpc("create-vlan", "{\"name\":\"y\",\"vid\":120}")),
+            // written straight into the datastore, past the RPC's own check
+            () -> assertRestconfError(409, "data-exists", server.send("PUT", "/data/serval:vlans/vlan=y",
+                "{\"serval:vlan\":[{\"name\":\"y\",\"vid\":120}]}", "admin", "admin")),
             () -> assertRestconfError(409, "data-missing", server.rpc("delete-vlan", "{\"name\":\"no-such\"}")),
             () -> assertRestconfError(409, "data-missing",
                 server.rpc("join-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"bad-taken\"}")),

@@ -13,6 +13,7 @@ import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.LoadBuilder;
@@ -34,12 +35,15 @@ public final class ServalController implements AutoCloseable {
     private final LocalVlanView view = new LocalVlanView();
     private final VlanViewUpdater updater;
     private final VlanRpcs rpcs;
+    private final VidUniquenessCheck vidCheck;
 
-    public ServalController(final DataBroker broker, final RpcProviderService rpcProvider,
-            final NotificationPublishService notifications, final String nodeId, final int getVlansLimit) {
+    public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
+            final RpcProviderService rpcProvider, final NotificationPublishService notifications, final String nodeId,
+            final int getVlansLimit) {
         this.broker = requireNonNull(broker);
         this.nodeId = requireNonNull(nodeId);
         updater = new VlanViewUpdater(broker, view, nodeId);
+        vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, nodeId, getVlansLimit);
         announceNode();
         LOG.info("SERVAL controller started on node {}", nodeId);
@@ -69,6 +73,9 @@ public final class ServalController implements AutoCloseable {
     @Override
     public void close() {
         rpcs.close();
+        if (vidCheck != null) {
+            vidCheck.close();
+        }
         updater.close();
         final var tx = broker.newWriteOnlyTransaction();
         tx.delete(OPERATIONAL, ServalPaths.node(nodeId));

@@ -65,7 +65,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         // Registration with the RPC router is not under test: the RPCs are called directly below.
         final var rpcProvider = mock(RpcProviderService.class,
             invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
-        controller = new ServalController(getDataBroker(), rpcProvider, notifications, NODE, 1000);
+        controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications, NODE, 1000);
         rpcs = controller.rpcs();
     }
 

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -44,10 +45,11 @@ public final class OSGiServalController {
     private final ServiceRegistration<VlanDirectory> directoryRegistration;
 
     @Activate
-    public OSGiServalController(@Reference final DataBroker broker, @Reference final RpcProviderService rpcProvider,
+    public OSGiServalController(@Reference final DataBroker broker, @Reference final DOMDataBroker domBroker,
+            @Reference final RpcProviderService rpcProvider,
             @Reference final NotificationPublishService notifications, final BundleContext context,
             final Config config) {
-        controller = new ServalController(broker, rpcProvider, notifications, nodeId(config.node_id()),
+        controller = new ServalController(broker, domBroker, rpcProvider, notifications, nodeId(config.node_id()),
             config.get_vlans_limit());
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
     }
