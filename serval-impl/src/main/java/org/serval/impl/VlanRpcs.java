@@ -23,10 +23,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.ReadWriteTransaction;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
@@ -62,6 +64,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output.VlanBuilder;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
@@ -150,17 +153,11 @@ public final class VlanRpcs implements AutoCloseable {
             .setOpen(input.getOpen())
             .build();
         final var path = ServalPaths.vlan(name);
-        final var tx = broker.newReadWriteTransaction();
-        return Futures.transformAsync(tx.exists(CONFIGURATION, path), exists -> {
-            if (exists) {
-                tx.cancel();
-                return fail(ErrorTag.DATA_EXISTS, "VLAN " + name + " already exists");
-            }
+        return writeIf(CONFIGURATION, path, false, ErrorTag.DATA_EXISTS, "VLAN " + name + " already exists", tx -> {
             tx.put(CONFIGURATION, path, vlan);
             LOG.info("Creating VLAN {}{}", name, vid == null ? "" : " vid " + vid.getValue());
-            return commit(tx, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently",
-                () -> view.vlan(name).isPresent());
-        }, MoreExecutors.directExecutor());
+        }, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently",
+            () -> view.vlan(name).isPresent());
     }
 
     ListenableFuture<RpcResult<DeleteVlanOutput>> deleteVlan(final DeleteVlanInput input) {
@@ -171,17 +168,11 @@ public final class VlanRpcs implements AutoCloseable {
             return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
         final var path = ServalPaths.vlan(name);
-        final var tx = broker.newReadWriteTransaction();
-        return Futures.transformAsync(tx.exists(CONFIGURATION, path), exists -> {
-            if (!exists) {
-                tx.cancel();
-                return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
-            }
+        return writeIf(CONFIGURATION, path, true, ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist", tx -> {
             tx.delete(CONFIGURATION, path);
             LOG.info("Deleting VLAN {}", name);
-            return commit(tx, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently",
-                () -> view.vlan(name).isEmpty());
-        }, MoreExecutors.directExecutor());
+        }, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently",
+            () -> view.vlan(name).isEmpty());
     }
 
     ListenableFuture<RpcResult<JoinVlanOutput>> joinVlan(final JoinVlanInput input) {
@@ -204,18 +195,13 @@ public final class VlanRpcs implements AutoCloseable {
         if (view.memberCount(name) >= max) {
             return fail(ErrorTag.RESOURCE_DENIED, "VLAN " + name + " is full (" + max + " members)");
         }
-        final var tx = broker.newReadWriteTransaction();
-        return Futures.transformAsync(tx.exists(OPERATIONAL, ServalPaths.client(client)), exists -> {
-            if (!exists) {
-                tx.cancel();
-                return fail(ErrorTag.DATA_MISSING, "client " + client + " is not connected");
-            }
-            tx.put(OPERATIONAL, ServalPaths.membership(client, name),
-                new MembershipBuilder().setVlan(new VlanName(name)).setJoinedAt(now()).build());
-            LOG.info("Client {} joins VLAN {}", client, name);
-            return commit(tx, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently",
-                () -> view.isMember(client, name));
-        }, MoreExecutors.directExecutor());
+        return writeIf(OPERATIONAL, ServalPaths.client(client), true, ErrorTag.DATA_MISSING,
+            "client " + client + " is not connected", tx -> {
+                tx.put(OPERATIONAL, ServalPaths.membership(client, name),
+                    new MembershipBuilder().setVlan(new VlanName(name)).setJoinedAt(now()).build());
+                LOG.info("Client {} joins VLAN {}", client, name);
+            }, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently",
+            () -> view.isMember(client, name));
     }
 
     ListenableFuture<RpcResult<LeaveVlanOutput>> leaveVlan(final LeaveVlanInput input) {
@@ -228,17 +214,12 @@ public final class VlanRpcs implements AutoCloseable {
             return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
         final var path = ServalPaths.membership(client, name);
-        final var tx = broker.newReadWriteTransaction();
-        return Futures.transformAsync(tx.exists(OPERATIONAL, path), exists -> {
-            if (!exists) {
-                tx.cancel();
-                return fail(ErrorTag.DATA_MISSING, "client " + client + " is not a member of VLAN " + name);
-            }
-            tx.delete(OPERATIONAL, path);
-            LOG.info("Client {} leaves VLAN {}", client, name);
-            return commit(tx, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently",
-                () -> !view.isMember(client, name));
-        }, MoreExecutors.directExecutor());
+        return writeIf(OPERATIONAL, path, true, ErrorTag.DATA_MISSING,
+            "client " + client + " is not a member of VLAN " + name, tx -> {
+                tx.delete(OPERATIONAL, path);
+                LOG.info("Client {} leaves VLAN {}", client, name);
+            }, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently",
+            () -> !view.isMember(client, name));
     }
 
     ListenableFuture<RpcResult<GetVlansOutput>> getVlans(final GetVlansInput input) {
@@ -296,6 +277,26 @@ public final class VlanRpcs implements AutoCloseable {
             .build();
         // offer, not put: a slow notification consumer must not hold up the RPC
         notifications.offerNotification(notification);
+    }
+
+    /**
+     * Checks in a new transaction that a path exists (or not), refuses with an error-tag when it is otherwise,
+     * and else writes and commits. The check and the write share the transaction, so a concurrent change to the
+     * path makes the commit fail instead of passing unnoticed.
+     */
+    private <T> ListenableFuture<RpcResult<T>> writeIf(final LogicalDatastoreType store,
+            final DataObjectIdentifier<?> path, final boolean mustExist, final ErrorTag refusalTag,
+            final String refusal, final Consumer<ReadWriteTransaction> write, final T output,
+            final String conflictMessage, final BooleanSupplier visible) {
+        final var tx = broker.newReadWriteTransaction();
+        return Futures.transformAsync(tx.exists(store, path), exists -> {
+            if (exists != mustExist) {
+                tx.cancel();
+                return fail(refusalTag, refusal);
+            }
+            write.accept(tx);
+            return commit(tx, output, conflictMessage, visible);
+        }, MoreExecutors.directExecutor());
     }
 
     /**
