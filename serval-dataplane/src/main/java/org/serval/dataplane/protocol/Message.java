@@ -1,0 +1,262 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+import java.util.List;
+
+/**
+ * One message of the SERVAL protocol, version 1 (docs/protocol.md). All but {@link Data} are small values; a Data
+ * message holds its frame's buffer and whoever uses it last releases it.
+ */
+public sealed interface Message {
+    /**
+     * The type byte on the wire.
+     */
+    int type();
+
+    record Hello(int maxVersion, String clientId, int authMethod, String authData) implements Message {
+        public Hello {
+            requireNonNull(clientId);
+            requireNonNull(authData);
+        }
+
+        @Override
+        public int type() {
+            return 0x01;
+        }
+    }
+
+    record Welcome(int version, String nodeId, long keepaliveMillis, int expireAfter, int tapMtu)
+            implements Message {
+        public Welcome {
+            requireNonNull(nodeId);
+        }
+
+        @Override
+        public int type() {
+            return 0x02;
+        }
+    }
+
+    record Join(long request, long mac, String vlan) implements Message {
+        public Join {
+            requireNonNull(vlan);
+        }
+
+        @Override
+        public int type() {
+            return 0x03;
+        }
+    }
+
+    record Joined(long request, int vlanRef, String vlan) implements Message {
+        public Joined {
+            requireNonNull(vlan);
+        }
+
+        @Override
+        public int type() {
+            return 0x04;
+        }
+    }
+
+    record Leave(long request, int vlanRef) implements Message {
+        @Override
+        public int type() {
+            return 0x05;
+        }
+    }
+
+    record Left(long request, int vlanRef) implements Message {
+        @Override
+        public int type() {
+            return 0x06;
+        }
+    }
+
+    record ListVlans(long request, String prefix) implements Message {
+        public ListVlans {
+            requireNonNull(prefix);
+        }
+
+        @Override
+        public int type() {
+            return 0x07;
+        }
+    }
+
+    record VlanEntry(String name, int members, boolean open) {
+        public VlanEntry {
+            requireNonNull(name);
+        }
+    }
+
+    record Vlans(long request, List<VlanEntry> vlans) implements Message {
+        public Vlans {
+            vlans = List.copyOf(vlans);
+        }
+
+        @Override
+        public int type() {
+            return 0x08;
+        }
+    }
+
+    /**
+     * Asks which MAC answers for an IPv4 (4 bytes) or IPv6 (16 bytes) address in a VLAN.
+     */
+    record Resolve(long request, int vlanRef, byte[] address) implements Message {
+        public Resolve {
+            if (address.length != 4 && address.length != 16) {
+                throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + address.length);
+            }
+            address = address.clone();
+        }
+
+        @Override
+        public byte[] address() {
+            return address.clone();
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return obj instanceof Resolve other && request == other.request && vlanRef == other.vlanRef
+                && java.util.Arrays.equals(address, other.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(request) * 31 + vlanRef * 17 + java.util.Arrays.hashCode(address);
+        }
+
+        @Override
+        public String toString() {
+            return "Resolve[request=" + request + ", vlanRef=" + vlanRef + ", address="
+                + java.util.HexFormat.of().formatHex(address) + "]";
+        }
+
+        @Override
+        public int type() {
+            return 0x09;
+        }
+    }
+
+    /**
+     * The answer to {@link Resolve}; {@code mac} is 0 when the address is not known.
+     */
+    record Resolved(long request, boolean found, long mac) implements Message {
+        @Override
+        public int type() {
+            return 0x0A;
+        }
+    }
+
+    record Keepalive(long seq) implements Message {
+        @Override
+        public int type() {
+            return 0x0B;
+        }
+    }
+
+    record KeepaliveAck(long seq) implements Message {
+        @Override
+        public int type() {
+            return 0x0C;
+        }
+    }
+
+    record NodeEntry(String nodeId, int transport, String host, int port, int load) {
+        public NodeEntry {
+            requireNonNull(nodeId);
+            requireNonNull(host);
+        }
+    }
+
+    record Nodes(List<NodeEntry> nodes) implements Message {
+        public Nodes {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public int type() {
+            return 0x0D;
+        }
+    }
+
+    record Error(long request, int code, String message) implements Message {
+        public static final int UNSUPPORTED_VERSION = 1;
+        public static final int AUTH_FAILED = 2;
+        public static final int UNKNOWN_VLAN = 3;
+        public static final int VLAN_FULL = 4;
+        public static final int DENIED = 5;
+        public static final int MALFORMED = 6;
+        public static final int LIMIT = 7;
+        public static final int INTERNAL = 8;
+
+        public Error {
+            requireNonNull(message);
+        }
+
+        @Override
+        public int type() {
+            return 0x0E;
+        }
+    }
+
+    record Bye(int reason) implements Message {
+        @Override
+        public int type() {
+            return 0x0F;
+        }
+    }
+
+    /**
+     * One Ethernet frame for one joined VLAN. Holds a reference to the frame's buffer.
+     */
+    final class Data extends DefaultByteBufHolder implements Message {
+        private final int vlanRef;
+
+        public Data(final int vlanRef, final ByteBuf frame) {
+            super(frame);
+            this.vlanRef = vlanRef;
+        }
+
+        public int vlanRef() {
+            return vlanRef;
+        }
+
+        @Override
+        public int type() {
+            return 0x10;
+        }
+
+        @Override
+        public Data replace(final ByteBuf content) {
+            return new Data(vlanRef, content);
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return obj instanceof Data other && vlanRef == other.vlanRef && content().equals(other.content());
+        }
+
+        @Override
+        public int hashCode() {
+            return vlanRef * 31 + content().hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Data[vlanRef=" + vlanRef + ", " + content().readableBytes() + " bytes]";
+        }
+    }
+}

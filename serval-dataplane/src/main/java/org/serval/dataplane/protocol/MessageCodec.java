@@ -1,0 +1,319 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import org.serval.dataplane.protocol.Message.Bye;
+import org.serval.dataplane.protocol.Message.Data;
+import org.serval.dataplane.protocol.Message.Error;
+import org.serval.dataplane.protocol.Message.Hello;
+import org.serval.dataplane.protocol.Message.Join;
+import org.serval.dataplane.protocol.Message.Joined;
+import org.serval.dataplane.protocol.Message.Keepalive;
+import org.serval.dataplane.protocol.Message.KeepaliveAck;
+import org.serval.dataplane.protocol.Message.Leave;
+import org.serval.dataplane.protocol.Message.Left;
+import org.serval.dataplane.protocol.Message.ListVlans;
+import org.serval.dataplane.protocol.Message.NodeEntry;
+import org.serval.dataplane.protocol.Message.Nodes;
+import org.serval.dataplane.protocol.Message.Resolve;
+import org.serval.dataplane.protocol.Message.Resolved;
+import org.serval.dataplane.protocol.Message.VlanEntry;
+import org.serval.dataplane.protocol.Message.Vlans;
+import org.serval.dataplane.protocol.Message.Welcome;
+
+/**
+ * The one wire codec, shared by the server and the client: messages to bytes and back, per docs/protocol.md.
+ * Decoding fails closed: anything short, long, unknown or inconsistent is a {@link ProtocolException}, and nothing
+ * is read past the message's own length.
+ */
+public final class MessageCodec {
+    public static final int VERSION = 1;
+    public static final int HEADER = 4;
+    /**
+     * The longest message either end accepts, header included.
+     */
+    public static final int MAX_MESSAGE = 2048;
+    public static final int MIN_FRAME = 14;
+    public static final int MAX_FRAME = 1518;
+
+    private MessageCodec() {
+        // static only
+    }
+
+    /**
+     * Writes one message, header included. A Data message's frame is copied, not released: the caller still owns
+     * the message.
+     */
+    public static void encode(final Message message, final ByteBuf out) {
+        final int start = out.writerIndex();
+        try {
+            encodeUnchecked(message, out, start);
+        } catch (IllegalArgumentException e) {
+            // A message that cannot be sent leaves nothing half-written behind.
+            out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    private static void encodeUnchecked(final Message message, final ByteBuf out, final int start) {
+        out.writeByte(VERSION).writeByte(message.type()).writeShort(0);
+        switch (message) {
+            case Hello m -> {
+                out.writeByte(m.maxVersion());
+                writeStr8(out, m.clientId());
+                out.writeByte(m.authMethod());
+                writeStr16(out, m.authData());
+            }
+            case Welcome m -> {
+                out.writeByte(m.version());
+                writeStr8(out, m.nodeId());
+                out.writeInt((int) m.keepaliveMillis()).writeByte(m.expireAfter()).writeShort(m.tapMtu());
+            }
+            case Join m -> {
+                out.writeInt((int) m.request());
+                writeMac(out, m.mac());
+                writeStr8(out, m.vlan());
+            }
+            case Joined m -> {
+                out.writeInt((int) m.request()).writeShort(m.vlanRef());
+                writeStr8(out, m.vlan());
+            }
+            case Leave m -> out.writeInt((int) m.request()).writeShort(m.vlanRef());
+            case Left m -> out.writeInt((int) m.request()).writeShort(m.vlanRef());
+            case ListVlans m -> {
+                out.writeInt((int) m.request());
+                writeStr8(out, m.prefix());
+            }
+            case Vlans m -> {
+                out.writeInt((int) m.request()).writeShort(m.vlans().size());
+                for (var vlan : m.vlans()) {
+                    writeStr8(out, vlan.name());
+                    out.writeShort(vlan.members()).writeByte(vlan.open() ? 1 : 0);
+                }
+            }
+            case Resolve m -> {
+                final var address = m.address();
+                out.writeInt((int) m.request()).writeShort(m.vlanRef()).writeByte(address.length == 4 ? 4 : 6);
+                out.writeBytes(address);
+            }
+            case Resolved m -> {
+                out.writeInt((int) m.request()).writeByte(m.found() ? 1 : 0);
+                writeMac(out, m.mac());
+            }
+            case Keepalive m -> out.writeInt((int) m.seq());
+            case KeepaliveAck m -> out.writeInt((int) m.seq());
+            case Nodes m -> {
+                out.writeByte(m.nodes().size());
+                for (var node : m.nodes()) {
+                    writeStr8(out, node.nodeId());
+                    out.writeByte(node.transport());
+                    writeStr8(out, node.host());
+                    out.writeShort(node.port()).writeByte(node.load());
+                }
+            }
+            case Error m -> {
+                out.writeInt((int) m.request()).writeShort(m.code());
+                writeStr16(out, m.message());
+            }
+            case Bye m -> out.writeByte(m.reason());
+            case Data m -> {
+                final var frame = m.content();
+                if (frame.readableBytes() < MIN_FRAME || frame.readableBytes() > MAX_FRAME) {
+                    throw new IllegalArgumentException("a frame has 14 to 1518 bytes, not " + frame.readableBytes());
+                }
+                out.writeShort(m.vlanRef()).writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+            }
+        }
+        final int length = out.writerIndex() - start - HEADER;
+        if (length + HEADER > MAX_MESSAGE) {
+            throw new IllegalArgumentException("message of " + (length + HEADER) + " bytes exceeds " + MAX_MESSAGE);
+        }
+        out.setShort(start + 2, length);
+    }
+
+    /**
+     * Returns the body length a header announces, or -1 when fewer than 4 bytes are readable. Reads nothing.
+     */
+    public static int peekBodyLength(final ByteBuf in) {
+        return in.readableBytes() < HEADER ? -1 : in.getUnsignedShort(in.readerIndex() + 2);
+    }
+
+    /**
+     * Reads exactly one message, which must be all that is readable in {@code in}. A Data message's frame is a
+     * retained slice of {@code in}: release the message when done with it.
+     */
+    public static Message decode(final ByteBuf in) {
+        if (in.readableBytes() < HEADER) {
+            throw new ProtocolException("a message has at least 4 bytes, not " + in.readableBytes());
+        }
+        if (in.readableBytes() > MAX_MESSAGE) {
+            throw new ProtocolException("message of " + in.readableBytes() + " bytes exceeds " + MAX_MESSAGE);
+        }
+        final int version = in.readUnsignedByte();
+        final int type = in.readUnsignedByte();
+        final int length = in.readUnsignedShort();
+        if (length != in.readableBytes()) {
+            throw new ProtocolException("header says " + length + " bytes of body, " + in.readableBytes()
+                + " are there");
+        }
+        if (version != VERSION) {
+            throw new ProtocolException("header version " + version + " is not spoken here");
+        }
+        final Message message;
+        try {
+            message = decodeBody(type, in);
+        } catch (IndexOutOfBoundsException e) {
+            throw new ProtocolException("message of type " + type + " ends early", e);
+        }
+        if (in.isReadable()) {
+            final int extra = in.readableBytes();
+            ReferenceCountUtil.release(message);
+            throw new ProtocolException(extra + " bytes after the end of a message of type " + type);
+        }
+        return message;
+    }
+
+    private static Message decodeBody(final int type, final ByteBuf in) {
+        return switch (type) {
+            case 0x01 -> new Hello(in.readUnsignedByte(), readStr8(in), in.readUnsignedByte(), readStr16(in));
+            case 0x02 -> new Welcome(in.readUnsignedByte(), readStr8(in), in.readUnsignedInt(),
+                in.readUnsignedByte(), in.readUnsignedShort());
+            case 0x03 -> new Join(in.readUnsignedInt(), readMac(in), readStr8(in));
+            case 0x04 -> new Joined(in.readUnsignedInt(), in.readUnsignedShort(), readStr8(in));
+            case 0x05 -> new Leave(in.readUnsignedInt(), in.readUnsignedShort());
+            case 0x06 -> new Left(in.readUnsignedInt(), in.readUnsignedShort());
+            case 0x07 -> new ListVlans(in.readUnsignedInt(), readStr8(in));
+            case 0x08 -> readVlans(in);
+            case 0x09 -> readResolve(in);
+            case 0x0A -> new Resolved(in.readUnsignedInt(), readFlag(in), readMac(in));
+            case 0x0B -> new Keepalive(in.readUnsignedInt());
+            case 0x0C -> new KeepaliveAck(in.readUnsignedInt());
+            case 0x0D -> readNodes(in);
+            case 0x0E -> new Error(in.readUnsignedInt(), in.readUnsignedShort(), readStr16(in));
+            case 0x0F -> new Bye(in.readUnsignedByte());
+            case 0x10 -> readData(in);
+            default -> throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
+        };
+    }
+
+    private static Data readData(final ByteBuf in) {
+        final int vlanRef = in.readUnsignedShort();
+        final int length = in.readableBytes();
+        if (length < MIN_FRAME || length > MAX_FRAME) {
+            throw new ProtocolException("a frame has 14 to 1518 bytes, not " + length);
+        }
+        return new Data(vlanRef, in.readRetainedSlice(length));
+    }
+
+    private static Vlans readVlans(final ByteBuf in) {
+        final long request = in.readUnsignedInt();
+        final int count = in.readUnsignedShort();
+        // Each entry has at least 4 bytes; a count the body cannot hold is refused before anything is allocated.
+        need(in, count * 4L);
+        final var vlans = new ArrayList<VlanEntry>(count);
+        for (int i = 0; i < count; i++) {
+            vlans.add(new VlanEntry(readStr8(in), in.readUnsignedShort(), readFlag(in)));
+        }
+        return new Vlans(request, vlans);
+    }
+
+    private static Resolve readResolve(final ByteBuf in) {
+        final long request = in.readUnsignedInt();
+        final int vlanRef = in.readUnsignedShort();
+        final int family = in.readUnsignedByte();
+        final int size = switch (family) {
+            case 4 -> 4;
+            case 6 -> 16;
+            default -> throw new ProtocolException("address family " + family + " is neither 4 nor 6");
+        };
+        need(in, size);
+        final var address = new byte[size];
+        in.readBytes(address);
+        return new Resolve(request, vlanRef, address);
+    }
+
+    private static Nodes readNodes(final ByteBuf in) {
+        final int count = in.readUnsignedByte();
+        need(in, count * 6L);
+        final var nodes = new ArrayList<NodeEntry>(count);
+        for (int i = 0; i < count; i++) {
+            nodes.add(new NodeEntry(readStr8(in), in.readUnsignedByte(), readStr8(in), in.readUnsignedShort(),
+                in.readUnsignedByte()));
+        }
+        return new Nodes(nodes);
+    }
+
+    private static boolean readFlag(final ByteBuf in) {
+        final int flag = in.readUnsignedByte();
+        if (flag > 1) {
+            throw new ProtocolException("a flag is 0 or 1, not " + flag);
+        }
+        return flag == 1;
+    }
+
+    private static void need(final ByteBuf in, final long bytes) {
+        if (in.readableBytes() < bytes) {
+            throw new ProtocolException("message ends early: " + bytes + " more bytes announced, "
+                + in.readableBytes() + " there");
+        }
+    }
+
+    private static String readStr8(final ByteBuf in) {
+        need(in, 1);
+        return readString(in, in.readUnsignedByte());
+    }
+
+    private static String readStr16(final ByteBuf in) {
+        need(in, 2);
+        return readString(in, in.readUnsignedShort());
+    }
+
+    private static String readString(final ByteBuf in, final int length) {
+        need(in, length);
+        final var decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            final var text = decoder.decode(in.nioBuffer(in.readerIndex(), length)).toString();
+            in.skipBytes(length);
+            return text;
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException("a string is not valid UTF-8", e);
+        }
+    }
+
+    private static long readMac(final ByteBuf in) {
+        need(in, 6);
+        return (long) in.readUnsignedShort() << 32 | in.readUnsignedInt();
+    }
+
+    private static void writeMac(final ByteBuf out, final long mac) {
+        out.writeShort((int) (mac >>> 32)).writeInt((int) mac);
+    }
+
+    private static void writeStr8(final ByteBuf out, final String text) {
+        final var bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 255) {
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes does not fit a str8");
+        }
+        out.writeByte(bytes.length).writeBytes(bytes);
+    }
+
+    private static void writeStr16(final ByteBuf out, final String text) {
+        final var bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 65535) {
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes does not fit a str16");
+        }
+        out.writeShort(bytes.length).writeBytes(bytes);
+    }
+}

@@ -1,0 +1,220 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.serval.dataplane.protocol.Message.Data;
+
+/**
+ * The codec against the test vectors of docs/protocol.md, byte for byte, and the stream pipeline on an
+ * {@link EmbeddedChannel}: partial reads, several messages per read, oversize and malformed input. Every buffer
+ * must be released: {@link LeakCheck} fails a test that leaks one.
+ */
+@ExtendWith(LeakCheck.class)
+class MessageCodecTest {
+    private static final byte[] FRAME =
+        HexFormat.ofDelimiter(" ").parseHex("ff ff ff ff ff ff 02 53 56 00 00 01 08 06");
+
+    private static Map<String, byte[]> vectors() throws IOException {
+        final var vectors = new LinkedHashMap<String, byte[]>();
+        try (InputStream in = MessageCodecTest.class.getResourceAsStream("/protocol-vectors.txt")) {
+            for (var line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                final var parts = line.trim().split("\\s+", 2);
+                vectors.put(parts[0], HexFormat.of().parseHex(parts[1].replace(" ", "")));
+            }
+        }
+        return vectors;
+    }
+
+    /**
+     * What each good vector must decode to; a Data message is built fresh for each use since it owns a buffer.
+     */
+    private static Message expected(final String name) {
+        return switch (name) {
+            case "hello" -> new Message.Hello(1, "c1", 0, "");
+            case "welcome" -> new Message.Welcome(1, "n1", 5000, 3, 1400);
+            case "join" -> new Message.Join(1, 0x025356000001L, "red");
+            case "joined" -> new Message.Joined(1, 7, "red");
+            case "leave" -> new Message.Leave(2, 7);
+            case "left" -> new Message.Left(2, 7);
+            case "list-vlans" -> new Message.ListVlans(3, "");
+            case "vlans" -> new Message.Vlans(3, List.of(new Message.VlanEntry("red", 2, true)));
+            case "resolve" -> new Message.Resolve(4, 7, new byte[] {10, 0, 0, 2});
+            case "resolved" -> new Message.Resolved(4, true, 0x025356000002L);
+            case "keepalive" -> new Message.Keepalive(9);
+            case "keepalive-ack" -> new Message.KeepaliveAck(9);
+            case "nodes" -> new Message.Nodes(List.of());
+            case "error" -> new Message.Error(1, Message.Error.VLAN_FULL, "full");
+            case "bye" -> new Message.Bye(0);
+            case "data" -> new Data(7, Unpooled.wrappedBuffer(FRAME));
+            default -> throw new IllegalArgumentException("no expectation for vector " + name);
+        };
+    }
+
+    static Stream<String> goodVectors() throws IOException {
+        return vectors().keySet().stream().filter(name -> !name.startsWith("bad-"));
+    }
+
+    static Stream<String> badVectors() throws IOException {
+        return vectors().keySet().stream().filter(name -> name.startsWith("bad-"));
+    }
+
+    @Test
+    void everyMessageTypeHasAVector() throws IOException {
+        assertEquals(16, goodVectors().count(), "one vector per message type of docs/protocol.md");
+    }
+
+    @ParameterizedTest
+    @MethodSource("goodVectors")
+    void vectorDecodesToItsMessageAndEncodesBack(final String name) throws IOException {
+        final var bytes = vectors().get(name);
+        final var expected = expected(name);
+        final var in = Unpooled.wrappedBuffer(bytes);
+        final var out = Unpooled.buffer();
+        try {
+            final var decoded = MessageCodec.decode(in);
+            try {
+                assertEquals(expected, decoded);
+            } finally {
+                ReferenceCountUtil.release(decoded);
+            }
+            MessageCodec.encode(expected, out);
+            assertEquals(ByteBufUtil.hexDump(bytes), ByteBufUtil.hexDump(out));
+        } finally {
+            in.release();
+            out.release();
+            ReferenceCountUtil.release(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("badVectors")
+    void malformedVectorIsRefused(final String name) throws IOException {
+        final var in = Unpooled.wrappedBuffer(vectors().get(name));
+        try {
+            assertThrows(ProtocolException.class, () -> MessageCodec.decode(in));
+        } finally {
+            in.release();
+        }
+    }
+
+    @Test
+    void streamPipelineReassemblesSplitAndCoalescedMessages() throws IOException {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline());
+        final var keepalive = vectors().get("keepalive");
+        final var data = vectors().get("data");
+        final var both = new byte[keepalive.length + data.length];
+        System.arraycopy(keepalive, 0, both, 0, keepalive.length);
+        System.arraycopy(data, 0, both, keepalive.length, data.length);
+
+        // one byte at a time, then both messages in one read
+        for (byte b : both) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
+        channel.writeInbound(Unpooled.wrappedBuffer(both));
+        for (int round = 0; round < 2; round++) {
+            assertEquals(new Message.Keepalive(9), channel.readInbound());
+            final Data frame = channel.readInbound();
+            try {
+                assertEquals(7, frame.vlanRef());
+                assertEquals(ByteBufUtil.hexDump(FRAME), ByteBufUtil.hexDump(frame.content()));
+            } finally {
+                frame.release();
+            }
+        }
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void streamPipelineEncodesAndReleasesData() {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline());
+        final var frame = Unpooled.wrappedBuffer(FRAME.clone());
+        channel.writeOutbound(new Data(7, frame));
+        assertEquals(0, frame.refCnt(), "the encoder released the frame it wrote");
+        final ByteBuf written = channel.readOutbound();
+        try {
+            assertEquals(4 + 2 + FRAME.length, written.readableBytes());
+        } finally {
+            written.release();
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void oversizeAnnouncementFailsBeforeItsBytesArrive() {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline());
+        // A header announcing 60000 bytes of body: refused at once, nothing buffered waiting for them.
+        final var failure = assertThrows(DecoderException.class,
+            () -> channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 0x10, (byte) 0xea, 0x60, 0, 7})));
+        assertInstanceOf(TooLongFrameException.class, failure);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void malformedMessageOnAStreamFailsTheChannelWithoutLeaking() throws IOException {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline());
+        final var failure = assertThrows(DecoderException.class,
+            () -> channel.writeInbound(Unpooled.wrappedBuffer(vectors().get("bad-runt-frame"))));
+        assertTrue(failure instanceof ProtocolException || failure.getCause() instanceof ProtocolException,
+            String.valueOf(failure));
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void encoderRefusesWhatTheDecoderWould() {
+        final var out = Unpooled.buffer();
+        try {
+            final var runt = new Data(1, Unpooled.wrappedBuffer(new byte[10]));
+            try {
+                assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(runt, out));
+            } finally {
+                runt.release();
+            }
+            assertThrows(IllegalArgumentException.class,
+                () -> MessageCodec.encode(new Message.ListVlans(1, "x".repeat(256)), out));
+            assertThrows(IllegalArgumentException.class,
+                () -> MessageCodec.encode(new Message.Error(1, 8, "x".repeat(3000)), out));
+            assertEquals(0, out.writerIndex(), "nothing half-written stays behind");
+        } finally {
+            out.release();
+        }
+    }
+}
