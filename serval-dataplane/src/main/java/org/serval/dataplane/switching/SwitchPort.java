@@ -1,0 +1,27 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.switching;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A member's attachment to one VLAN: where the switch sends the frames for it. Implemented by a client session
+ * (one port per joined VLAN) and, later, by links to other nodes.
+ */
+public interface SwitchPort {
+    /**
+     * Takes one reference to a frame and sends it, or drops it and counts the drop when the member cannot keep up
+     * (its channel is not writable). Either way the reference is consumed: released now or by the write.
+     */
+    void deliver(ByteBuf frame);
+
+    /**
+     * The client this port belongs to, for logs and counters.
+     */
+    String owner();
+}
