@@ -1,0 +1,47 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.api;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where the dataplane reports its clients, so that they appear in the operational datastore (RESTCONF
+ * {@code clients}, {@code serval:client-list}) and in every node's {@link VlanDirectory}. Implemented by the
+ * controller. Calls never block; each stage completes once this node's directory shows the change, so that a
+ * session may, for example, answer JOINED only when its frames will pass the membership check.
+ */
+public interface ClientRegistry {
+    /**
+     * A client finished its handshake.
+     *
+     * @param clientId its id, checked by {@link Checks#clientId}
+     * @param user the user it authenticated as, or null before the security issue
+     * @param transport "tcp" or "udp"
+     * @param remoteAddress its address as this node sees it
+     * @param remotePort its port as this node sees it
+     */
+    CompletionStage<Void> connected(String clientId, String user, String transport, String remoteAddress,
+        int remotePort);
+
+    /**
+     * A client joined a VLAN with an interface of the given MAC.
+     */
+    CompletionStage<Void> joined(String clientId, String vlan, long mac);
+
+    /**
+     * A client left a VLAN.
+     */
+    CompletionStage<Void> left(String clientId, String vlan);
+
+    /**
+     * A client's session ended: its memberships and its entry go.
+     *
+     * @param reason one of closed, expired, administrative, error
+     */
+    CompletionStage<Void> disconnected(String clientId, String reason);
+}

@@ -1,0 +1,37 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.session;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a node's dataplane is told by its configuration.
+ *
+ * @param nodeId this node's id, sent in WELCOME
+ * @param keepaliveMillis how often clients send KEEPALIVE
+ * @param expireAfter how many silent keepalive periods expire a client
+ * @param tapMtu the MTU clients set on their TAP interfaces (docs/protocol.md, "MTU")
+ * @param maxMacsPerVlan the size of each VLAN's MAC table
+ * @param maxMacsPerPort how many MACs one member may hold in a VLAN's table
+ * @param macAgingSeconds how long an idle MAC stays learned
+ */
+public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAfter, int tapMtu, int maxMacsPerVlan,
+        int maxMacsPerPort, int macAgingSeconds) {
+    public static final int DEFAULT_TAP_MTU = 1400;
+
+    public DataplaneSettings {
+        requireNonNull(nodeId);
+        if (keepaliveMillis < 100 || expireAfter < 1 || expireAfter > 255 || tapMtu < 576 || tapMtu > 1500) {
+            throw new IllegalArgumentException("keepalive >= 100 ms, expireAfter 1..255, tapMtu 576..1500");
+        }
+    }
+
+    public static DataplaneSettings defaults(final String nodeId) {
+        return new DataplaneSettings(nodeId, 5000, 3, DEFAULT_TAP_MTU, 8192, 256, 300);
+    }
+}

@@ -1,0 +1,244 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.serval.api.ClientRegistry;
+import org.serval.api.LocalVlanView;
+import org.serval.api.VlanInfo;
+import org.serval.dataplane.protocol.LeakCheck;
+import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.protocol.StreamPipeline;
+
+/**
+ * Sessions on {@link EmbeddedChannel}s sharing one dataplane, with the real {@link LocalVlanView} and a registry
+ * that, as the controller does, records connections and memberships in it.
+ */
+@ExtendWith(LeakCheck.class)
+class ClientSessionTest {
+    /**
+     * Stands in for the controller: what it would write to the datastore goes straight into the view.
+     */
+    private final class ViewRegistry implements ClientRegistry {
+        final Map<String, Set<String>> memberships = new HashMap<>();
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
+                final String remoteAddress, final int remotePort) {
+            events.add("connected " + clientId);
+            memberships.put(clientId, new HashSet<>());
+            view.putClient(clientId, "n1", Set.of());
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
+            memberships.get(clientId).add(vlan);
+            view.putClient(clientId, "n1", memberships.get(clientId));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> left(final String clientId, final String vlan) {
+            memberships.get(clientId).remove(vlan);
+            view.putClient(clientId, "n1", memberships.get(clientId));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> disconnected(final String clientId, final String reason) {
+            events.add("disconnected " + clientId + " " + reason);
+            view.removeClient(clientId);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private final LocalVlanView view = new LocalVlanView();
+    private final ViewRegistry registry = new ViewRegistry();
+    private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry);
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    ClientSessionTest() {
+        view.putVlan(new VlanInfo("red", 10, "", 256, false, null));
+        view.putVlan(new VlanInfo("blue", 20, "", 256, false, null));
+        view.putVlan(new VlanInfo("duo", 0, "", 2, false, null));
+    }
+
+    @AfterEach
+    void closeChannels() {
+        for (var channel : channels) {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    private EmbeddedChannel connect() {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline()).addLast("session", new ClientSession(dataplane));
+        channels.add(channel);
+        return channel;
+    }
+
+    private static void send(final EmbeddedChannel channel, final Message message) {
+        final var bytes = Unpooled.buffer();
+        MessageCodec.encode(message, bytes);
+        ReferenceCountUtil.release(message);
+        channel.writeInbound(bytes);
+        channel.runPendingTasks();
+    }
+
+    /**
+     * Everything the session sent, decoded; Data messages come back as "Data ref=N" strings.
+     */
+    private static List<Object> received(final EmbeddedChannel channel) {
+        channel.runPendingTasks();
+        final var out = new ArrayList<Object>();
+        for (ByteBuf bytes = channel.readOutbound(); bytes != null; bytes = channel.readOutbound()) {
+            try {
+                final var message = MessageCodec.decode(bytes);
+                if (message instanceof Message.Data data) {
+                    out.add("Data ref=" + data.vlanRef() + " len=" + data.content().readableBytes());
+                    data.release();
+                } else {
+                    out.add(message);
+                }
+            } finally {
+                bytes.release();
+            }
+        }
+        return out;
+    }
+
+    private EmbeddedChannel client(final String id, final String... vlans) {
+        final var channel = connect();
+        send(channel, new Message.Hello(1, id, 0, ""));
+        assertEquals(List.of(new Message.Welcome(1, "n1", 5000, 3, 1400)), received(channel));
+        long request = 1;
+        for (var vlan : vlans) {
+            send(channel, new Message.Join(request, 0x025356000000L + id.hashCode() % 1000 + 1, vlan));
+            final var answer = received(channel);
+            assertInstanceOf(Message.Joined.class, answer.get(0), answer.toString());
+            request++;
+        }
+        return channel;
+    }
+
+    private static Message.Data broadcast(final int vlanRef, final long src) {
+        final var frame = Unpooled.buffer(60);
+        frame.writeBytes(new byte[] {-1, -1, -1, -1, -1, -1});
+        frame.writeShort((int) (src >>> 32)).writeInt((int) src).writeShort(0x0806).writeZero(46);
+        return new Message.Data(vlanRef, frame);
+    }
+
+    @Test
+    void broadcastReachesTheVlansOtherMembersOnly() {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        final var c = client("carol", "blue");
+        send(a, broadcast(1, 0x02000000000AL));
+        assertEquals(List.of("Data ref=1 len=60"), received(b));
+        assertEquals(List.of(), received(a), "not back to the sender");
+        assertEquals(List.of(), received(c), "not into another VLAN");
+    }
+
+    @Test
+    void theFirstMessageMustBeHello() {
+        final var channel = connect();
+        send(channel, new Message.Keepalive(1));
+        final var answer = received(channel);
+        assertEquals(Message.Error.MALFORMED, ((Message.Error) answer.get(0)).code());
+        assertFalse(channel.isActive(), "the connection is closed");
+    }
+
+    @Test
+    void joinRefusalsSayWhy() {
+        final var a = client("alice");
+        send(a, new Message.Join(7, 0x020000000001L, "nope"));
+        assertEquals(List.of(new Message.Error(7, Message.Error.UNKNOWN_VLAN, "VLAN nope does not exist")),
+            received(a));
+        client("bob", "duo");
+        client("carol", "duo");
+        send(a, new Message.Join(8, 0x020000000001L, "duo"));
+        assertEquals(List.of(new Message.Error(8, Message.Error.VLAN_FULL, "VLAN duo is full")), received(a));
+        assertTrue(a.isActive(), "a refused join does not end the session");
+    }
+
+    @Test
+    void framesForVlansNotJoinedAreDropped() {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        send(a, broadcast(9, 0x02000000000AL));
+        assertEquals(List.of(), received(b));
+        // the VLAN is deleted: the membership check on every frame stops its traffic at once
+        view.removeVlan("red");
+        send(a, broadcast(1, 0x02000000000AL));
+        assertEquals(List.of(), received(b));
+    }
+
+    @Test
+    void keepaliveIsAnsweredAndListVlansWorks() {
+        final var a = client("alice", "red");
+        send(a, new Message.Keepalive(42));
+        assertEquals(List.of(new Message.KeepaliveAck(42)), received(a));
+        send(a, new Message.ListVlans(5, "r"));
+        assertEquals(List.of(new Message.Vlans(5, List.of(new Message.VlanEntry("red", 1, false)))), received(a));
+    }
+
+    @Test
+    void malformedInputClosesOnlyThatConnection() {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        final var garbage = Unpooled.wrappedBuffer(new byte[] {1, 0x10, 0, 4, 0, 1, -1, -1});
+        try {
+            a.writeInbound(garbage);
+        } catch (io.netty.handler.codec.DecoderException e) {
+            // EmbeddedChannel rethrows what the pipeline saw; the session has handled it already
+        }
+        a.runPendingTasks();
+        assertFalse(a.isActive());
+        assertTrue(registry.events.contains("disconnected alice error"), registry.events.toString());
+        assertFalse(view.isKnownClient("alice"));
+        send(b, new Message.Keepalive(1));
+        assertEquals(List.of(new Message.KeepaliveAck(1)), received(b), "the others carry on");
+    }
+
+    @Test
+    void closingASessionDetachesItEverywhere() {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        b.close();
+        assertTrue(registry.events.contains("disconnected bob closed"), registry.events.toString());
+        send(a, broadcast(1, 0x02000000000AL));
+        assertNull(b.readOutbound());
+        assertTrue(dataplane.disconnect("alice"));
+        a.runPendingTasks();
+        assertFalse(a.isActive());
+        assertTrue(registry.events.contains("disconnected alice administrative"), registry.events.toString());
+    }
+}
