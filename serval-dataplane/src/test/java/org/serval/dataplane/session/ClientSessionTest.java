@@ -18,17 +18,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.serval.api.ClientRegistry;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
@@ -42,46 +35,8 @@ import org.serval.dataplane.protocol.StreamPipeline;
  */
 @ExtendWith(LeakCheck.class)
 class ClientSessionTest {
-    /**
-     * Stands in for the controller: what it would write to the datastore goes straight into the view.
-     */
-    private final class ViewRegistry implements ClientRegistry {
-        final Map<String, Set<String>> memberships = new HashMap<>();
-        final List<String> events = new ArrayList<>();
-
-        @Override
-        public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
-                final String remoteAddress, final int remotePort) {
-            events.add("connected " + clientId);
-            memberships.put(clientId, new HashSet<>());
-            view.putClient(clientId, "n1", Set.of());
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
-            memberships.get(clientId).add(vlan);
-            view.putClient(clientId, "n1", memberships.get(clientId));
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletionStage<Void> left(final String clientId, final String vlan) {
-            memberships.get(clientId).remove(vlan);
-            view.putClient(clientId, "n1", memberships.get(clientId));
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletionStage<Void> disconnected(final String clientId, final String reason) {
-            events.add("disconnected " + clientId + " " + reason);
-            view.removeClient(clientId);
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
     private final LocalVlanView view = new LocalVlanView();
-    private final ViewRegistry registry = new ViewRegistry();
+    private final ViewRegistry registry = new ViewRegistry(view);
     private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry);
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 

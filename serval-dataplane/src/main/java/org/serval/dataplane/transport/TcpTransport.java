@@ -1,0 +1,99 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.session.ClientSession;
+import org.serval.dataplane.session.Dataplane;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP listener: one {@link ClientSession} per connection, behind the protocol stages. Native epoll where
+ * available. Each connection's pending writes are bounded by a water mark, above which its channel stops being
+ * writable and the switch drops that client's frames rather than buffering them.
+ */
+public final class TcpTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+
+    private TcpTransport(final EventLoopGroup group, final Channel listener) {
+        this.group = group;
+        this.listener = listener;
+    }
+
+    /**
+     * Binds and starts accepting clients.
+     *
+     * @param threads event loop threads; 0 for Netty's default (twice the cores)
+     */
+    public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads)
+            throws InterruptedException {
+        final boolean epoll = Epoll.isAvailable();
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        final Class<? extends ServerChannel> channelType =
+            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final long idleMillis = (long) dataplane.settings().keepaliveMillis() * dataplane.settings().expireAfter();
+        boolean started = false;
+        try {
+            final var listener = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(final SocketChannel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        StreamPipeline.addProtocol(ch.pipeline()).addLast("session", new ClientSession(dataplane));
+                    }
+                })
+                .bind(bind).sync().channel();
+            LOG.info("SERVAL dataplane listening on tcp {} ({})", listener.localAddress(), epoll ? "epoll" : "nio");
+            started = true;
+            return new TcpTransport(group, listener);
+        } finally {
+            if (!started) {
+                // bind failed (port taken, say): leave no threads behind
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
