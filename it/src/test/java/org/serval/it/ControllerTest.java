@@ -14,11 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.netty.buffer.Unpooled;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.serval.dataplane.protocol.Message;
 
 /**
  * The controller as users meet it: the real distribution, RESTCONF over HTTP with AAA, the Karaf shell through
@@ -168,5 +170,118 @@ class ControllerTest {
             () -> assertTrue(server.shell("serval:client-disconnect ghost").contains(
                 "Error: client ghost is not connected (data-missing)"), "unknown client"));
         assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"sh-taken\"}").statusCode());
+    }
+
+    private static String clientsJson() throws Exception {
+        return server.get("/data/serval:clients?content=nonconfig").body();
+    }
+
+    private static void awaitClients(final String what, final java.util.function.Predicate<String> condition)
+            throws Exception {
+        final long deadline = System.nanoTime() + 15_000_000_000L;
+        String json = clientsJson();
+        while (!condition.test(json)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what + "; clients: " + json);
+            }
+            Thread.sleep(100);
+            json = clientsJson();
+        }
+    }
+
+    private static Message.Data broadcast(final int vlanRef, final long src) {
+        final var frame = Unpooled.buffer(60);
+        frame.writeBytes(new byte[] {-1, -1, -1, -1, -1, -1});
+        frame.writeShort((int) (src >>> 32)).writeInt((int) src).writeShort(0x0806).writeZero(46);
+        return new Message.Data(vlanRef, frame);
+    }
+
+    @Test
+    void protocolClientsSwitchFramesAndShowInTheRegistry() throws Exception {
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"dp-red\"}").statusCode());
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"dp-blue\"}").statusCode());
+        try (var alice = new ProtocolClient(ServalServer.DATAPLANE_PORT);
+             var bob = new ProtocolClient(ServalServer.DATAPLANE_PORT);
+             var carol = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+            assertEquals(1400, alice.hello("it-alice").tapMtu());
+            bob.hello("it-bob");
+            carol.hello("it-carol");
+            alice.send(new Message.Join(1, 0x025356000001L, "dp-red"));
+            final var aliceRed = (Message.Joined) alice.receive();
+            bob.send(new Message.Join(1, 0x025356000002L, "dp-red"));
+            final var bobRed = (Message.Joined) bob.receive();
+            carol.send(new Message.Join(1, 0x025356000003L, "dp-blue"));
+            carol.receive();
+
+            alice.send(broadcast(aliceRed.vlanRef(), 0x025356000001L));
+            final var got = (Message.Data) bob.receive();
+            try {
+                assertEquals(bobRed.vlanRef(), got.vlanRef());
+                assertEquals(60, got.content().readableBytes());
+            } finally {
+                got.release();
+            }
+            // carol, in another VLAN, must see nothing of it: her next message is the answer to her keepalive
+            carol.send(new Message.Keepalive(5));
+            assertEquals(new Message.KeepaliveAck(5), carol.receive());
+
+            awaitClients("the three clients are registered with their memberships",
+                json -> json.contains("it-alice") && json.contains("it-bob") && json.contains("it-carol")
+                    && json.contains("dp-blue") && json.contains("02:53:56:00:00:01"));
+            final var list = server.shell("serval:client-list");
+            assertTrue(list.contains("it-alice") && list.contains("dp-red"), list);
+
+            // get-vlans counts the members
+            assertTrue(server.rpc("get-vlans", "{\"name-prefix\":\"dp-red\"}").body()
+                .contains("\"member-count\":2"));
+        }
+        awaitClients("closed sessions leave the registry", json -> !json.contains("it-alice"));
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"dp-red\"}").statusCode());
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"dp-blue\"}").statusCode());
+    }
+
+    @Test
+    void joiningAFullVlanIsResourceDenied() throws Exception {
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"dp-solo\",\"max-members\":1}").statusCode());
+        try (var first = new ProtocolClient(ServalServer.DATAPLANE_PORT);
+             var second = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+            first.hello("it-first");
+            second.hello("it-second");
+            first.send(new Message.Join(1, 0x025356000011L, "dp-solo"));
+            assertTrue(first.receive() instanceof Message.Joined);
+            // over the protocol
+            second.send(new Message.Join(2, 0x025356000012L, "dp-solo"));
+            final var refused = (Message.Error) second.receive();
+            assertEquals(Message.Error.VLAN_FULL, refused.code());
+            // and over RESTCONF
+            assertRestconfError(409, "resource-denied",
+                server.rpc("join-vlan", "{\"client-id\":\"it-second\",\"vlan\":\"dp-solo\"}"));
+        }
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"dp-solo\"}").statusCode());
+    }
+
+    @Test
+    void disconnectClientClosesTheSession() throws Exception {
+        try (var client = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+            client.hello("it-victim");
+            awaitClients("it-victim is registered", json -> json.contains("it-victim"));
+            assertEquals(204, server.rpc("disconnect-client", "{\"client-id\":\"it-victim\"}").statusCode());
+            assertTrue(client.closedByServer());
+        }
+        awaitClients("it-victim is gone", json -> !json.contains("it-victim"));
+    }
+
+    @Test
+    void malformedInputClosesOnlyThatConnection() throws Exception {
+        try (var good = new ProtocolClient(ServalServer.DATAPLANE_PORT);
+             var hostile = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+            good.hello("it-good");
+            hostile.sendRaw(new byte[] {1, 0x10, (byte) 0xff, (byte) 0xff, 0, 1});
+            assertTrue(hostile.closedByServer());
+            good.send(new Message.Keepalive(9));
+            assertEquals(new Message.KeepaliveAck(9), good.receive());
+        }
+        assertTrue(Files.readString(server.karafLog()).contains("Closing connection from"),
+            "the refusal is logged");
     }
 }

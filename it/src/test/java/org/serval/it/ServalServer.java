@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 final class ServalServer implements AutoCloseable {
     static final int RESTCONF_PORT = 8181;
     static final String BASE = "http://127.0.0.1:" + RESTCONF_PORT + "/rests";
-    private static final List<Integer> PORTS = List.of(RESTCONF_PORT, 8101, 2550, 1099, 44444);
+    static final int DATAPLANE_PORT = 4000;
+    private static final List<Integer> PORTS = List.of(RESTCONF_PORT, DATAPLANE_PORT, 8101, 2550, 1099, 44444);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
 
     private final Path home;

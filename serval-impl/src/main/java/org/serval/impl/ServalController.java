@@ -10,41 +10,76 @@ package org.serval.impl;
 import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.EndpointBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.LoadBuilder;
+import org.opendaylight.yangtools.binding.util.BindingMap;
+import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.session.Dataplane;
+import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.transport.TcpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's SERVAL controller: the local view, the listeners that keep it current, the RPCs and the node's own
- * entry in the operational node list. Free of OSGi so that tests can run it on a plain data broker.
+ * One node's SERVAL: the local view and the listeners that keep it current, the RPCs, the dataplane with its
+ * listeners, and the node's own entry in the operational node list. Free of OSGi so that tests can run it on a
+ * plain data broker.
  */
 public final class ServalController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServalController.class);
+    private static final long SWEEP_SECONDS = 10;
 
     private final DataBroker broker;
     private final String nodeId;
     private final LocalVlanView view = new LocalVlanView();
+    private final Dataplane dataplane;
     private final VlanViewUpdater updater;
     private final VlanRpcs rpcs;
     private final VidUniquenessCheck vidCheck;
+    private final ScheduledExecutorService housekeeping;
+    private final TcpTransport tcp;
 
+    /**
+     * Starts a node.
+     *
+     * @param tcpBind where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
+     */
     public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
-            final RpcProviderService rpcProvider, final NotificationPublishService notifications, final String nodeId,
-            final int getVlansLimit) {
+            final RpcProviderService rpcProvider, final NotificationPublishService notifications,
+            final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind)
+            throws InterruptedException {
         this.broker = requireNonNull(broker);
-        this.nodeId = requireNonNull(nodeId);
-        updater = new VlanViewUpdater(broker, view, nodeId);
+        nodeId = settings.nodeId();
+        dataplane = new Dataplane(settings, view,
+            new DatastoreClientRegistry(broker, view, notifications, nodeId));
+        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, nodeId, getVlansLimit);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final var thread = new Thread(runnable, "serval-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(() -> dataplane.sweep(System.nanoTime()), SWEEP_SECONDS, SWEEP_SECONDS,
+            TimeUnit.SECONDS);
+        tcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, 0);
         announceNode();
         LOG.info("SERVAL controller started on node {}", nodeId);
     }
@@ -61,17 +96,36 @@ public final class ServalController implements AutoCloseable {
         return nodeId;
     }
 
+    /**
+     * Where the dataplane accepts TCP clients, or null.
+     */
+    public InetSocketAddress tcpAddress() {
+        return tcp == null ? null : tcp.localAddress();
+    }
+
     private void announceNode() {
-        final var tx = broker.newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.node(nodeId), new NodeBuilder()
+        final var node = new NodeBuilder()
             .setId(new NodeId(nodeId))
-            .setLoad(new LoadBuilder().setClients(Uint32.ZERO).build())
-            .build());
+            .setLoad(new LoadBuilder().setClients(Uint32.ZERO).build());
+        if (tcp != null) {
+            final var address = tcp.localAddress();
+            node.setEndpoint(BindingMap.of(List.of(new EndpointBuilder()
+                .setTransport(Transport.Tcp)
+                .setAddress(IetfInetUtil.hostFor(address.getAddress().getHostAddress()))
+                .setPort(new PortNumber(Uint16.valueOf(address.getPort())))
+                .build())));
+        }
+        final var tx = broker.newWriteOnlyTransaction();
+        tx.put(OPERATIONAL, ServalPaths.node(nodeId), node.build());
         Commits.logOutcome(tx.commit(), "announcing node " + nodeId);
     }
 
     @Override
     public void close() {
+        if (tcp != null) {
+            tcp.close();
+        }
+        housekeeping.shutdownNow();
         rpcs.close();
         if (vidCheck != null) {
             vidCheck.close();

@@ -12,6 +12,7 @@ import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATI
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
@@ -41,11 +42,20 @@ public final class VlanViewUpdater implements AutoCloseable {
     private final String nodeId;
     private final Registration vlanReg;
     private final Registration clientReg;
+    private final Consumer<String> clientRemoved;
 
-    public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId) {
+    /**
+     * Starts listening.
+     *
+     * @param clientRemoved told the id of every client that leaves the registry, so that this node's dataplane can
+     *     close its session (disconnect-client, or a survivor removing a dead node's clients)
+     */
+    public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId,
+            final Consumer<String> clientRemoved) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
         this.nodeId = requireNonNull(nodeId);
+        this.clientRemoved = requireNonNull(clientRemoved);
         vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
             (DataTreeChangeListener<Vlan>) this::onVlansChanged);
         clientReg = broker.registerTreeChangeListener(OPERATIONAL, ServalPaths.ALL_CLIENTS,
@@ -86,7 +96,11 @@ public final class VlanViewUpdater implements AutoCloseable {
     private void onClientsChanged(final List<DataTreeModification<Client>> changes) {
         for (var change : changes) {
             switch (change.getRootNode()) {
-                case DataObjectDeleted<Client> deleted -> view.removeClient(deleted.dataBefore().getId().getValue());
+                case DataObjectDeleted<Client> deleted -> {
+                    final var id = deleted.dataBefore().getId().getValue();
+                    view.removeClient(id);
+                    clientRemoved.accept(id);
+                }
                 case WithDataAfter<Client> present -> {
                     final var client = present.dataAfter();
                     final var node = client.getNode();

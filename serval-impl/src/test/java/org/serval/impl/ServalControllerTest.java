@@ -44,6 +44,7 @@ import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.dataplane.session.DataplaneSettings;
 
 /**
  * The controller on a real in-memory MD-SAL data broker: RPC outcomes, error tags and the listener-fed view.
@@ -61,11 +62,12 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     }
 
     @Before
-    public void start() {
+    public void start() throws InterruptedException {
         // Registration with the RPC router is not under test: the RPCs are called directly below.
         final var rpcProvider = mock(RpcProviderService.class,
             invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
-        controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications, NODE, 1000);
+        controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications,
+            DataplaneSettings.defaults(NODE), 1000, null);
         rpcs = controller.rpcs();
     }
 

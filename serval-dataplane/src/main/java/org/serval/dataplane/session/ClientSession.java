@@ -275,8 +275,9 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
         }
         ports.clear();
         if (clientId != null) {
-            dataplane.unregister(clientId, this);
-            dataplane.registry().disconnected(clientId, endReason);
+            if (dataplane.unregister(clientId, this)) {
+                dataplane.registry().disconnected(clientId, endReason);
+            }
             LOG.info("Client {} disconnected ({}); {} frames in, {} out, {} + {} discarded", clientId, endReason,
                 inFrames, outFrames.sum(), inDiscards, outDiscards.sum());
         }

@@ -58,8 +58,13 @@ public final class Dataplane {
         return sessions.put(clientId, session);
     }
 
-    void unregister(final String clientId, final ClientSession session) {
-        sessions.remove(clientId, session);
+    /**
+     * Forgets a session that ended.
+     *
+     * @return false when a newer session of the same client has taken its place, whose registry entry must stay
+     */
+    boolean unregister(final String clientId, final ClientSession session) {
+        return sessions.remove(clientId, session);
     }
 
     /**

@@ -8,6 +8,7 @@
 package org.serval.impl.osgi;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
@@ -23,6 +24,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.impl.ServalController;
 
 /**
@@ -39,6 +41,23 @@ public final class OSGiServalController {
 
         @AttributeDefinition(description = "The most VLANs one get-vlans answer lists", min = "1")
         int get_vlans_limit() default 100_000;
+
+        @AttributeDefinition(description = "The address the dataplane accepts TCP clients on")
+        String dataplane_tcp_address() default "0.0.0.0";
+
+        @AttributeDefinition(description = "The dataplane's TCP port; 0 turns the TCP listener off", min = "0",
+            max = "65535")
+        int dataplane_tcp_port() default 4000;
+
+        @AttributeDefinition(description = "How often clients send keepalives, in milliseconds", min = "100")
+        int keepalive_millis() default 5000;
+
+        @AttributeDefinition(description = "How many silent keepalive periods expire a client", min = "1",
+            max = "255")
+        int expire_after() default 3;
+
+        @AttributeDefinition(description = "The MTU clients set on their TAP interfaces", min = "576", max = "1500")
+        int tap_mtu() default DataplaneSettings.DEFAULT_TAP_MTU;
     }
 
     private final ServalController controller;
@@ -48,9 +67,14 @@ public final class OSGiServalController {
     public OSGiServalController(@Reference final DataBroker broker, @Reference final DOMDataBroker domBroker,
             @Reference final RpcProviderService rpcProvider,
             @Reference final NotificationPublishService notifications, final BundleContext context,
-            final Config config) {
-        controller = new ServalController(broker, domBroker, rpcProvider, notifications, nodeId(config.node_id()),
-            config.get_vlans_limit());
+            final Config config) throws InterruptedException {
+        final var defaults = DataplaneSettings.defaults(nodeId(config.node_id()));
+        final var settings = new DataplaneSettings(defaults.nodeId(), config.keepalive_millis(),
+            config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
+            defaults.macAgingSeconds());
+        controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
+            config.get_vlans_limit(), config.dataplane_tcp_port() == 0 ? null
+                : new InetSocketAddress(config.dataplane_tcp_address(), config.dataplane_tcp_port()));
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
     }
 
