@@ -1,0 +1,39 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client;
+
+import java.io.Serial;
+
+/**
+ * Why the client cannot go on, with the exit code a script can act on (see {@link ClientOptions#USAGE}).
+ */
+public final class ClientFailure extends Exception {
+    public static final int USAGE = 1;
+    public static final int NO_TAP = 2;
+    public static final int SERVER = 3;
+    public static final int VLAN_REFUSED = 4;
+    public static final int CONNECTION_LOST = 5;
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final int exitCode;
+
+    public ClientFailure(final int exitCode, final String message, final Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
+    public ClientFailure(final int exitCode, final String message) {
+        this(exitCode, message, null);
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+}

@@ -1,0 +1,124 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.serval.api.Checks;
+
+/**
+ * The client's command line.
+ *
+ * @param host the server's host
+ * @param port the server's dataplane port
+ * @param clientId this client's stable id
+ * @param vlans the VLANs to join, each with the TAP interface name to give it
+ * @param statusSeconds how often to print the status table; 0 for only at start and exit
+ */
+public record ClientOptions(String host, int port, String clientId, Map<String, String> vlans, int statusSeconds) {
+    public static final int DEFAULT_PORT = 4000;
+
+    static final String USAGE = """
+        usage: serval-client --server HOST[:PORT] --vlan NAME[=TAP] [--vlan ...] [options]
+
+          --server HOST[:PORT]   the SERVAL server (port 4000 when omitted)
+          --vlan NAME[=TAP]      join VLAN NAME with a TAP interface named TAP (default serval0, serval1, ...);
+                                 repeat for more VLANs
+          --id ID                this client's id, stable across restarts (default: the host name)
+          --transport tcp        how to reach the server (tcp; udp comes later)
+          --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
+          --help                 this text
+
+        Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,
+        3 server unreachable or refused, 4 VLAN refused, 5 connection lost.""";
+
+    /**
+     * Parses the arguments, throwing {@link IllegalArgumentException} with a message for the person who typed
+     * them.
+     */
+    static ClientOptions parse(final String... args) {
+        String server = null;
+        String id = null;
+        int status = 60;
+        final List<String> vlanArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            final var arg = args[i];
+            switch (arg) {
+                case "--server" -> server = value(args, ++i, arg);
+                case "--vlan" -> vlanArgs.add(value(args, ++i, arg));
+                case "--id" -> id = value(args, ++i, arg);
+                case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
+                case "--transport" -> {
+                    final var transport = value(args, ++i, arg);
+                    if (!"tcp".equals(transport)) {
+                        throw new IllegalArgumentException("transport " + transport + " is not supported yet; use tcp");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + arg);
+            }
+        }
+        if (server == null) {
+            throw new IllegalArgumentException("--server is required");
+        }
+        if (vlanArgs.isEmpty()) {
+            throw new IllegalArgumentException("join at least one VLAN with --vlan");
+        }
+        String host = server;
+        int port = DEFAULT_PORT;
+        final int colon = server.lastIndexOf(':');
+        if (colon > 0 && server.indexOf(':') == colon) {
+            host = server.substring(0, colon);
+            port = number(server.substring(colon + 1), "--server port", 1, 65_535);
+        }
+        final var vlans = new LinkedHashMap<String, String>();
+        for (var vlanArg : vlanArgs) {
+            final int eq = vlanArg.indexOf('=');
+            final var name = Checks.vlanName(eq < 0 ? vlanArg : vlanArg.substring(0, eq));
+            final var tap = eq < 0 ? "serval" + vlans.size() : vlanArg.substring(eq + 1);
+            if (tap.isEmpty() || tap.length() > 15 || !tap.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("interface name '" + tap + "' must have 1 to 15 letters, digits,"
+                    + " '.', '_' or '-'");
+            }
+            if (vlans.put(name, tap) != null) {
+                throw new IllegalArgumentException("VLAN " + name + " is given twice");
+            }
+        }
+        return new ClientOptions(host, port, Checks.clientId(id != null ? id : hostName()), vlans, status);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "serval-client";
+        }
+    }
+
+    private static String value(final String[] args, final int index, final String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int number(final String text, final String what, final int min, final int max) {
+        try {
+            final int value = Integer.parseInt(text);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(what + " must be within " + min + ".." + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a number, not '" + text + "'", e);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.serval.client.tap.LinuxTap;
+import org.serval.client.tap.TapDevice;
+import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.StreamPipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running client: one connection to the server, one TAP interface per joined VLAN, frames moved both ways.
+ */
+public final class ServalClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServalClient.class);
+    private static final long ANSWER_TIMEOUT_SECONDS = 10;
+    // Pending writes to the server per connection; above this, frames read from a TAP are dropped, not queued.
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    /**
+     * One joined VLAN and its interface.
+     */
+    private static final class Attachment {
+        final String vlan;
+        final int vlanRef;
+        final TapDevice tap;
+        final String mac;
+        final AtomicLong fromTap = new AtomicLong();
+        final AtomicLong toTap = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+
+        Attachment(final String vlan, final int vlanRef, final TapDevice tap, final String mac) {
+            this.vlan = vlan;
+            this.vlanRef = vlanRef;
+            this.tap = tap;
+            this.mac = mac;
+        }
+    }
+
+    private final ClientOptions options;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final BlockingQueue<Message> answers = new LinkedBlockingQueue<>(64);
+    private final List<Attachment> attachments = new ArrayList<>();
+    private final Map<Integer, Attachment> byRef = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+    private Channel channel;
+    private Message.Welcome welcome;
+
+    public ServalClient(final ClientOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * A MAC that stays the same for this client and VLAN across restarts: locally administered, unicast.
+     */
+    static byte[] stableMac(final String clientId, final String vlan) {
+        try {
+            final var digest = MessageDigest.getInstance("SHA-256")
+                .digest((clientId + "/" + vlan).getBytes(StandardCharsets.UTF_8));
+            final var mac = new byte[6];
+            System.arraycopy(digest, 0, mac, 0, 6);
+            mac[0] = (byte) (mac[0] & 0xfe | 0x02);
+            return mac;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * Connects, joins every VLAN and brings their interfaces up.
+     */
+    public void start() throws ClientFailure, InterruptedException {
+        connect();
+        welcome = expect(Message.Welcome.class, "WELCOME");
+        LOG.info("Connected to {}:{} (node {}), TAP MTU {}", options.host(), options.port(), welcome.nodeId(),
+            welcome.tapMtu());
+        channel.eventLoop().scheduleAtFixedRate(new Runnable() {
+            private long seq;
+
+            @Override
+            public void run() {
+                channel.writeAndFlush(new Message.Keepalive(++seq & 0xFFFFFFFFL));
+            }
+        }, welcome.keepaliveMillis(), welcome.keepaliveMillis(), TimeUnit.MILLISECONDS);
+
+        long request = 1;
+        for (var entry : options.vlans().entrySet()) {
+            final var vlan = entry.getKey();
+            final var mac = stableMac(options.clientId(), vlan);
+            channel.writeAndFlush(new Message.Join(request++, macLong(mac), vlan));
+            final var joined = expect(Message.Joined.class, "JOINED for " + vlan);
+            final TapDevice tap;
+            try {
+                tap = LinuxTap.create(entry.getValue());
+                tap.setMac(mac);
+                tap.setMtu(welcome.tapMtu());
+                tap.setUp(true);
+            } catch (IOException e) {
+                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+            }
+            final var attachment = new Attachment(vlan, joined.vlanRef(), tap, HexFormat.ofDelimiter(":")
+                .formatHex(mac));
+            attachments.add(attachment);
+            index(attachment);
+            startReader(attachment);
+            LOG.info("Joined VLAN {} as {} ({})", vlan, tap.name(), attachment.mac);
+        }
+    }
+
+    private void connect() throws ClientFailure, InterruptedException {
+        final long idleMillis = 30_000;
+        final var future = new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(final SocketChannel ch) {
+                    ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                    StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Inbound());
+                }
+            })
+            .connect(options.host(), options.port())
+            .await();
+        if (!future.isSuccess()) {
+            throw new ClientFailure(ClientFailure.SERVER, "cannot reach the server at " + options.host() + ":"
+                + options.port() + ": " + future.cause().getMessage(), future.cause());
+        }
+        channel = future.channel();
+        channel.writeAndFlush(new Message.Hello(1, options.clientId(), 0, ""));
+    }
+
+    private <T extends Message> T expect(final Class<T> type, final String what)
+            throws ClientFailure, InterruptedException {
+        final var answer = answers.poll(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (type.isInstance(answer)) {
+            return type.cast(answer);
+        }
+        if (answer instanceof Message.Error error) {
+            final boolean vlanRefused = error.code() == Message.Error.UNKNOWN_VLAN
+                || error.code() == Message.Error.VLAN_FULL || error.code() == Message.Error.DENIED;
+            throw new ClientFailure(vlanRefused ? ClientFailure.VLAN_REFUSED : ClientFailure.SERVER,
+                "the server refused: " + error.message());
+        }
+        throw new ClientFailure(ClientFailure.SERVER, answer == null
+            ? "no " + what + " from the server within " + ANSWER_TIMEOUT_SECONDS + " s"
+            : "expected " + what + ", got " + answer);
+    }
+
+    private void index(final Attachment attachment) {
+        byRef.put(attachment.vlanRef, attachment);
+    }
+
+    private void startReader(final Attachment attachment) {
+        final var reader = new Thread(() -> {
+            final var frame = new byte[TapDevice.MAX_FRAME];
+            try {
+                while (!closing) {
+                    final int length = attachment.tap.read(frame);
+                    if (length < 14) {
+                        continue;
+                    }
+                    if (!channel.isWritable()) {
+                        attachment.dropped.incrementAndGet();
+                        continue;
+                    }
+                    attachment.fromTap.incrementAndGet();
+                    channel.writeAndFlush(new Message.Data(attachment.vlanRef,
+                        Unpooled.copiedBuffer(frame, 0, length)), channel.voidPromise());
+                }
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.warn("Reading from {} failed: {}", attachment.tap.name(), e.getMessage());
+                }
+            }
+        }, "tap-" + attachment.tap.name());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Blocks until the connection ends.
+     *
+     * @return true if it ended because this client closed it
+     */
+    public boolean awaitEnd(final PrintStream status) throws InterruptedException {
+        final var closed = channel.closeFuture();
+        while (!closed.await(options.statusSeconds() == 0 ? Long.MAX_VALUE / 2 : options.statusSeconds(),
+                TimeUnit.SECONDS)) {
+            printStatus(status);
+        }
+        return closing;
+    }
+
+    public void printStatus(final PrintStream out) {
+        out.printf("SERVAL client %s -> %s:%d over tcp, node %s, %s%n", options.clientId(), options.host(),
+            options.port(), welcome == null ? "-" : welcome.nodeId(),
+            channel != null && channel.isActive() ? "connected" : "disconnected");
+        out.printf("  %-16s %-15s %-17s %12s %12s %9s%n", "VLAN", "interface", "MAC", "frames out", "frames in",
+            "dropped");
+        for (var a : attachments) {
+            out.printf("  %-16s %-15s %-17s %12d %12d %9d%n", a.vlan, a.tap.name(), a.mac, a.fromTap.get(),
+                a.toTap.get(), a.dropped.get());
+        }
+        out.flush();
+    }
+
+    /**
+     * Says goodbye, removes the interfaces, stops.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (channel != null && channel.isActive()) {
+            channel.writeAndFlush(new Message.Bye(0)).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        for (var attachment : attachments) {
+            try {
+                attachment.tap.close();
+            } catch (IOException e) {
+                LOG.warn("Removing {}: {}", attachment.tap.name(), e.getMessage());
+            }
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    static long macLong(final byte[] mac) {
+        long value = 0;
+        for (byte b : mac) {
+            value = value << 8 | b & 0xff;
+        }
+        return value;
+    }
+
+    private final class Inbound extends SimpleChannelInboundHandler<Message> {
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final Message msg) {
+            switch (msg) {
+                case Message.Data data -> {
+                    final var attachment = byRef.get(data.vlanRef());
+                    if (attachment == null) {
+                        return;
+                    }
+                    final var content = data.content();
+                    final var bytes = new byte[content.readableBytes()];
+                    content.getBytes(content.readerIndex(), bytes);
+                    try {
+                        attachment.tap.write(bytes, bytes.length);
+                        attachment.toTap.incrementAndGet();
+                    } catch (IOException e) {
+                        attachment.dropped.incrementAndGet();
+                    }
+                }
+                case Message.Keepalive keepalive -> ctx.writeAndFlush(new Message.KeepaliveAck(keepalive.seq()));
+                case Message.KeepaliveAck ack -> {
+                    // the idle handler has seen it: the server is alive
+                }
+                case Message.Bye bye -> {
+                    LOG.info("The server ended the session");
+                    ctx.close();
+                }
+                default -> {
+                    if (!answers.offer(msg)) {
+                        LOG.warn("Dropping unexpected {}", msg);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                LOG.warn("Nothing from the server for 30 s; the connection is dead");
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            LOG.warn("Connection error: {}", cause.getMessage());
+            ctx.close();
+        }
+    }
+}
