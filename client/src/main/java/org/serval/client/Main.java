@@ -42,12 +42,16 @@ public final class Main {
         }
         final var client = new ServalClient(options);
         // SIGTERM and Ctrl-C: say goodbye and remove the interfaces.
-        final var hook = new Thread(client::close, "serval-client-shutdown");
+        final var hook = new Thread(() -> {
+            client.close();
+            client.printStatus(out);
+        }, "serval-client-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             client.start();
             client.printStatus(out);
             if (client.awaitEnd(out)) {
+                // stopped by a signal: the shutdown hook says goodbye and prints the last status
                 return 0;
             }
             LOG.error("The connection to the server was lost");
@@ -62,7 +66,6 @@ public final class Main {
             return 0;
         } finally {
             client.close();
-            client.printStatus(out);
         }
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -283,5 +284,28 @@ class ControllerTest {
         }
         assertTrue(Files.readString(server.karafLog()).contains("Closing connection from"),
             "the refusal is logged");
+    }
+
+    @Test
+    void clientsInNamespacesPingAcrossAVlanAndNotAcrossVlans() throws Exception {
+        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"ns-red\"}").statusCode());
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"ns-blue\"}").statusCode());
+        try (var hosts = new NetnsHosts(server.home())) {
+            final var a = hosts.host("a", "ns-red", "10.99.1.1/24");
+            hosts.host("b", "ns-red", "10.99.1.2/24");
+            final var c = hosts.host("c", "ns-blue", "10.99.1.3/24");
+            final var ping = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                "10.99.1.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            assertEquals(1, NetnsHosts.exitCode("ip", "netns", "exec", c, "ping", "-c", "2", "-W", "1",
+                "10.99.1.1"), "blue cannot reach red");
+
+            // a client killed outright leaves the registry (here at once: its connection closes with it)
+            hosts.client(1).destroyForcibly().waitFor();
+            awaitClients("it-b is gone after SIGKILL", json -> !json.contains("it-b\""));
+        }
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-red\"}").statusCode());
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-blue\"}").statusCode());
     }
 }

@@ -1,0 +1,116 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test hosts made of network namespaces, each with a SERVAL client's TAP interface moved into it. The clients run
+ * in the test's own namespace and reach the server over loopback; their TAP interfaces, and so all the overlay
+ * traffic, live in namespaces this class made and removes again, also when a test fails.
+ */
+final class NetnsHosts implements AutoCloseable {
+    private static final Path CLIENT = Path.of(System.getProperty("serval.it.client", "../client/bin/serval-client"));
+
+    private final String prefix = "svit" + ProcessHandle.current().pid() % 10_000;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> clients = new ArrayList<>();
+    private final Path logs;
+
+    NetnsHosts(final Path logs) {
+        this.logs = logs;
+    }
+
+    static boolean available() {
+        return "root".equals(System.getProperty("user.name")) && Files.exists(Path.of("/dev/net/tun"))
+            && Files.isExecutable(CLIENT) && onPath("ip") && onPath("ping");
+    }
+
+    private static boolean onPath(final String tool) {
+        for (var dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String run(final String... command) throws IOException, InterruptedException {
+        final var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final var output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+        return output;
+    }
+
+    static int exitCode(final String... command) throws IOException, InterruptedException {
+        final var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        return process.waitFor(60, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
+    /**
+     * Starts a client that joins one VLAN, waits for its TAP interface, and moves it into a new namespace with an
+     * address.
+     *
+     * @return the namespace
+     */
+    String host(final String name, final String vlan, final String cidr) throws IOException, InterruptedException {
+        final var ns = prefix + "-" + name;
+        final var tap = (prefix + name).substring(0, Math.min(15, prefix.length() + name.length()));
+        run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        final var client = new ProcessBuilder(CLIENT.toString(), "--server", "127.0.0.1:" + ServalServer.DATAPLANE_PORT,
+            "--id", "it-" + name, "--vlan", vlan + "=" + tap, "--status", "0")
+            .redirectErrorStream(true).redirectOutput(logs.resolve("client-" + name + ".log").toFile()).start();
+        clients.add(client);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (exitCode("ip", "link", "show", tap) != 0) {
+            if (!client.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("client " + name + " made no interface; see " + logs.resolve("client-" + name
+                    + ".log") + ": " + Files.readString(logs.resolve("client-" + name + ".log")));
+            }
+            Thread.sleep(200);
+        }
+        run("ip", "link", "set", tap, "netns", ns);
+        run("ip", "-n", ns, "addr", "add", cidr, "dev", tap);
+        run("ip", "-n", ns, "link", "set", tap, "up");
+        return ns;
+    }
+
+    Process client(final int index) {
+        return clients.get(index);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (var client : clients) {
+            client.destroy();
+        }
+        for (var client : clients) {
+            if (!client.waitFor(10, TimeUnit.SECONDS)) {
+                client.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        for (var ns : namespaces) {
+            try {
+                run("ip", "netns", "del", ns);
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+    }
+}
