@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the shared bench harness (../shared/bench) with SERVAL beside the peers, on this checkout's build.
+#   bench/run.sh                       SERVAL and the kernel-bridge baseline
+#   bench/run.sh serval openvpn tinc   any systems/variants the harness knows (./peers.sh --list)
+# Environment as for peers.sh (DURATION, PINGS, ROUNDS, ...). Needs root and the harness's packages.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench=${BENCH_DIR_OVERRIDE:-$root/../shared/bench}
+dist="$root/distribution/target/serval-distribution-0.1.0-SNAPSHOT.tar.gz"
+[ -f "$dist" ] && [ -d "$root/client/target/lib" ] || "$root/serval" build
+export SERVAL_DIST=$dist
+export SERVAL_SERVER="exec '$root/bench/serval-server.sh'"
+export SERVAL_CLIENT="exec '$root/bench/serval-client.sh'"
+export SERVAL_IFACE=serval0
+export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) TCP, no encryption yet, one JVM server"
+# Karaf boots in the server namespace before the clients can join: give the overlay longer than the default.
+export UP_TIMEOUT=${UP_TIMEOUT:-120}
+# The harness writes results/ beside itself; shared/ may be read-only, so point it at ours.
+export RESULTS=${RESULTS:-$root/docs/bench-results}
+mkdir -p "$RESULTS"
+cd "$bench"
+if [ $# -eq 0 ]; then set -- baseline-bridge serval; fi
+exec ./peers.sh "$@"
