@@ -23,8 +23,11 @@ import org.serval.api.Checks;
  * @param clientId this client's stable id
  * @param vlans the VLANs to join, each with the TAP interface name to give it
  * @param statusSeconds how often to print the status table; 0 for only at start and exit
+ * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
+ *     does not exist yet; 0 to give up at once
  */
-public record ClientOptions(String host, int port, String clientId, Map<String, String> vlans, int statusSeconds) {
+public record ClientOptions(String host, int port, String clientId, Map<String, String> vlans, int statusSeconds,
+        int retrySeconds) {
     public static final int DEFAULT_PORT = 4000;
 
     static final String USAGE = """
@@ -36,6 +39,8 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
           --id ID                this client's id, stable across restarts (default: the host name)
           --transport tcp        how to reach the server (tcp; udp comes later)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
+          --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
+                                 exist yet (default 0: give up at once)
           --help                 this text
 
         Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,
@@ -49,6 +54,7 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
         String server = null;
         String id = null;
         int status = 60;
+        int retry = 0;
         final List<String> vlanArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
@@ -57,6 +63,7 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
                 case "--vlan" -> vlanArgs.add(value(args, ++i, arg));
                 case "--id" -> id = value(args, ++i, arg);
                 case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
+                case "--retry" -> retry = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--transport" -> {
                     final var transport = value(args, ++i, arg);
                     if (!"tcp".equals(transport)) {
@@ -92,7 +99,7 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
                 throw new IllegalArgumentException("VLAN " + name + " is given twice");
             }
         }
-        return new ClientOptions(host, port, Checks.clientId(id != null ? id : hostName()), vlans, status);
+        return new ClientOptions(host, port, Checks.clientId(id != null ? id : hostName()), vlans, status, retry);
     }
 
     private static String hostName() {

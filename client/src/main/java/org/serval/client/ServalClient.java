@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ServalClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServalClient.class);
     private static final long ANSWER_TIMEOUT_SECONDS = 10;
+    // Until the server's WELCOME says otherwise; docs/protocol.md, "MTU".
+    private static final int DEFAULT_TAP_MTU = 1400;
     // Pending writes to the server per connection; above this, frames read from a TAP are dropped, not queued.
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
@@ -102,11 +104,41 @@ public final class ServalClient implements AutoCloseable {
     }
 
     /**
-     * Connects, joins every VLAN and brings their interfaces up.
+     * Brings the interfaces up, connects and joins every VLAN. The interfaces come first, so that they exist (for
+     * the system to configure) while the server is still being reached, and stay across reconnections.
      */
     public void start() throws ClientFailure, InterruptedException {
-        connect();
-        welcome = expect(Message.Welcome.class, "WELCOME");
+        final List<TapDevice> taps = new ArrayList<>();
+        for (var entry : options.vlans().entrySet()) {
+            try {
+                final var tap = LinuxTap.create(entry.getValue());
+                taps.add(tap);
+                tap.setMac(stableMac(options.clientId(), entry.getKey()));
+                tap.setMtu(DEFAULT_TAP_MTU);
+                tap.setUp(true);
+            } catch (IOException e) {
+                taps.forEach(ServalClient::closeQuietly);
+                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
+        while (true) {
+            try {
+                connect();
+                welcome = expect(Message.Welcome.class, "WELCOME");
+                break;
+            } catch (ClientFailure e) {
+                if (System.nanoTime() > deadline) {
+                    taps.forEach(ServalClient::closeQuietly);
+                    throw e;
+                }
+                LOG.info("{}; trying again", e.getMessage());
+                if (channel != null) {
+                    channel.close().awaitUninterruptibly();
+                }
+                Thread.sleep(1000);
+            }
+        }
         LOG.info("Connected to {}:{} (node {}), TAP MTU {}", options.host(), options.port(), welcome.nodeId(),
             welcome.tapMtu());
         channel.eventLoop().scheduleAtFixedRate(new Runnable() {
@@ -119,19 +151,31 @@ public final class ServalClient implements AutoCloseable {
         }, welcome.keepaliveMillis(), welcome.keepaliveMillis(), TimeUnit.MILLISECONDS);
 
         long request = 1;
-        for (var entry : options.vlans().entrySet()) {
-            final var vlan = entry.getKey();
+        int index = 0;
+        for (var vlan : options.vlans().keySet()) {
+            final var tap = taps.get(index++);
             final var mac = stableMac(options.clientId(), vlan);
-            channel.writeAndFlush(new Message.Join(request++, macLong(mac), vlan));
-            final var joined = expect(Message.Joined.class, "JOINED for " + vlan);
-            final TapDevice tap;
+            Message.Joined joined;
+            while (true) {
+                channel.writeAndFlush(new Message.Join(request++, macLong(mac), vlan));
+                try {
+                    joined = expect(Message.Joined.class, "JOINED for " + vlan);
+                    break;
+                } catch (ClientFailure e) {
+                    if (e.exitCode() != ClientFailure.VLAN_REFUSED || System.nanoTime() > deadline) {
+                        taps.forEach(ServalClient::closeQuietly);
+                        throw e;
+                    }
+                    LOG.info("{}; trying again", e.getMessage());
+                    Thread.sleep(1000);
+                }
+            }
             try {
-                tap = LinuxTap.create(entry.getValue());
-                tap.setMac(mac);
-                tap.setMtu(welcome.tapMtu());
-                tap.setUp(true);
+                if (welcome.tapMtu() != DEFAULT_TAP_MTU) {
+                    tap.setMtu(welcome.tapMtu());
+                }
             } catch (IOException e) {
-                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+                LOG.warn("Cannot set the MTU of {} to {}: {}", tap.name(), welcome.tapMtu(), e.getMessage());
             }
             final var attachment = new Attachment(vlan, joined.vlanRef(), tap, HexFormat.ofDelimiter(":")
                 .formatHex(mac));
@@ -139,6 +183,14 @@ public final class ServalClient implements AutoCloseable {
             index(attachment);
             startReader(attachment);
             LOG.info("Joined VLAN {} as {} ({})", vlan, tap.name(), attachment.mac);
+        }
+    }
+
+    private static void closeQuietly(final TapDevice tap) {
+        try {
+            tap.close();
+        } catch (IOException e) {
+            LOG.debug("Closing {}: {}", tap.name(), e.getMessage());
         }
     }
 
