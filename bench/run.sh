@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the shared bench harness (../shared/bench) with SERVAL beside the peers, on this checkout's build.
-#   bench/run.sh                       SERVAL and the kernel-bridge baseline
-#   bench/run.sh serval openvpn tinc   any systems/variants the harness knows (./peers.sh --list)
+#   bench/run.sh                          every system the harness knows, SERVAL among them (~8 min a round)
+#   bench/run.sh baseline-bridge serval   SERVAL and the kernel bridge only (~2 min)
+#   bench/run.sh serval openvpn tinc      any systems/variants (../shared/bench/peers.sh --list)
 # Environment as for peers.sh (DURATION, PINGS, ROUNDS, ...). Needs root and the harness's packages.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,5 +20,4 @@ export UP_TIMEOUT=${UP_TIMEOUT:-120}
 export RESULTS=${RESULTS:-$root/docs/bench-results}
 mkdir -p "$RESULTS"
 cd "$bench"
-if [ $# -eq 0 ]; then set -- baseline-bridge serval; fi
 exec ./peers.sh "$@"
