@@ -11,15 +11,20 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.serval.api.LocalVlanView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs the outcome of a commit nobody waits for. Callers must not block on datastore futures (listener and RPC
- * threads), yet a failed background write must not pass silently.
+ * Helpers for commits that nobody may block on (listener, RPC and event loop threads): logging the outcome of a
+ * background write, and waiting for this node's view to show a change.
  */
 final class Commits {
     private static final Logger LOG = LoggerFactory.getLogger(Commits.class);
+    private static final long VIEW_WAIT_SECONDS = 5;
 
     private Commits() {
         // utility
@@ -37,5 +42,22 @@ final class Commits {
                 LOG.warn("{}: failed", what, cause);
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * Completes (never exceptionally) once the local view shows a committed change, or after a bound: the view
+     * normally follows a commit within milliseconds, and past the bound the caller should answer anyway, since
+     * the commit stands.
+     */
+    static CompletableFuture<Void> shownLocally(final LocalVlanView view, final BooleanSupplier shown,
+            final String what) {
+        final var done = new CompletableFuture<Void>();
+        view.when(shown).orTimeout(VIEW_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((ok, late) -> {
+            if (late != null) {
+                LOG.debug("{}: not in the local view within {} s", what, VIEW_WAIT_SECONDS);
+            }
+            done.complete(null);
+        });
+        return done;
     }
 }

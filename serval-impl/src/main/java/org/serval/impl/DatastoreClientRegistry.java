@@ -15,7 +15,6 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
@@ -47,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatastoreClientRegistry implements ClientRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(DatastoreClientRegistry.class);
-    // The view follows a commit within milliseconds; past this the session goes on anyway.
-    private static final long VIEW_WAIT_SECONDS = 5;
 
     private final DataBroker broker;
     private final LocalVlanView view;
@@ -139,12 +136,7 @@ public final class DatastoreClientRegistry implements ClientRegistry {
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
-                view.when(shown).orTimeout(VIEW_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((ok, late) -> {
-                    if (late != null) {
-                        LOG.debug("{}: not visible in the local view within {} s", what, VIEW_WAIT_SECONDS);
-                    }
-                    done.complete(null);
-                });
+                Commits.shownLocally(view, shown, what).thenRun(() -> done.complete(null));
             }
 
             @Override

@@ -21,7 +21,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -87,8 +86,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VlanRpcs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VlanRpcs.class);
-    // The view normally follows a commit within milliseconds; past this, answer anyway: the commit stands.
-    private static final long VIEW_WAIT_SECONDS = 5;
     private static final DateTimeFormatter YANG_DATE_TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final DataBroker broker;
@@ -322,12 +319,7 @@ public final class VlanRpcs implements AutoCloseable {
                 return Futures.immediateFuture(result);
             }
             final var shown = SettableFuture.<RpcResult<T>>create();
-            view.when(visible).orTimeout(VIEW_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((ok, timeout) -> {
-                if (timeout != null) {
-                    LOG.debug("The local view did not show a committed change within {} s", VIEW_WAIT_SECONDS);
-                }
-                shown.set(result);
-            });
+            Commits.shownLocally(view, visible, "an RPC's commit").thenRun(() -> shown.set(result));
             return shown;
         }, MoreExecutors.directExecutor());
     }
