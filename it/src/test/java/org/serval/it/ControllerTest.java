@@ -308,4 +308,21 @@ class ControllerTest {
         assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-red\"}").statusCode());
         assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-blue\"}").statusCode());
     }
+
+    @Test
+    void aSilentClientExpiresAfterItsKeepalivePeriods() throws Exception {
+        try (var silent = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+            final var welcome = silent.hello("it-silent");
+            awaitClients("it-silent is registered", json -> json.contains("it-silent"));
+            // sends nothing more: no keepalive; the server gives up after expire-after periods
+            final long expiryMillis = welcome.keepaliveMillis() * welcome.expireAfter();
+            final long start = System.nanoTime();
+            silent.setReadTimeout((int) expiryMillis + 10_000);
+            assertTrue(silent.closedByServer());
+            final long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis >= expiryMillis - 1000 && tookMillis <= expiryMillis + 5000,
+                "expired after " + tookMillis + " ms, configured " + expiryMillis + " ms");
+        }
+        awaitClients("it-silent left the registry", json -> !json.contains("it-silent"));
+    }
 }

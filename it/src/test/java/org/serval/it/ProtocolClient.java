@@ -43,6 +43,10 @@ final class ProtocolClient implements AutoCloseable {
         }
     }
 
+    void setReadTimeout(final int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void sendRaw(final byte[] bytes) throws IOException {
         out.write(bytes);
     }
