@@ -229,6 +229,9 @@ class ControllerTest {
             awaitClients("the three clients are registered with their memberships",
                 json -> json.contains("it-alice") && json.contains("it-bob") && json.contains("it-carol")
                     && json.contains("dp-blue") && json.contains("02:53:56:00:00:01"));
+            // live counters reach the registry within a housekeeping period (10 s)
+            awaitClients("alice's counters show the frame she sent", json -> json.contains("\"in-frames\":\"1\"")
+                || json.contains("\"in-frames\":1"));
             final var list = server.shell("serval:client-list");
             assertTrue(list.contains("it-alice") && list.contains("dp-red"), list);
 

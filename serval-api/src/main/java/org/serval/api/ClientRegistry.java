@@ -44,4 +44,17 @@ public interface ClientRegistry {
      * @param reason one of closed, expired, administrative, error
      */
     CompletionStage<Void> disconnected(String clientId, String reason);
+
+    /**
+     * A connected client's traffic since it connected to this node, reported periodically and only when it
+     * changed. Frames and octets are Ethernet frames, as the client's interfaces see them.
+     */
+    void counters(String clientId, TrafficCounters counters);
+
+    /**
+     * One client's traffic, as the YANG grouping traffic-counters.
+     */
+    record TrafficCounters(long inFrames, long inOctets, long outFrames, long outOctets, long inDiscards,
+            long outDiscards) {
+    }
 }

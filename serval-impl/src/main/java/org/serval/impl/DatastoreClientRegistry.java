@@ -22,6 +22,7 @@ import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientConnectedBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
@@ -32,8 +33,10 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.CountersBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
 import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
 import org.serval.api.LocalVlanView;
 import org.slf4j.Logger;
@@ -118,6 +121,43 @@ public final class DatastoreClientRegistry implements ClientRegistry {
                     default -> ClientDisconnected.Reason.Closed;
                 })
                 .build()));
+    }
+
+    @Override
+    public void counters(final String clientId, final TrafficCounters counters) {
+        final var path = ServalPaths.client(clientId);
+        final var update = new ClientBuilder()
+            .setId(new ClientId(clientId))
+            .setLastSeen(VlanRpcs.now())
+            .setCounters(new CountersBuilder()
+                .setInFrames(new Counter64(Uint64.valueOf(counters.inFrames())))
+                .setInOctets(new Counter64(Uint64.valueOf(counters.inOctets())))
+                .setOutFrames(new Counter64(Uint64.valueOf(counters.outFrames())))
+                .setOutOctets(new Counter64(Uint64.valueOf(counters.outOctets())))
+                .setInDiscards(new Counter64(Uint64.valueOf(counters.inDiscards())))
+                .setOutDiscards(new Counter64(Uint64.valueOf(counters.outDiscards())))
+                .build())
+            .build();
+        // Merged only into an entry that still exists, in one transaction: a client that left meanwhile makes the
+        // commit conflict instead of leaving a half-made entry behind.
+        final var tx = broker.newReadWriteTransaction();
+        Futures.addCallback(tx.exists(OPERATIONAL, path), new FutureCallback<Boolean>() {
+            @Override
+            public void onSuccess(final Boolean exists) {
+                if (!exists) {
+                    tx.cancel();
+                    return;
+                }
+                tx.merge(OPERATIONAL, path, update);
+                Commits.logOutcome(tx.commit(), "counters of client " + clientId);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                tx.cancel();
+                LOG.debug("Reading client {} for its counters failed", clientId, cause);
+            }
+        }, MoreExecutors.directExecutor());
     }
 
     static String formatMac(final long mac) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.serval.api.Checks;
+import org.serval.api.ClientRegistry;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
@@ -60,6 +61,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
                 return;
             }
             outFrames.increment();
+            outOctets.add(frame.readableBytes());
             ch.writeAndFlush(new Data(vlanRef, frame), ch.voidPromise());
         }
 
@@ -72,12 +74,16 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
     private final Dataplane dataplane;
     private final Map<Integer, Port> ports = new HashMap<>();
     private final LongAdder outFrames = new LongAdder();
+    private final LongAdder outOctets = new LongAdder();
     private final LongAdder outDiscards = new LongAdder();
+    // Written on the event loop, read by the periodic counter report.
+    private final LongAdder inFrames = new LongAdder();
+    private final LongAdder inOctets = new LongAdder();
+    private final LongAdder inDiscards = new LongAdder();
+    private ClientRegistry.TrafficCounters reported;
     private volatile Channel channel;
     private String clientId;
     private int nextVlanRef = 1;
-    private long inFrames;
-    private long inDiscards;
     private String endReason = "closed";
 
     public ClientSession(final Dataplane dataplane) {
@@ -117,10 +123,11 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
         // The membership is checked on every frame against the node's view, so a VLAN that was deleted or a
         // membership that was ended elsewhere stops traffic at once.
         if (port == null || !dataplane.directory().isMember(clientId, port.vlan)) {
-            inDiscards++;
+            inDiscards.increment();
             return;
         }
-        inFrames++;
+        inFrames.increment();
+        inOctets.add(data.content().readableBytes());
         port.vlanSwitch.receive(port, data.content().retain(), System.nanoTime());
     }
 
@@ -234,6 +241,23 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
     }
 
     /**
+     * Reports this session's counters to the registry if they changed since the last report. Called periodically
+     * from outside the event loop.
+     */
+    void reportCounters() {
+        final var id = clientId;
+        if (id == null) {
+            return;
+        }
+        final var now = new ClientRegistry.TrafficCounters(inFrames.sum(), inOctets.sum(), outFrames.sum(),
+            outOctets.sum(), inDiscards.sum(), outDiscards.sum());
+        if (!now.equals(reported)) {
+            reported = now;
+            dataplane.registry().counters(id, now);
+        }
+    }
+
+    /**
      * Ends the session from outside its event loop (disconnect-client, a newer session of the same client).
      */
     void close(final String reason) {
@@ -279,7 +303,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
                 dataplane.registry().disconnected(clientId, endReason);
             }
             LOG.info("Client {} disconnected ({}); {} frames in, {} out, {} + {} discarded", clientId, endReason,
-                inFrames, outFrames.sum(), inDiscards, outDiscards.sum());
+                inFrames.sum(), outFrames.sum(), inDiscards.sum(), outDiscards.sum());
         }
         super.channelInactive(ctx);
     }

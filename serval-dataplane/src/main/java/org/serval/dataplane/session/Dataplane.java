@@ -86,9 +86,11 @@ public final class Dataplane {
     }
 
     /**
-     * Periodic housekeeping: ages MAC entries and drops the switches of VLANs that are gone or empty.
+     * Periodic housekeeping: reports changed client counters, ages MAC entries and drops the switches of VLANs
+     * that are gone or empty.
      */
     public void sweep(final long nowNanos) {
+        sessions.values().forEach(ClientSession::reportCounters);
         for (var entry : switches.entrySet()) {
             final var vlanSwitch = entry.getValue();
             vlanSwitch.expire(nowNanos);

@@ -120,6 +120,13 @@ class ClientSessionTest {
         assertEquals(List.of("Data ref=1 len=60"), received(b));
         assertEquals(List.of(), received(a), "not back to the sender");
         assertEquals(List.of(), received(c), "not into another VLAN");
+
+        dataplane.sweep(System.nanoTime());
+        assertTrue(registry.events.contains("counters alice in 1 out 0"), registry.events.toString());
+        assertTrue(registry.events.contains("counters bob in 0 out 1"), registry.events.toString());
+        final int reports = registry.events.size();
+        dataplane.sweep(System.nanoTime());
+        assertEquals(reports, registry.events.size(), "unchanged counters are not reported again");
     }
 
     @Test

@@ -55,6 +55,11 @@ public final class ViewRegistry implements ClientRegistry {
     }
 
     @Override
+    public void counters(final String clientId, final TrafficCounters counters) {
+        events.add("counters " + clientId + " in " + counters.inFrames() + " out " + counters.outFrames());
+    }
+
+    @Override
     public synchronized CompletionStage<Void> disconnected(final String clientId, final String reason) {
         events.add("disconnected " + clientId + " " + reason);
         memberships.remove(clientId);
