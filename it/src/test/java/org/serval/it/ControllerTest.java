@@ -296,13 +296,27 @@ class ControllerTest {
         assertEquals(204, server.rpc("create-vlan", "{\"name\":\"ns-blue\"}").statusCode());
         try (var hosts = new NetnsHosts(server.home())) {
             final var a = hosts.host("a", "ns-red", "10.99.1.1/24");
-            hosts.host("b", "ns-red", "10.99.1.2/24");
+            final var b = hosts.host("b", "ns-red", "10.99.1.2/24");
             final var c = hosts.host("c", "ns-blue", "10.99.1.3/24");
             final var ping = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
                 "10.99.1.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
             assertEquals(1, NetnsHosts.exitCode("ip", "netns", "exec", c, "ping", "-c", "2", "-W", "1",
                 "10.99.1.1"), "blue cannot reach red");
+            if (NetnsHosts.onPath("iperf3")) {
+                final var iperfServer = new ProcessBuilder("ip", "netns", "exec", b, "iperf3", "-s", "-1", "-B",
+                    "10.99.1.2").redirectErrorStream(true).start();
+                try {
+                    Thread.sleep(500);
+                    final var iperf = NetnsHosts.run("ip", "netns", "exec", a, "iperf3", "-c", "10.99.1.2", "-t",
+                        "3", "-J");
+                    final var received = JsonParser.parseString(iperf).getAsJsonObject().getAsJsonObject("end")
+                        .getAsJsonObject("sum_received").get("bytes").getAsLong();
+                    assertTrue(received > 1_000_000, "iperf3 moved " + received + " bytes across the VLAN");
+                } finally {
+                    iperfServer.destroy();
+                }
+            }
 
             // a client killed outright leaves the registry (here at once: its connection closes with it)
             hosts.client(1).destroyForcibly().waitFor();

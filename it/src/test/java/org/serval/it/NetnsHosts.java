@@ -38,7 +38,7 @@ final class NetnsHosts implements AutoCloseable {
             && Files.isExecutable(CLIENT) && onPath("ip") && onPath("ping");
     }
 
-    private static boolean onPath(final String tool) {
+    static boolean onPath(final String tool) {
         for (var dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
