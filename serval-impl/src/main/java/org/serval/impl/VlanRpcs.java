@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.ReadWriteTransaction;
@@ -121,19 +122,30 @@ public final class VlanRpcs implements AutoCloseable {
             YANG_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)));
     }
 
-    ListenableFuture<RpcResult<CreateVlanOutput>> createVlan(final CreateVlanInput input) {
-        final String name;
-        final VlanId vid;
-        final Uint32 maxMembers;
+    /**
+     * Runs an RPC whose input checks ({@link Checks}) throw, answering a failed check with invalid-value. The RPCs
+     * are typed loosely in the model (see the YANG), so this is where their inputs are really checked.
+     */
+    private static <I, O> ListenableFuture<RpcResult<O>> checked(
+            final Function<I, ListenableFuture<RpcResult<O>>> rpc, final I input) {
         try {
-            name = Checks.vlanName(input.getName());
-            vid = input.getVid() == null ? null : new VlanId(Uint16.valueOf(Checks.vid(input.getVid().toJava())));
-            maxMembers = input.getMaxMembers() == null ? null
-                : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers().toJava()));
-            Checks.description(input.getDescription());
+            return rpc.apply(input);
         } catch (IllegalArgumentException e) {
             return fail(ErrorTag.INVALID_VALUE, e.getMessage());
         }
+    }
+
+    ListenableFuture<RpcResult<CreateVlanOutput>> createVlan(final CreateVlanInput input) {
+        return checked(this::createCheckedVlan, input);
+    }
+
+    private ListenableFuture<RpcResult<CreateVlanOutput>> createCheckedVlan(final CreateVlanInput input) {
+        final String name = Checks.vlanName(input.getName());
+        final VlanId vid = input.getVid() == null ? null
+            : new VlanId(Uint16.valueOf(Checks.vid(input.getVid().toJava())));
+        final Uint32 maxMembers = input.getMaxMembers() == null ? null
+            : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers().toJava()));
+        Checks.description(input.getDescription());
         if (vid != null) {
             final var holder = view.vlanByVid(vid.getValue().intValue());
             if (holder.isPresent()) {
@@ -158,12 +170,11 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<DeleteVlanOutput>> deleteVlan(final DeleteVlanInput input) {
-        final String name;
-        try {
-            name = Checks.vlanName(input.getName());
-        } catch (IllegalArgumentException e) {
-            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
-        }
+        return checked(this::deleteCheckedVlan, input);
+    }
+
+    private ListenableFuture<RpcResult<DeleteVlanOutput>> deleteCheckedVlan(final DeleteVlanInput input) {
+        final String name = Checks.vlanName(input.getName());
         final var path = ServalPaths.vlan(name);
         return writeIf(CONFIGURATION, path, true, ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist", tx -> {
             tx.delete(CONFIGURATION, path);
@@ -173,14 +184,12 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<JoinVlanOutput>> joinVlan(final JoinVlanInput input) {
-        final String client;
-        final String name;
-        try {
-            client = Checks.clientId(input.getClientId());
-            name = Checks.vlanName(input.getVlan());
-        } catch (IllegalArgumentException e) {
-            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
-        }
+        return checked(this::joinCheckedVlan, input);
+    }
+
+    private ListenableFuture<RpcResult<JoinVlanOutput>> joinCheckedVlan(final JoinVlanInput input) {
+        final String client = Checks.clientId(input.getClientId());
+        final String name = Checks.vlanName(input.getVlan());
         final var info = view.vlan(name);
         if (info.isEmpty()) {
             return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
@@ -202,14 +211,12 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<LeaveVlanOutput>> leaveVlan(final LeaveVlanInput input) {
-        final String client;
-        final String name;
-        try {
-            client = Checks.clientId(input.getClientId());
-            name = Checks.vlanName(input.getVlan());
-        } catch (IllegalArgumentException e) {
-            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
-        }
+        return checked(this::leaveCheckedVlan, input);
+    }
+
+    private ListenableFuture<RpcResult<LeaveVlanOutput>> leaveCheckedVlan(final LeaveVlanInput input) {
+        final String client = Checks.clientId(input.getClientId());
+        final String name = Checks.vlanName(input.getVlan());
         final var path = ServalPaths.membership(client, name);
         return writeIf(OPERATIONAL, path, true, ErrorTag.DATA_MISSING,
             "client " + client + " is not a member of VLAN " + name, tx -> {
@@ -240,12 +247,12 @@ public final class VlanRpcs implements AutoCloseable {
     }
 
     ListenableFuture<RpcResult<DisconnectClientOutput>> disconnectClient(final DisconnectClientInput input) {
-        final String client;
-        try {
-            client = Checks.clientId(input.getClientId());
-        } catch (IllegalArgumentException e) {
-            return fail(ErrorTag.INVALID_VALUE, e.getMessage());
-        }
+        return checked(this::disconnectCheckedClient, input);
+    }
+
+    private ListenableFuture<RpcResult<DisconnectClientOutput>> disconnectCheckedClient(
+            final DisconnectClientInput input) {
+        final String client = Checks.clientId(input.getClientId());
         final var path = ServalPaths.client(client);
         final var tx = broker.newReadWriteTransaction();
         return Futures.transformAsync(tx.read(OPERATIONAL, path), existing -> {
