@@ -3,7 +3,8 @@
 #   bench/run.sh                          every system the harness knows, SERVAL among them (~8 min a round)
 #   bench/run.sh baseline-bridge serval   SERVAL and the kernel bridge only (~2 min)
 #   bench/run.sh serval openvpn tinc      any systems/variants (../shared/bench/peers.sh --list)
-# Environment as for peers.sh (DURATION, PINGS, ROUNDS, ...). Needs root and the harness's packages.
+# Environment as for peers.sh (DURATION, PINGS, ROUNDS, ...), and SERVAL_TRANSPORT=tcp|udp (default tcp) for the
+# transport SERVAL's clients use. Needs root and the harness's packages.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench=${BENCH_DIR_OVERRIDE:-$root/../shared/bench}
@@ -13,7 +14,8 @@ export SERVAL_DIST=$dist
 export SERVAL_SERVER="exec '$root/bench/serval-server.sh'"
 export SERVAL_CLIENT="exec '$root/bench/serval-client.sh'"
 export SERVAL_IFACE=serval0
-export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) TCP, no encryption yet, one JVM server"
+export SERVAL_TRANSPORT=${SERVAL_TRANSPORT:-tcp}
+export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) ${SERVAL_TRANSPORT^^}, no encryption yet, one JVM server"
 # Karaf boots in the server namespace before the clients can join: give the overlay longer than the default.
 export UP_TIMEOUT=${UP_TIMEOUT:-120}
 # The harness writes results/ beside itself; shared/ may be read-only, so point it at ours.

@@ -20,14 +20,15 @@ import org.serval.api.Checks;
  *
  * @param host the server's host
  * @param port the server's dataplane port
+ * @param transport {@code tcp} or {@code udp}
  * @param clientId this client's stable id
  * @param vlans the VLANs to join, each with the TAP interface name to give it
  * @param statusSeconds how often to print the status table; 0 for only at start and exit
  * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
  *     does not exist yet; 0 to give up at once
  */
-public record ClientOptions(String host, int port, String clientId, Map<String, String> vlans, int statusSeconds,
-        int retrySeconds) {
+public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
+        int statusSeconds, int retrySeconds) {
     public static final int DEFAULT_PORT = 4000;
 
     static final String USAGE = """
@@ -37,7 +38,8 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
           --vlan NAME[=TAP]      join VLAN NAME with a TAP interface named TAP (default serval0, serval1, ...);
                                  repeat for more VLANs
           --id ID                this client's id, stable across restarts (default: the host name)
-          --transport tcp        how to reach the server (tcp; udp comes later)
+          --transport tcp|udp    how to reach the server (default tcp; the server listens on the same port for
+                                 both)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
                                  exist yet (default 0: give up at once)
@@ -53,6 +55,7 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
     static ClientOptions parse(final String... args) {
         String server = null;
         String id = null;
+        String transport = "tcp";
         int status = 60;
         int retry = 0;
         final List<String> vlanArgs = new ArrayList<>();
@@ -65,9 +68,9 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
                 case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--retry" -> retry = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--transport" -> {
-                    final var transport = value(args, ++i, arg);
-                    if (!"tcp".equals(transport)) {
-                        throw new IllegalArgumentException("transport " + transport + " is not supported yet; use tcp");
+                    transport = value(args, ++i, arg);
+                    if (!"tcp".equals(transport) && !"udp".equals(transport)) {
+                        throw new IllegalArgumentException("transport must be tcp or udp, not '" + transport + "'");
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + arg);
@@ -99,7 +102,8 @@ public record ClientOptions(String host, int port, String clientId, Map<String, 
                 throw new IllegalArgumentException("VLAN " + name + " is given twice");
             }
         }
-        return new ClientOptions(host, port, Checks.clientId(id != null ? id : hostName()), vlans, status, retry);
+        return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
+            retry);
     }
 
     private static String hostName() {

@@ -8,7 +8,10 @@
 package org.serval.client;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -18,8 +21,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DatagramPacketDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -39,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.MessageDecoder;
+import org.serval.dataplane.protocol.MessageEncoder;
 import org.serval.dataplane.protocol.StreamPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +61,7 @@ public final class ServalClient implements AutoCloseable {
     private static final int DEFAULT_TAP_MTU = 1400;
     // Pending writes to the server per connection; above this, frames read from a TAP are dropped, not queued.
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+    private static final int UDP_SOCKET_BUFFER = 1024 * 1024;
 
     /**
      * One joined VLAN and its interface.
@@ -65,12 +74,15 @@ public final class ServalClient implements AutoCloseable {
         final AtomicLong fromTap = new AtomicLong();
         final AtomicLong toTap = new AtomicLong();
         final AtomicLong dropped = new AtomicLong();
+        final AtomicLong answered = new AtomicLong();
+        final NeighborCache neighbors;
 
-        Attachment(final String vlan, final int vlanRef, final TapDevice tap, final String mac) {
+        Attachment(final String vlan, final int vlanRef, final TapDevice tap, final byte[] mac) {
             this.vlan = vlan;
             this.vlanRef = vlanRef;
             this.tap = tap;
-            this.mac = mac;
+            this.mac = HexFormat.ofDelimiter(":").formatHex(mac);
+            neighbors = new NeighborCache(macLong(mac));
         }
     }
 
@@ -125,7 +137,8 @@ public final class ServalClient implements AutoCloseable {
         while (true) {
             try {
                 connect();
-                welcome = expect(Message.Welcome.class, "WELCOME");
+                welcome = request(new Message.Hello(1, options.clientId(), 0, ""), Message.Welcome.class,
+                    "WELCOME");
                 break;
             } catch (ClientFailure e) {
                 if (System.nanoTime() > deadline) {
@@ -139,8 +152,8 @@ public final class ServalClient implements AutoCloseable {
                 Thread.sleep(1000);
             }
         }
-        LOG.info("Connected to {}:{} (node {}), TAP MTU {}", options.host(), options.port(), welcome.nodeId(),
-            welcome.tapMtu());
+        LOG.info("Connected to {}:{} over {} (node {}), TAP MTU {}", options.host(), options.port(),
+            options.transport(), welcome.nodeId(), welcome.tapMtu());
         channel.eventLoop().scheduleAtFixedRate(new Runnable() {
             private long seq;
 
@@ -157,9 +170,9 @@ public final class ServalClient implements AutoCloseable {
             final var mac = stableMac(options.clientId(), vlan);
             Message.Joined joined;
             while (true) {
-                channel.writeAndFlush(new Message.Join(request++, macLong(mac), vlan));
                 try {
-                    joined = expect(Message.Joined.class, "JOINED for " + vlan);
+                    joined = request(new Message.Join(request++, macLong(mac), vlan), Message.Joined.class,
+                        "JOINED for " + vlan);
                     break;
                 } catch (ClientFailure e) {
                     if (e.exitCode() != ClientFailure.VLAN_REFUSED || System.nanoTime() > deadline) {
@@ -177,8 +190,7 @@ public final class ServalClient implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Cannot set the MTU of {} to {}: {}", tap.name(), welcome.tapMtu(), e.getMessage());
             }
-            final var attachment = new Attachment(vlan, joined.vlanRef(), tap, HexFormat.ofDelimiter(":")
-                .formatHex(mac));
+            final var attachment = new Attachment(vlan, joined.vlanRef(), tap, mac);
             attachments.add(attachment);
             index(attachment);
             startReader(attachment);
@@ -194,34 +206,83 @@ public final class ServalClient implements AutoCloseable {
         }
     }
 
+    private boolean udp() {
+        return "udp".equals(options.transport());
+    }
+
     private void connect() throws ClientFailure, InterruptedException {
         final long idleMillis = 30_000;
-        final var future = new Bootstrap()
+        final var bootstrap = new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(final SocketChannel ch) {
-                    ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
-                    StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Inbound());
-                }
-            })
-            .connect(options.host(), options.port())
-            .await();
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        if (udp()) {
+            // A connected datagram socket: one message per datagram, and the kernel drops anything not from the
+            // server.
+            bootstrap.channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(final DatagramChannel ch) {
+                        ch.pipeline()
+                            .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
+                            .addLast("decoder", new DatagramPacketDecoder(new MessageDecoder()))
+                            .addLast("encoder", MessageEncoder.INSTANCE)
+                            .addLast("client", new Inbound());
+                    }
+                });
+        } else {
+            bootstrap.channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(final SocketChannel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Inbound());
+                    }
+                });
+        }
+        final var future = bootstrap.connect(options.host(), options.port()).await();
         if (!future.isSuccess()) {
             throw new ClientFailure(ClientFailure.SERVER, "cannot reach the server at " + options.host() + ":"
                 + options.port() + ": " + future.cause().getMessage(), future.cause());
         }
         channel = future.channel();
-        channel.writeAndFlush(new Message.Hello(1, options.clientId(), 0, ""));
     }
 
-    private <T extends Message> T expect(final Class<T> type, final String what)
+    /**
+     * Sends a request and waits for its answer. Over UDP a request or its answer may be lost, so the request is
+     * sent again every second until the answer comes; the server answers a repeated HELLO or JOIN as it did the
+     * first, and the answers to the repeats are recognised and skipped.
+     */
+    private <T extends Message> T request(final Message request, final Class<T> type, final String what)
             throws ClientFailure, InterruptedException {
-        final var answer = answers.poll(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        final long id = request instanceof Message.Join join ? join.request() : 0;
+        final long resendNanos = TimeUnit.SECONDS.toNanos(1);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
+        long nextSend = System.nanoTime();
+        while (true) {
+            final long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return answer(null, type, what);
+            }
+            if (now - nextSend >= 0) {
+                channel.writeAndFlush(request);
+                nextSend = udp() ? now + resendNanos : deadline;
+            }
+            final var answer = answers.poll(Math.min(deadline, nextSend) - now, TimeUnit.NANOSECONDS);
+            final boolean stale = answer instanceof Message.Welcome && !(request instanceof Message.Hello)
+                || answer instanceof Message.Joined joined && joined.request() != id
+                || answer instanceof Message.Error error && error.request() != id;
+            if (answer != null && !stale) {
+                return answer(answer, type, what);
+            }
+        }
+    }
+
+    private <T extends Message> T answer(final Message answer, final Class<T> type, final String what)
+            throws ClientFailure {
         if (type.isInstance(answer)) {
             return type.cast(answer);
         }
@@ -249,6 +310,12 @@ public final class ServalClient implements AutoCloseable {
                     if (length < 14) {
                         continue;
                     }
+                    final var answer = attachment.neighbors.answer(UnpooledByteBufAllocator.DEFAULT,
+                        Unpooled.wrappedBuffer(frame, 0, length), System.nanoTime());
+                    if (answer != null) {
+                        answerLocally(attachment, answer);
+                        continue;
+                    }
                     if (!channel.isWritable()) {
                         attachment.dropped.incrementAndGet();
                         continue;
@@ -267,6 +334,16 @@ public final class ServalClient implements AutoCloseable {
         reader.start();
     }
 
+    private static void answerLocally(final Attachment attachment, final ByteBuf answer) throws IOException {
+        try {
+            final var bytes = ByteBufUtil.getBytes(answer);
+            attachment.tap.write(bytes, bytes.length);
+            attachment.answered.incrementAndGet();
+        } finally {
+            answer.release();
+        }
+    }
+
     /**
      * Blocks until the connection ends.
      *
@@ -282,14 +359,14 @@ public final class ServalClient implements AutoCloseable {
     }
 
     public void printStatus(final PrintStream out) {
-        out.printf("SERVAL client %s -> %s:%d over tcp, node %s, %s%n", options.clientId(), options.host(),
-            options.port(), welcome == null ? "-" : welcome.nodeId(),
+        out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s%n", options.clientId(), options.host(),
+            options.port(), options.transport(), welcome == null ? "-" : welcome.nodeId(),
             channel != null && channel.isActive() ? "connected" : "disconnected");
-        out.printf("  %-16s %-15s %-17s %12s %12s %9s%n", "VLAN", "interface", "MAC", "frames out", "frames in",
-            "dropped");
+        out.printf("  %-16s %-15s %-17s %12s %12s %9s %9s%n", "VLAN", "interface", "MAC", "frames out",
+            "frames in", "dropped", "resolved");
         for (var a : attachments) {
-            out.printf("  %-16s %-15s %-17s %12d %12d %9d%n", a.vlan, a.tap.name(), a.mac, a.fromTap.get(),
-                a.toTap.get(), a.dropped.get());
+            out.printf("  %-16s %-15s %-17s %12d %12d %9d %9d%n", a.vlan, a.tap.name(), a.mac, a.fromTap.get(),
+                a.toTap.get(), a.dropped.get(), a.answered.get());
         }
         out.flush();
     }
@@ -332,6 +409,7 @@ public final class ServalClient implements AutoCloseable {
                         return;
                     }
                     final var content = data.content();
+                    attachment.neighbors.learn(content, System.nanoTime());
                     final var bytes = new byte[content.readableBytes()];
                     content.getBytes(content.readerIndex(), bytes);
                     try {
@@ -369,6 +447,12 @@ public final class ServalClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            if (udp()) {
+                // One bad datagram, or an ICMP error while the server is away: the next may be fine; silence, not
+                // an error, tells that the server is gone.
+                LOG.debug("Datagram error: {}", cause.getMessage());
+                return;
+            }
             LOG.warn("Connection error: {}", cause.getMessage());
             ctx.close();
         }

@@ -24,6 +24,8 @@ class ClientOptionsTest {
         assertEquals("alice", options.clientId());
         assertEquals(Map.of("red", "tapred", "blue", "serval1"), options.vlans());
         assertEquals(30, options.retrySeconds());
+        assertEquals("tcp", options.transport());
+        assertEquals("udp", ClientOptions.parse("--server", "h", "--vlan", "red", "--transport", "udp").transport());
         assertEquals(ClientOptions.DEFAULT_PORT, ClientOptions.parse("--server", "h", "--vlan", "red").port());
     }
 
@@ -35,7 +37,7 @@ class ClientOptionsTest {
         assertMessage("must have 1 to 15", "--server", "h", "--vlan", "red=a-much-too-long-name");
         assertMessage("is given twice", "--server", "h", "--vlan", "red", "--vlan", "red");
         assertMessage("must be within 1..65535", "--server", "h:0", "--vlan", "red");
-        assertMessage("not supported yet", "--server", "h", "--vlan", "red", "--transport", "udp");
+        assertMessage("transport must be tcp or udp", "--server", "h", "--vlan", "red", "--transport", "sctp");
         assertMessage("unknown argument", "--server", "h", "--vlan", "red", "--bogus");
     }
 

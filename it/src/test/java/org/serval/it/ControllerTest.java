@@ -7,20 +7,28 @@
  */
 package org.serval.it;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.netty.buffer.Unpooled;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.serval.dataplane.protocol.Message;
 
 /**
@@ -40,7 +48,13 @@ class ControllerTest {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.close();
+            try {
+                final var leaks = server.leaks();
+                assertTrue(leaks.isEmpty(), "the server leaked buffers (paranoid leak detection):\n"
+                    + String.join("\n", leaks));
+            } finally {
+                server.close();
+            }
         }
     }
 
@@ -193,7 +207,7 @@ class ControllerTest {
     private static Message.Data broadcast(final int vlanRef, final long src) {
         final var frame = Unpooled.buffer(60);
         frame.writeBytes(new byte[] {-1, -1, -1, -1, -1, -1});
-        frame.writeShort((int) (src >>> 32)).writeInt((int) src).writeShort(0x0806).writeZero(46);
+        frame.writeShort((int) (src >>> 32)).writeInt((int) src).writeShort(0x88B5).writeZero(46);
         return new Message.Data(vlanRef, frame);
     }
 
@@ -207,6 +221,10 @@ class ControllerTest {
             assertEquals(1400, alice.hello("it-alice").tapMtu());
             bob.hello("it-bob");
             carol.hello("it-carol");
+            // the registry's counters are reported every 10 s, longer than the IT's expiry of 3 s
+            alice.keepAlive();
+            bob.keepAlive();
+            carol.keepAlive();
             alice.send(new Message.Join(1, 0x025356000001L, "dp-red"));
             final var aliceRed = (Message.Joined) alice.receive();
             bob.send(new Message.Join(1, 0x025356000002L, "dp-red"));
@@ -268,6 +286,7 @@ class ControllerTest {
     void disconnectClientClosesTheSession() throws Exception {
         try (var client = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
             client.hello("it-victim");
+            client.keepAlive();
             awaitClients("it-victim is registered", json -> json.contains("it-victim"));
             assertEquals(204, server.rpc("disconnect-client", "{\"client-id\":\"it-victim\"}").statusCode());
             assertTrue(client.closedByServer());
@@ -285,22 +304,44 @@ class ControllerTest {
             good.send(new Message.Keepalive(9));
             assertEquals(new Message.KeepaliveAck(9), good.receive());
         }
-        assertTrue(Files.readString(server.karafLog()).contains("Closing connection from"),
+        assertTrue(Files.readString(server.karafLog()).contains("Closing tcp connection from"),
             "the refusal is logged");
     }
 
-    @Test
-    void clientsInNamespacesPingAcrossAVlanAndNotAcrossVlans() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "udp"})
+    void clientsInNamespacesPingAcrossAVlanAndNotAcrossVlans(final String transport) throws Exception {
         assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
-        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"ns-red\"}").statusCode());
-        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"ns-blue\"}").statusCode());
+        final var red = "ns-red-" + transport;
+        final var blue = "ns-blue-" + transport;
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"" + red + "\"}").statusCode());
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"" + blue + "\"}").statusCode());
         try (var hosts = new NetnsHosts(server.home())) {
-            final var a = hosts.host("a", "ns-red", "10.99.1.1/24");
-            final var b = hosts.host("b", "ns-red", "10.99.1.2/24");
-            final var c = hosts.host("c", "ns-blue", "10.99.1.3/24");
+            final var a = hosts.host("a" + transport, red, "10.99.1.1/24", transport);
+            final var b = hosts.host("b" + transport, red, "10.99.1.2/24", transport);
+            final var c = hosts.host("c" + transport, blue, "10.99.1.3/24", transport);
+            final var d = hosts.host("d" + transport, red, "10.99.1.4/24", transport);
+            NetnsHosts.run("ip", "-n", a, "addr", "add", "fd99::1/64", "dev", NetnsHosts.tapOf(a), "nodad");
+            NetnsHosts.run("ip", "-n", b, "addr", "add", "fd99::2/64", "dev", NetnsHosts.tapOf(b), "nodad");
             final var ping = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
                 "10.99.1.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
+            final var ping6 = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-6", "-c", "2", "-i", "0.2", "-W",
+                "2", "fd99::2");
+            assertTrue(ping6.contains(" 0% packet loss"), ping6);
+
+            // The switch has learned b's addresses from b's answers to a. With b's interface down, so that b
+            // itself cannot answer, d still resolves b: the switch answers for it, over ARP and over IPv6 ND.
+            final var bMac = NetnsHosts.macOf(b);
+            NetnsHosts.run("ip", "-n", b, "link", "set", NetnsHosts.tapOf(b), "down");
+            NetnsHosts.exitCode("ip", "netns", "exec", d, "ping", "-c", "1", "-W", "1", "10.99.1.2");
+            assertTrue(NetnsHosts.run("ip", "-n", d, "neigh", "show", "10.99.1.2").contains("lladdr " + bMac),
+                "d learned b's MAC from the switch's ARP answer");
+            NetnsHosts.run("ip", "-n", d, "addr", "add", "fd99::4/64", "dev", NetnsHosts.tapOf(d), "nodad");
+            NetnsHosts.exitCode("ip", "netns", "exec", d, "ping", "-6", "-c", "1", "-W", "1", "fd99::2");
+            assertTrue(NetnsHosts.run("ip", "-n", d, "-6", "neigh", "show", "fd99::2").contains("lladdr " + bMac),
+                "d learned b's MAC from the switch's neighbour advertisement");
+            NetnsHosts.run("ip", "-n", b, "link", "set", NetnsHosts.tapOf(b), "up");
             assertEquals(1, NetnsHosts.exitCode("ip", "netns", "exec", c, "ping", "-c", "2", "-W", "1",
                 "10.99.1.1"), "blue cannot reach red");
             if (NetnsHosts.onPath("iperf3")) {
@@ -317,13 +358,53 @@ class ControllerTest {
                     iperfServer.destroy();
                 }
             }
+            // Red's ARP and neighbour discovery broadcasts went to a and b; blue's only member got nothing at all.
+            assertEquals(0, NetnsHosts.framesReceived(c), "blue's client received frames from red");
 
-            // a client killed outright leaves the registry (here at once: its connection closes with it)
+            // A client killed outright leaves the registry: at once over TCP (its connection closes with it),
+            // within the configured expiry over UDP (only its silence tells).
+            final long killed = System.nanoTime();
             hosts.client(1).destroyForcibly().waitFor();
-            awaitClients("it-b is gone after SIGKILL", json -> !json.contains("it-b\""));
+            awaitClients("it-b" + transport + " is gone after SIGKILL", json -> !json.contains("it-b" + transport));
+            final long goneMillis = (System.nanoTime() - killed) / 1_000_000;
+            final long expiryMillis = (long) ServalServer.KEEPALIVE_MILLIS * ServalServer.EXPIRE_AFTER;
+            assertTrue(goneMillis <= expiryMillis + ServalServer.KEEPALIVE_MILLIS + 1500,
+                "gone after " + goneMillis + " ms; the expiry is " + expiryMillis + " ms");
         }
-        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-red\"}").statusCode());
-        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"ns-blue\"}").statusCode());
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"" + red + "\"}").statusCode());
+        assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"" + blue + "\"}").statusCode());
+    }
+
+    @Test
+    void hostileDatagramsAreDroppedWhileTheOthersCarryOn() throws Exception {
+        try (var good = new DatagramSocket(); var hostile = new DatagramSocket()) {
+            final var serverAddress = new InetSocketAddress("127.0.0.1", ServalServer.DATAPLANE_PORT);
+            good.connect(serverAddress);
+            hostile.connect(serverAddress);
+            good.setSoTimeout(5000);
+            hostile.setSoTimeout(1000);
+            final var hello = ProtocolClient.bytes(new Message.Hello(1, "it-udp-good", 0, ""));
+            good.send(new DatagramPacket(hello, hello.length));
+            final var answer = new DatagramPacket(new byte[2048], 2048);
+            good.receive(answer);
+            assertEquals(Message.Welcome.class, ProtocolClient.decode(answer.getData(), answer.getLength())
+                .getClass());
+
+            for (var junk : new byte[][] {new byte[] {1, 0x10, (byte) 0xff, (byte) 0xff, 0, 1}, new byte[4000],
+                    ProtocolClient.bytes(new Message.Keepalive(1)), "GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8)}) {
+                hostile.send(new DatagramPacket(junk, junk.length));
+            }
+            final var keepalive = ProtocolClient.bytes(new Message.Keepalive(9));
+            good.send(new DatagramPacket(keepalive, keepalive.length));
+            good.receive(answer);
+            assertEquals(new Message.KeepaliveAck(9), ProtocolClient.decode(answer.getData(), answer.getLength()));
+            // the junk made no session: the hostile's keepalive was told so (BYE 1), and nothing else came back
+            hostile.receive(answer);
+            assertEquals(new Message.Bye(1), ProtocolClient.decode(answer.getData(), answer.getLength()));
+            assertThrows(SocketTimeoutException.class, () -> hostile.receive(answer));
+            awaitClients("the UDP client is registered", json -> json.contains("it-udp-good"));
+        }
+        assertTrue(Files.readString(server.karafLog()).contains("Dropped a datagram from"), "the drop is logged");
     }
 
     @Test

@@ -68,13 +68,14 @@ final class NetnsHosts implements AutoCloseable {
      *
      * @return the namespace
      */
-    String host(final String name, final String vlan, final String cidr) throws IOException, InterruptedException {
+    String host(final String name, final String vlan, final String cidr, final String transport)
+            throws IOException, InterruptedException {
         final var ns = prefix + "-" + name;
-        final var tap = (prefix + name).substring(0, Math.min(15, prefix.length() + name.length()));
+        final var tap = tapOf(ns);
         run("ip", "netns", "add", ns);
         namespaces.add(ns);
         final var client = new ProcessBuilder(CLIENT.toString(), "--server", "127.0.0.1:" + ServalServer.DATAPLANE_PORT,
-            "--id", "it-" + name, "--vlan", vlan + "=" + tap, "--status", "0")
+            "--transport", transport, "--id", "it-" + name, "--vlan", vlan + "=" + tap, "--status", "0")
             .redirectErrorStream(true).redirectOutput(logs.resolve("client-" + name + ".log").toFile()).start();
         clients.add(client);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -89,6 +90,29 @@ final class NetnsHosts implements AutoCloseable {
         run("ip", "-n", ns, "addr", "add", cidr, "dev", tap);
         run("ip", "-n", ns, "link", "set", tap, "up");
         return ns;
+    }
+
+    /**
+     * Frames the client of a host has written into its TAP interface: everything the server sent it.
+     */
+    static long framesReceived(final String ns) throws IOException, InterruptedException {
+        final var json = run("ip", "-n", ns, "-s", "-j", "link", "show", "dev", tapOf(ns));
+        return com.google.gson.JsonParser.parseString(json).getAsJsonArray().get(0).getAsJsonObject()
+            .getAsJsonObject("stats64").getAsJsonObject("rx").get("packets").getAsLong();
+    }
+
+    /**
+     * The MAC address of a host's TAP interface, as {@code ip} prints it.
+     */
+    static String macOf(final String ns) throws IOException, InterruptedException {
+        final var json = run("ip", "-n", ns, "-j", "link", "show", "dev", tapOf(ns));
+        return com.google.gson.JsonParser.parseString(json).getAsJsonArray().get(0).getAsJsonObject()
+            .get("address").getAsString();
+    }
+
+    static String tapOf(final String ns) {
+        final var name = ns.replace("-", "");
+        return name.substring(0, Math.min(15, name.length()));
     }
 
     Process client(final int index) {

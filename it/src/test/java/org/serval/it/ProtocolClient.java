@@ -20,6 +20,8 @@ import org.serval.dataplane.protocol.MessageCodec;
  * a TAP device.
  */
 final class ProtocolClient implements AutoCloseable {
+    private static final long AUTO_KEEPALIVE = 1_000_000;
+
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
@@ -32,12 +34,60 @@ final class ProtocolClient implements AutoCloseable {
     }
 
     void send(final Message message) throws IOException {
+        final var bytes = bytes(message);
+        synchronized (out) {
+            out.write(bytes);
+        }
+    }
+
+    /**
+     * Sends a KEEPALIVE every half second from now on, as a real client would, so that a test may hold the session
+     * longer than the server's expiry; their answers are skipped by {@link #receive}.
+     */
+    ProtocolClient keepAlive() {
+        final var thread = new Thread(() -> {
+            try {
+                for (long seq = AUTO_KEEPALIVE; !socket.isClosed(); seq++) {
+                    send(new Message.Keepalive(seq));
+                    Thread.sleep(500);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the test closed the socket
+            }
+        }, "keepalive");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /**
+     * One message as bytes, as the codec writes it; a Data message stays the caller's.
+     */
+    static byte[] bytes(final Message message) {
         final var buf = Unpooled.buffer();
         try {
             MessageCodec.encode(message, buf);
             final var bytes = new byte[buf.readableBytes()];
             buf.readBytes(bytes);
-            out.write(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * Decodes one message; a Data message's frame is copied out so nothing needs releasing.
+     */
+    static Message decode(final byte[] bytes, final int length) {
+        final var buf = Unpooled.wrappedBuffer(bytes, 0, length);
+        try {
+            final var message = MessageCodec.decode(buf);
+            if (message instanceof Message.Data data) {
+                final var copy = new Message.Data(data.vlanRef(), Unpooled.copiedBuffer(data.content()));
+                data.release();
+                return copy;
+            }
+            return message;
         } finally {
             buf.release();
         }
@@ -59,18 +109,11 @@ final class ProtocolClient implements AutoCloseable {
         in.readFully(header);
         final var body = new byte[(header[2] & 0xff) << 8 | header[3] & 0xff];
         in.readFully(body);
-        final var buf = Unpooled.wrappedBuffer(header, body);
-        try {
-            final var message = MessageCodec.decode(buf);
-            if (message instanceof Message.Data data) {
-                final var copy = new Message.Data(data.vlanRef(), Unpooled.copiedBuffer(data.content()));
-                data.release();
-                return copy;
-            }
-            return message;
-        } finally {
-            buf.release();
-        }
+        final var whole = new byte[header.length + body.length];
+        System.arraycopy(header, 0, whole, 0, header.length);
+        System.arraycopy(body, 0, whole, header.length, body.length);
+        final var message = decode(whole, whole.length);
+        return message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE ? receive() : message;
     }
 
     /**

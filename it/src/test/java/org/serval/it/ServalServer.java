@@ -31,6 +31,8 @@ final class ServalServer implements AutoCloseable {
     static final int RESTCONF_PORT = 8181;
     static final String BASE = "http://127.0.0.1:" + RESTCONF_PORT + "/rests";
     static final int DATAPLANE_PORT = 4000;
+    static final int KEEPALIVE_MILLIS = 1000;
+    static final int EXPIRE_AFTER = 3;
     private static final List<Integer> PORTS = List.of(RESTCONF_PORT, DATAPLANE_PORT, 8101, 2550, 1099, 44444);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
 
@@ -60,12 +62,16 @@ final class ServalServer implements AutoCloseable {
                     + "holds it (./serval run?) before running the integration tests");
             }
         }
+        configure();
         final var builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
             .directory(home.toFile())
             .redirectErrorStream(true)
             .redirectOutput(home.resolve("console.log").toFile());
         // The JDK running the tests, so that a build on JDK 25 tests the distribution on JDK 25.
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // Every buffer tracked, and a collection on request, so that leakCheck() can see any leak.
+        builder.environment().put("EXTRA_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid"
+            + " -XX:-DisableExplicitGC");
         karaf = builder.start();
 
         final long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
@@ -84,6 +90,18 @@ final class ServalServer implements AutoCloseable {
             Thread.sleep(1000);
         }
         throw new IllegalStateException("RESTCONF did not answer within " + BOOT_TIMEOUT + "; see " + karafLog());
+    }
+
+    /**
+     * A keepalive shorter than the default, so that expiry is tested against a configured value in seconds, not
+     * minutes.
+     */
+    private void configure() throws IOException {
+        final var cfg = home.resolve("etc/org.serval.controller.cfg");
+        final var text = Files.readString(cfg)
+            .replaceAll("(?m)^keepalive\\.millis *=.*$", "keepalive.millis = " + KEEPALIVE_MILLIS)
+            .replaceAll("(?m)^expire\\.after *=.*$", "expire.after = " + EXPIRE_AFTER);
+        Files.writeString(cfg, text);
     }
 
     private static boolean inUse(final int port) {
@@ -144,6 +162,29 @@ final class ServalServer implements AutoCloseable {
         return output.replaceAll("\u001B\\[[;\\d]*m", "").lines()
             .filter(line -> !line.startsWith("WARNING:"))
             .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    /**
+     * Collects garbage in the server, lets Netty's leak detector run, and returns the leaks it reported, if any.
+     * The detector reports a leaked buffer once the collector has freed it and a new buffer is tracked.
+     */
+    List<String> leaks() throws IOException, InterruptedException {
+        final var jvm = karaf.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).findFirst()
+            .orElse(karaf.toHandle());
+        final var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (int round = 0; round < 2; round++) {
+            new ProcessBuilder(jcmd, Long.toString(jvm.pid()), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            // traffic allocates buffers, which is when the detector looks at what was collected
+            get("/data/serval:nodes?content=nonconfig");
+            try (var client = new ProtocolClient(DATAPLANE_PORT)) {
+                client.hello("it-leak-probe");
+                client.send(new org.serval.dataplane.protocol.Message.Keepalive(1));
+                client.receive();
+            }
+            Thread.sleep(500);
+        }
+        return Files.readAllLines(karafLog()).stream().filter(line -> line.contains("LEAK:")).toList();
     }
 
     @Override

@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
 import java.net.InetSocketAddress;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +24,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.Endpoint;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.EndpointBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.LoadBuilder;
 import org.opendaylight.yangtools.binding.util.BindingMap;
@@ -34,6 +35,7 @@ import org.serval.api.VlanDirectory;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.transport.TcpTransport;
+import org.serval.dataplane.transport.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ServalController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServalController.class);
     private static final long SWEEP_SECONDS = 10;
+    // Per UDP socket (one per core); TCP is bounded by the process's file descriptors instead.
+    private static final int MAX_UDP_PEERS_PER_SOCKET = 65_536;
 
     private final DataBroker broker;
     private final String nodeId;
@@ -55,16 +59,18 @@ public final class ServalController implements AutoCloseable {
     private final VidUniquenessCheck vidCheck;
     private final ScheduledExecutorService housekeeping;
     private final TcpTransport tcp;
+    private final UdpTransport udp;
 
     /**
      * Starts a node.
      *
      * @param tcpBind where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
+     * @param udpBind where the dataplane accepts UDP clients, or null for none
      */
     public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
             final RpcProviderService rpcProvider, final NotificationPublishService notifications,
-            final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind)
-            throws InterruptedException {
+            final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind,
+            final InetSocketAddress udpBind) throws InterruptedException {
         this.broker = requireNonNull(broker);
         nodeId = settings.nodeId();
         dataplane = new Dataplane(settings, view,
@@ -79,7 +85,22 @@ public final class ServalController implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(() -> dataplane.sweep(System.nanoTime()), SWEEP_SECONDS, SWEEP_SECONDS,
             TimeUnit.SECONDS);
-        tcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, 0);
+        TcpTransport startedTcp = null;
+        boolean started = false;
+        try {
+            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, 0);
+            udp = udpBind == null ? null : UdpTransport.start(dataplane, udpBind, 0, MAX_UDP_PEERS_PER_SOCKET);
+            started = true;
+        } finally {
+            if (!started) {
+                // A port taken: leave nothing registered behind, since no one will close a half-built node.
+                if (startedTcp != null) {
+                    startedTcp.close();
+                }
+                stopControlPlane();
+            }
+        }
+        tcp = startedTcp;
         announceNode();
         LOG.info("SERVAL controller started on node {}", nodeId);
     }
@@ -103,21 +124,47 @@ public final class ServalController implements AutoCloseable {
         return tcp == null ? null : tcp.localAddress();
     }
 
+    /**
+     * Where the dataplane accepts UDP clients, or null.
+     */
+    public InetSocketAddress udpAddress() {
+        return udp == null ? null : udp.localAddress();
+    }
+
+    private static Endpoint endpoint(final Transport transport, final InetSocketAddress address) {
+        return new EndpointBuilder()
+            .setTransport(transport)
+            .setAddress(IetfInetUtil.hostFor(address.getAddress().getHostAddress()))
+            .setPort(new PortNumber(Uint16.valueOf(address.getPort())))
+            .build();
+    }
+
     private void announceNode() {
         final var node = new NodeBuilder()
             .setId(new NodeId(nodeId))
             .setLoad(new LoadBuilder().setClients(Uint32.ZERO).build());
+        final var endpoints = new ArrayList<Endpoint>();
         if (tcp != null) {
-            final var address = tcp.localAddress();
-            node.setEndpoint(BindingMap.of(List.of(new EndpointBuilder()
-                .setTransport(Transport.Tcp)
-                .setAddress(IetfInetUtil.hostFor(address.getAddress().getHostAddress()))
-                .setPort(new PortNumber(Uint16.valueOf(address.getPort())))
-                .build())));
+            endpoints.add(endpoint(Transport.Tcp, tcp.localAddress()));
+        }
+        if (udp != null) {
+            endpoints.add(endpoint(Transport.Udp, udp.localAddress()));
+        }
+        if (!endpoints.isEmpty()) {
+            node.setEndpoint(BindingMap.of(endpoints));
         }
         final var tx = broker.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.node(nodeId), node.build());
         Commits.logOutcome(tx.commit(), "announcing node " + nodeId);
+    }
+
+    private void stopControlPlane() {
+        housekeeping.shutdownNow();
+        rpcs.close();
+        if (vidCheck != null) {
+            vidCheck.close();
+        }
+        updater.close();
     }
 
     @Override
@@ -125,12 +172,10 @@ public final class ServalController implements AutoCloseable {
         if (tcp != null) {
             tcp.close();
         }
-        housekeeping.shutdownNow();
-        rpcs.close();
-        if (vidCheck != null) {
-            vidCheck.close();
+        if (udp != null) {
+            udp.close();
         }
-        updater.close();
+        stopControlPlane();
         final var tx = broker.newWriteOnlyTransaction();
         tx.delete(OPERATIONAL, ServalPaths.node(nodeId));
         // Best effort: a node that goes away without this is removed by the survivors (cluster issue).

@@ -8,6 +8,7 @@
 package org.serval.dataplane.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -62,6 +63,32 @@ public final class MessageCodec {
         } catch (IllegalArgumentException e) {
             // A message that cannot be sent leaves nothing half-written behind.
             out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    /**
+     * Returns one message as a buffer of its own, consuming the message. A Data message's frame is not copied: it
+     * becomes the second component behind a 6-byte header, so forwarding a frame costs no copy.
+     */
+    public static ByteBuf toBuffer(final ByteBufAllocator alloc, final Message message) {
+        if (message instanceof Data data) {
+            final var frame = data.content();
+            final int length = frame.readableBytes();
+            if (length < MIN_FRAME || length > MAX_FRAME) {
+                data.release();
+                throw new IllegalArgumentException("a frame has 14 to 1518 bytes, not " + length);
+            }
+            final var header = alloc.directBuffer(HEADER + 2).writeByte(VERSION).writeByte(message.type())
+                .writeShort(2 + length).writeShort(data.vlanRef());
+            return alloc.compositeDirectBuffer(2).addComponents(true, header, frame);
+        }
+        final var out = alloc.buffer();
+        try {
+            encode(message, out);
+            return out;
+        } catch (IllegalArgumentException e) {
+            out.release();
             throw e;
         }
     }

@@ -8,15 +8,11 @@
 package org.serval.dataplane.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
@@ -24,18 +20,22 @@ import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
 import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.resolution.IpAddress;
 import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.switching.VlanSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's session on a stream transport: the handshake, its VLAN memberships, and its frames into and out of
- * the switches. Its state is touched only on its channel's event loop; other sessions reach it only through its
- * {@link SwitchPort}s, whose {@code deliver} only writes to the channel, which Netty makes safe from any thread.
+ * One client's session, whatever its transport: the handshake, its VLAN memberships, and its frames into and out
+ * of the switches. Its state is touched only on its link's executor; other sessions reach it only through its
+ * {@link SwitchPort}s, whose {@code deliver} only sends on the link, which every {@link Link} allows from any
+ * thread.
  */
-public final class ClientSession extends SimpleChannelInboundHandler<Message> {
+public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+    // A session's VLANs are numbered by one byte's worth of refs; more would be a client gone wrong.
+    private static final int MAX_VLANS = 255;
 
     /**
      * The session's attachment to one VLAN.
@@ -53,8 +53,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
 
         @Override
         public void deliver(final ByteBuf frame) {
-            final var ch = channel;
-            if (ch == null || !ch.isWritable()) {
+            if (!link.isWritable()) {
                 // A slow client loses its own frames; it cannot make the switch buffer for it.
                 frame.release();
                 outDiscards.increment();
@@ -62,7 +61,7 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
             }
             outFrames.increment();
             outOctets.add(frame.readableBytes());
-            ch.writeAndFlush(new Data(vlanRef, frame), ch.voidPromise());
+            link.send(new Data(vlanRef, frame));
         }
 
         @Override
@@ -72,49 +71,53 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
     }
 
     private final Dataplane dataplane;
+    private final Link link;
     private final Map<Integer, Port> ports = new HashMap<>();
+    // VLANs whose JOIN waits for the registry; a repeated JOIN (a UDP client retransmitting) is not a second one.
+    private final Set<String> joining = new HashSet<>();
     private final LongAdder outFrames = new LongAdder();
     private final LongAdder outOctets = new LongAdder();
     private final LongAdder outDiscards = new LongAdder();
-    // Written on the event loop, read by the periodic counter report.
+    // Written on the executor, read by the periodic counter report.
     private final LongAdder inFrames = new LongAdder();
     private final LongAdder inOctets = new LongAdder();
     private final LongAdder inDiscards = new LongAdder();
     private ClientRegistry.TrafficCounters reported;
-    private volatile Channel channel;
-    private String clientId;
+    private volatile String clientId;
+    private boolean welcomed;
+    private boolean ended;
     private int nextVlanRef = 1;
     private String endReason = "closed";
 
-    public ClientSession(final Dataplane dataplane) {
-        super(Message.class);
+    public ClientSession(final Dataplane dataplane, final Link link) {
         this.dataplane = dataplane;
+        this.link = link;
     }
 
-    @Override
-    public void handlerAdded(final ChannelHandlerContext ctx) {
-        // Not channelActive: the handler may join a pipeline whose channel is active already.
-        channel = ctx.channel();
-    }
-
-    @Override
-    protected void channelRead0(final ChannelHandlerContext ctx, final Message msg) {
+    /**
+     * Handles one message from the client, on the link's executor. The caller still owns the message.
+     */
+    public void receive(final Message msg) {
+        if (ended) {
+            return;
+        }
         if (clientId == null && !(msg instanceof Message.Hello)) {
-            refuse(ctx, 0, Error.MALFORMED, "the first message must be HELLO");
+            refuse(0, Error.MALFORMED, "the first message must be HELLO");
             return;
         }
         switch (msg) {
             case Data data -> forward(data);
-            case Message.Hello hello -> hello(ctx, hello);
-            case Message.Join join -> join(ctx, join);
-            case Message.Leave leave -> leave(ctx, leave);
-            case Message.Keepalive keepalive -> ctx.writeAndFlush(new Message.KeepaliveAck(keepalive.seq()));
+            case Message.Hello hello -> hello(hello);
+            case Message.Join join -> join(join);
+            case Message.Leave leave -> leave(leave);
+            case Message.Keepalive keepalive -> link.send(new Message.KeepaliveAck(keepalive.seq()));
             case Message.KeepaliveAck ack -> {
-                // any message proves the client alive; the idle handler has seen this one
+                // any message proves the client alive; the transport has noted this one
             }
-            case Message.ListVlans list -> listVlans(ctx, list);
-            case Message.Bye bye -> ctx.close();
-            default -> refuse(ctx, 0, Error.MALFORMED, "a client does not send " + msg.getClass().getSimpleName());
+            case Message.ListVlans list -> listVlans(list);
+            case Message.Resolve resolve -> resolve(resolve);
+            case Message.Bye bye -> link.close();
+            default -> refuse(0, Error.MALFORMED, "a client does not send " + msg.getClass().getSimpleName());
         }
     }
 
@@ -131,20 +134,25 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
         port.vlanSwitch.receive(port, data.content().retain(), System.nanoTime());
     }
 
-    private void hello(final ChannelHandlerContext ctx, final Message.Hello hello) {
+    private void hello(final Message.Hello hello) {
         if (clientId != null) {
-            refuse(ctx, 0, Error.MALFORMED, "HELLO was sent twice");
+            if (!clientId.equals(hello.clientId())) {
+                refuse(0, Error.MALFORMED, "HELLO was sent twice");
+            } else if (welcomed) {
+                // The WELCOME was lost (UDP); say it again.
+                welcome();
+            }
             return;
         }
         if (hello.maxVersion() < MessageCodec.VERSION) {
-            refuse(ctx, 0, Error.UNSUPPORTED_VERSION, "this server speaks version " + MessageCodec.VERSION);
+            refuse(0, Error.UNSUPPORTED_VERSION, "this server speaks version " + MessageCodec.VERSION);
             return;
         }
         final String id;
         try {
             id = Checks.clientId(hello.clientId());
         } catch (IllegalArgumentException e) {
-            refuse(ctx, 0, Error.MALFORMED, e.getMessage());
+            refuse(0, Error.MALFORMED, e.getMessage());
             return;
         }
         clientId = id;
@@ -153,96 +161,121 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
             LOG.info("Client {} reconnected; closing its previous session", id);
             previous.close("closed");
         }
-        final var remote = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null;
-        dataplane.registry().connected(id, null, "tcp",
+        final var remote = link.remote();
+        dataplane.registry().connected(id, null, link.transport(),
             remote == null ? "0.0.0.0" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort())
-            .whenComplete((ok, failure) -> ctx.executor().execute(() -> {
-                if (failure != null) {
-                    LOG.warn("Could not register client {}", id, failure);
-                    refuse(ctx, 0, Error.INTERNAL, "the server could not register this client");
+            .whenComplete((ok, failure) -> link.executor().execute(() -> {
+                if (ended) {
                     return;
                 }
-                final var settings = dataplane.settings();
-                ctx.writeAndFlush(new Message.Welcome(MessageCodec.VERSION, settings.nodeId(),
-                    settings.keepaliveMillis(), settings.expireAfter(), settings.tapMtu()));
-                LOG.info("Client {} connected from {}", id, remote);
+                if (failure != null) {
+                    LOG.warn("Could not register client {}", id, failure);
+                    refuse(0, Error.INTERNAL, "the server could not register this client");
+                    return;
+                }
+                welcomed = true;
+                welcome();
+                LOG.info("Client {} connected over {} from {}", id, link.transport(), remote);
             }));
     }
 
-    private void join(final ChannelHandlerContext ctx, final Message.Join join) {
+    private void welcome() {
+        final var settings = dataplane.settings();
+        link.send(new Message.Welcome(MessageCodec.VERSION, settings.nodeId(), settings.keepaliveMillis(),
+            settings.expireAfter(), settings.tapMtu()));
+    }
+
+    private void join(final Message.Join join) {
         final String vlan;
         try {
             vlan = Checks.vlanName(join.vlan());
         } catch (IllegalArgumentException e) {
-            refuse(ctx, join.request(), Error.UNKNOWN_VLAN, e.getMessage());
+            link.send(new Error(join.request(), Error.UNKNOWN_VLAN, e.getMessage()));
             return;
         }
         for (var port : ports.values()) {
             if (port.vlan.equals(vlan)) {
-                ctx.writeAndFlush(new Message.Joined(join.request(), port.vlanRef, vlan));
+                link.send(new Message.Joined(join.request(), port.vlanRef, vlan));
                 return;
             }
+        }
+        if (joining.contains(vlan)) {
+            // the answer to the first JOIN is on its way
+            return;
         }
         final var directory = dataplane.directory();
         final var info = directory.vlan(vlan);
         if (info.isEmpty()) {
-            ctx.writeAndFlush(new Error(join.request(), Error.UNKNOWN_VLAN, "VLAN " + vlan + " does not exist"));
+            link.send(new Error(join.request(), Error.UNKNOWN_VLAN, "VLAN " + vlan + " does not exist"));
             return;
         }
         if (directory.memberCount(vlan) >= info.orElseThrow().maxMembers()) {
-            ctx.writeAndFlush(new Error(join.request(), Error.VLAN_FULL, "VLAN " + vlan + " is full"));
+            link.send(new Error(join.request(), Error.VLAN_FULL, "VLAN " + vlan + " is full"));
             return;
         }
-        if (ports.size() >= 255 || (join.mac() >>> 40 & 1) != 0 || join.mac() == 0) {
-            ctx.writeAndFlush(new Error(join.request(), Error.LIMIT, "too many VLANs or not a unicast MAC"));
+        if (ports.size() + joining.size() >= MAX_VLANS || (join.mac() >>> 40 & 1) != 0 || join.mac() == 0) {
+            link.send(new Error(join.request(), Error.LIMIT, "too many VLANs or not a unicast MAC"));
             return;
         }
+        joining.add(vlan);
         dataplane.registry().joined(clientId, vlan, join.mac()).whenComplete((ok, failure) ->
-            ctx.executor().execute(() -> {
-                if (failure != null || !ctx.channel().isActive()) {
-                    if (failure != null) {
-                        LOG.warn("Could not record client {} joining {}", clientId, vlan, failure);
-                        ctx.writeAndFlush(new Error(join.request(), Error.INTERNAL, "could not join " + vlan));
-                    }
+            link.executor().execute(() -> {
+                joining.remove(vlan);
+                if (ended) {
+                    return;
+                }
+                if (failure != null) {
+                    LOG.warn("Could not record client {} joining {}", clientId, vlan, failure);
+                    link.send(new Error(join.request(), Error.INTERNAL, "could not join " + vlan));
                     return;
                 }
                 final var port = new Port(nextVlanRef++, vlan, dataplane.switchFor(vlan));
                 ports.put(port.vlanRef, port);
                 port.vlanSwitch.attach(port);
-                ctx.writeAndFlush(new Message.Joined(join.request(), port.vlanRef, vlan));
+                link.send(new Message.Joined(join.request(), port.vlanRef, vlan));
             }));
     }
 
-    private void leave(final ChannelHandlerContext ctx, final Message.Leave leave) {
+    private void leave(final Message.Leave leave) {
         final var port = ports.remove(leave.vlanRef());
         if (port == null) {
-            ctx.writeAndFlush(new Error(leave.request(), Error.UNKNOWN_VLAN, "not joined: " + leave.vlanRef()));
+            link.send(new Error(leave.request(), Error.UNKNOWN_VLAN, "not joined: " + leave.vlanRef()));
             return;
         }
         port.vlanSwitch.detach(port);
         dataplane.registry().left(clientId, port.vlan);
-        ctx.writeAndFlush(new Message.Left(leave.request(), port.vlanRef));
+        link.send(new Message.Left(leave.request(), port.vlanRef));
     }
 
-    private void listVlans(final ChannelHandlerContext ctx, final Message.ListVlans list) {
+    private void resolve(final Message.Resolve resolve) {
+        final var port = ports.get(resolve.vlanRef());
+        if (port == null) {
+            link.send(new Error(resolve.request(), Error.UNKNOWN_VLAN, "not joined: " + resolve.vlanRef()));
+            return;
+        }
+        final long mac = port.vlanSwitch.resolve(IpAddress.of(resolve.address()), System.nanoTime());
+        link.send(new Message.Resolved(resolve.request(), mac >= 0, Math.max(mac, 0)));
+    }
+
+    private void listVlans(final Message.ListVlans list) {
         final var entries = new ArrayList<Message.VlanEntry>();
         // A VLANS message must fit one protocol message; 40 names of up to 64 bytes always do.
         for (var vlan : dataplane.directory().vlans(list.prefix(), 40)) {
             entries.add(new Message.VlanEntry(vlan.name(),
                 Math.min(dataplane.directory().memberCount(vlan.name()), 65535), vlan.open()));
         }
-        ctx.writeAndFlush(new Message.Vlans(list.request(), entries));
+        link.send(new Message.Vlans(list.request(), entries));
     }
 
-    private void refuse(final ChannelHandlerContext ctx, final long request, final int code, final String why) {
-        LOG.debug("Refusing client {} from {}: {}", clientId, ctx.channel().remoteAddress(), why);
+    private void refuse(final long request, final int code, final String why) {
+        LOG.debug("Refusing client {} from {}: {}", clientId, link.remote(), why);
         endReason = "error";
-        ctx.writeAndFlush(new Error(request, code, why)).addListener(ChannelFutureListener.CLOSE);
+        link.sendAndClose(new Error(request, code, why));
     }
 
     /**
      * Reports this session's counters to the registry if they changed since the last report. Called periodically
-     * from outside the event loop.
+     * from outside the executor.
      */
     void reportCounters() {
         final var id = clientId;
@@ -258,42 +291,44 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
     }
 
     /**
-     * Ends the session from outside its event loop (disconnect-client, a newer session of the same client).
+     * Ends the session from outside its executor (disconnect-client, a newer session of the same client).
      */
     void close(final String reason) {
-        final var ch = channel;
-        if (ch != null) {
-            ch.eventLoop().execute(() -> {
+        link.executor().execute(() -> {
+            if (!ended) {
                 endReason = reason;
-                ch.writeAndFlush(new Message.Bye(0)).addListener(ChannelFutureListener.CLOSE);
-            });
-        }
+                link.sendAndClose(new Message.Bye(0));
+            }
+        });
     }
 
-    @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            LOG.info("Client {} sent nothing for {} keepalive periods; expiring it", clientId,
-                dataplane.settings().expireAfter());
-            endReason = "expired";
-            ctx.close();
+    /**
+     * The client fell silent for the configured number of keepalive periods.
+     */
+    public void expired() {
+        LOG.info("Client {} sent nothing for {} keepalive periods; expiring it", clientId,
+            dataplane.settings().expireAfter());
+        endReason = "expired";
+        link.close();
+    }
+
+    /**
+     * The client broke the protocol in a way that ends a stream: one log line, an ERROR, and the link goes.
+     */
+    public void malformed(final String why) {
+        LOG.warn("Closing {} connection from {} (client {}): {}", link.transport(), link.remote(), clientId, why);
+        endReason = "error";
+        link.sendAndClose(new Error(0, Error.MALFORMED, String.valueOf(why)));
+    }
+
+    /**
+     * The link is gone: frees everything the session held. Called once by the transport, on the executor.
+     */
+    public void ended() {
+        if (ended) {
             return;
         }
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-        // Malformed input: one log line per connection, then the connection goes; the server goes on.
-        LOG.warn("Closing connection from {} (client {}): {}", ctx.channel().remoteAddress(), clientId,
-            cause.getMessage());
-        endReason = "error";
-        ctx.writeAndFlush(new Error(0, Error.MALFORMED, String.valueOf(cause.getMessage())))
-            .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    @Override
-    public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
+        ended = true;
         for (var port : ports.values()) {
             port.vlanSwitch.detach(port);
         }
@@ -305,6 +340,5 @@ public final class ClientSession extends SimpleChannelInboundHandler<Message> {
             LOG.info("Client {} disconnected ({}); {} frames in, {} out, {} + {} discarded", clientId, endReason,
                 inFrames.sum(), outFrames.sum(), inDiscards.sum(), outDiscards.sum());
         }
-        super.channelInactive(ctx);
     }
 }

@@ -17,8 +17,8 @@ import org.serval.dataplane.switching.VlanSwitch;
 
 /**
  * One node's dataplane: the switches of the VLANs that have members here, and the sessions of the clients
- * connected here. Transports (TCP, UDP) hand their channels to {@link ClientSession}s, which find everything else
- * here.
+ * connected here. Transports (TCP, UDP) give each client a {@link Link} and a {@link ClientSession}, which finds
+ * everything else here.
  */
 public final class Dataplane {
     private final DataplaneSettings settings;
@@ -47,7 +47,8 @@ public final class Dataplane {
 
     VlanSwitch switchFor(final String vlan) {
         return switches.computeIfAbsent(vlan, name -> new VlanSwitch(name, settings.maxMacsPerVlan(),
-            settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds())));
+            settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()),
+            settings.answerNeighbors()));
     }
 
     /**

@@ -18,10 +18,12 @@ import static java.util.Objects.requireNonNull;
  * @param tapMtu the MTU clients set on their TAP interfaces (docs/protocol.md, "MTU")
  * @param maxMacsPerVlan the size of each VLAN's MAC table
  * @param maxMacsPerPort how many MACs one member may hold in a VLAN's table
- * @param macAgingSeconds how long an idle MAC stays learned
+ * @param macAgingSeconds how long an idle MAC (and an idle IP-to-MAC binding) stays learned
+ * @param answerNeighbors whether the switches answer ARP requests and neighbour solicitations for addresses they
+ *     know instead of flooding them
  */
 public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAfter, int tapMtu, int maxMacsPerVlan,
-        int maxMacsPerPort, int macAgingSeconds) {
+        int maxMacsPerPort, int macAgingSeconds, boolean answerNeighbors) {
     public static final int DEFAULT_TAP_MTU = 1400;
 
     public DataplaneSettings {
@@ -32,6 +34,6 @@ public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAf
     }
 
     public static DataplaneSettings defaults(final String nodeId) {
-        return new DataplaneSettings(nodeId, 5000, 3, DEFAULT_TAP_MTU, 8192, 256, 300);
+        return new DataplaneSettings(nodeId, 5000, 3, DEFAULT_TAP_MTU, 8192, 256, 300, true);
     }
 }

@@ -11,10 +11,19 @@ import io.netty.buffer.ByteBuf;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.serval.dataplane.resolution.AddressTable;
+import org.serval.dataplane.resolution.IpAddress;
+import org.serval.dataplane.resolution.NeighborPackets;
 
 /**
  * The switch of one VLAN: learns where each MAC lives, sends unicast to the learned port, and floods broadcast,
  * multicast and unknown unicast to the VLAN's other members only.
+ *
+ * <p>Address resolution: it learns who has which IP address from the ARP and neighbour discovery it forwards, and
+ * when answering is on, it answers an ARP request or neighbour solicitation for a known address itself, to the
+ * asker only, instead of flooding it to every member (the seed's addressOfClientRequest, done inside the switch).
+ * It answers only for an owner that is a member now, never for the asker's own port, and never for duplicate
+ * address detection, which only the owner may answer.
  *
  * <p>Buffers: {@link #receive} takes one reference to the frame and consumes it. Each port a frame goes to gets a
  * retained duplicate (the bytes are shared, never copied); the original reference is released at the end.
@@ -22,15 +31,29 @@ import java.util.concurrent.atomic.LongAdder;
 public final class VlanSwitch {
     static final int MAC_LENGTH = 6;
 
+    // A host has a few addresses per family; more from one MAC is a host gone wrong or a flood.
+    private static final int MAX_ADDRESSES_PER_MAC = 16;
+
     private final String vlan;
     private final MacTable<SwitchPort> macs;
+    private final AddressTable addresses;
+    private final boolean answerNeighbors;
     private final Set<SwitchPort> members = ConcurrentHashMap.newKeySet();
     private final LongAdder flooded = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder answered = new LongAdder();
 
-    public VlanSwitch(final String vlan, final int maxMacs, final int maxMacsPerPort, final long macAgingNanos) {
+    /**
+     * A switch.
+     *
+     * @param answerNeighbors whether to answer ARP and neighbour solicitations for known addresses itself
+     */
+    public VlanSwitch(final String vlan, final int maxMacs, final int maxMacsPerPort, final long macAgingNanos,
+            final boolean answerNeighbors) {
         this.vlan = vlan;
+        this.answerNeighbors = answerNeighbors;
         macs = new MacTable<>(maxMacs, maxMacsPerPort, macAgingNanos);
+        addresses = new AddressTable(maxMacs * 2, MAX_ADDRESSES_PER_MAC, macAgingNanos);
     }
 
     public String vlan() {
@@ -75,6 +98,9 @@ public final class VlanSwitch {
                 return;
             }
             macs.learn(src, from, nowNanos);
+            if (answerNeighbors && answered(from, frame, isGroup(dst), nowNanos)) {
+                return;
+            }
             if (!isGroup(dst)) {
                 final var to = macs.lookup(dst, nowNanos);
                 if (to != null) {
@@ -96,10 +122,65 @@ public final class VlanSwitch {
     }
 
     /**
-     * Ages out idle MAC entries; called periodically, not per frame.
+     * Learns from a neighbour packet and, if it is a question this switch can answer, answers it.
+     *
+     * @return true if the frame was answered and must not be forwarded
+     */
+    private boolean answered(final SwitchPort from, final ByteBuf frame, final boolean toGroup,
+            final long nowNanos) {
+        final var seen = NeighborPackets.inspect(frame);
+        if (seen == null) {
+            return false;
+        }
+        switch (seen.kind()) {
+            case ARP_ANNOUNCE, ND_ANSWER -> {
+                addresses.learn(seen.address(), new AddressTable.Binding(seen.mac(), seen.router()), nowNanos);
+                return false;
+            }
+            case ARP_QUESTION -> addresses.learn(seen.askerAddress(), new AddressTable.Binding(seen.mac(), false),
+                nowNanos);
+            default -> {
+                // A solicitation does not say whether the asker is a router, so it teaches nothing.
+            }
+        }
+        if (!toGroup) {
+            // A unicast question is a host checking a binding it has: the owner should see it.
+            return false;
+        }
+        final var binding = addresses.lookup(seen.address(), nowNanos);
+        if (binding == null) {
+            return false;
+        }
+        final var owner = macs.lookup(binding.mac(), nowNanos);
+        if (owner == null || owner == from || !members.contains(owner)) {
+            return false;
+        }
+        answered.increment();
+        from.deliver(NeighborPackets.answer(frame.alloc(), seen, binding.mac(), binding.router()));
+        return true;
+    }
+
+    /**
+     * The MAC that has an address in this VLAN, as the switch would answer for it, or -1 (RESOLVE).
+     */
+    public long resolve(final IpAddress address, final long nowNanos) {
+        final var binding = addresses.lookup(address, nowNanos);
+        return binding != null && macs.lookup(binding.mac(), nowNanos) != null ? binding.mac() : -1;
+    }
+
+    /**
+     * Ages out idle MAC entries and address bindings; called periodically, not per frame.
      */
     public int expire(final long nowNanos) {
+        addresses.expire(nowNanos);
         return macs.expire(nowNanos);
+    }
+
+    /**
+     * Questions answered by the switch instead of flooded.
+     */
+    public long answeredQuestions() {
+        return answered.sum();
     }
 
     public long floodedFrames() {

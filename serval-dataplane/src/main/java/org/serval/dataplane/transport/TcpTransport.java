@@ -25,13 +25,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.serval.dataplane.protocol.StreamPipeline;
-import org.serval.dataplane.session.ClientSession;
 import org.serval.dataplane.session.Dataplane;
+import org.serval.dataplane.session.StreamLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP listener: one {@link ClientSession} per connection, behind the protocol stages. Native epoll where
+ * The TCP listener: one {@link StreamLink} per connection, behind the protocol stages. Native epoll where
  * available. Each connection's pending writes are bounded by a water mark, above which its channel stops being
  * writable and the switch drops that client's frames rather than buffering them.
  */
@@ -72,7 +72,8 @@ public final class TcpTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(final SocketChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
-                        StreamPipeline.addProtocol(ch.pipeline()).addLast("session", new ClientSession(dataplane));
+                        StreamPipeline.addProtocol(ch.pipeline())
+                            .addLast("session", new StreamLink(dataplane, "tcp", ch));
                     }
                 })
                 .bind(bind).sync().channel();

@@ -28,6 +28,7 @@ import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.resolution.Frames;
 
 /**
  * Sessions on {@link EmbeddedChannel}s sharing one dataplane, with the real {@link LocalVlanView} and a registry
@@ -55,7 +56,7 @@ class ClientSessionTest {
 
     private EmbeddedChannel connect() {
         final var channel = new EmbeddedChannel();
-        StreamPipeline.addProtocol(channel.pipeline()).addLast("session", new ClientSession(dataplane));
+        StreamPipeline.addProtocol(channel.pipeline()).addLast("session", new StreamLink(dataplane, "tcp", channel));
         channels.add(channel);
         return channel;
     }
@@ -105,10 +106,7 @@ class ClientSessionTest {
     }
 
     private static Message.Data broadcast(final int vlanRef, final long src) {
-        final var frame = Unpooled.buffer(60);
-        frame.writeBytes(new byte[] {-1, -1, -1, -1, -1, -1});
-        frame.writeShort((int) (src >>> 32)).writeInt((int) src).writeShort(0x0806).writeZero(46);
-        return new Message.Data(vlanRef, frame);
+        return new Message.Data(vlanRef, Frames.plain(Frames.BROADCAST, src, 0x0806));
     }
 
     @Test
@@ -170,6 +168,22 @@ class ClientSessionTest {
         assertEquals(List.of(new Message.KeepaliveAck(42)), received(a));
         send(a, new Message.ListVlans(5, "r"));
         assertEquals(List.of(new Message.Vlans(5, List.of(new Message.VlanEntry("red", 1, false)))), received(a));
+    }
+
+    @Test
+    void resolveAsksTheSwitchsAddressTable() {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        final long bobMac = 0x02BB00000002L;
+        // bob answers an ARP question: the switch learns 10.0.0.2 is bob's
+        send(b, new Message.Data(1, Frames.arpReply(bobMac, 0x0A000002, 0x02AA00000001L, 0x0A000001)));
+        received(a);
+        send(a, new Message.Resolve(5, 1, new byte[] {10, 0, 0, 2}));
+        assertEquals(List.of(new Message.Resolved(5, true, bobMac)), received(a));
+        send(a, new Message.Resolve(6, 1, new byte[] {10, 0, 0, 3}));
+        assertEquals(List.of(new Message.Resolved(6, false, 0)), received(a));
+        send(a, new Message.Resolve(7, 9, new byte[] {10, 0, 0, 2}));
+        assertEquals(Message.Error.UNKNOWN_VLAN, ((Message.Error) received(a).get(0)).code());
     }
 
     @Test

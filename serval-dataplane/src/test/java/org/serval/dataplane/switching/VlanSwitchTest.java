@@ -10,13 +10,13 @@ package org.serval.dataplane.switching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.dataplane.protocol.LeakCheck;
+import org.serval.dataplane.resolution.Frames;
 
 @ExtendWith(LeakCheck.class)
 class VlanSwitchTest {
@@ -50,17 +50,14 @@ class VlanSwitchTest {
         }
     }
 
-    private final VlanSwitch red = new VlanSwitch("red", 1024, 64, 300 * SECOND);
+    private final VlanSwitch red = new VlanSwitch("red", 1024, 64, 300 * SECOND, false);
     private final Member aa = new Member("a");
     private final Member bb = new Member("b");
     private final Member cc = new Member("c");
     private final List<ByteBuf> sent = new ArrayList<>();
 
     private ByteBuf frame(final long dst, final long src) {
-        final var frame = Unpooled.buffer(60);
-        frame.writeShort((int) (dst >>> 32)).writeInt((int) dst);
-        frame.writeShort((int) (src >>> 32)).writeInt((int) src);
-        frame.writeShort(0x0800).writeZero(46);
+        final var frame = Frames.plain(dst, src, 0x0800);
         sent.add(frame);
         return frame;
     }

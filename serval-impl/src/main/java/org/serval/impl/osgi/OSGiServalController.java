@@ -49,6 +49,13 @@ public final class OSGiServalController {
             max = "65535")
         int dataplane_tcp_port() default 4000;
 
+        @AttributeDefinition(description = "The address the dataplane accepts UDP clients on")
+        String dataplane_udp_address() default "0.0.0.0";
+
+        @AttributeDefinition(description = "The dataplane's UDP port; 0 turns the UDP listener off", min = "0",
+            max = "65535")
+        int dataplane_udp_port() default 4000;
+
         @AttributeDefinition(description = "How often clients send keepalives, in milliseconds", min = "100")
         int keepalive_millis() default 5000;
 
@@ -58,6 +65,10 @@ public final class OSGiServalController {
 
         @AttributeDefinition(description = "The MTU clients set on their TAP interfaces", min = "576", max = "1500")
         int tap_mtu() default DataplaneSettings.DEFAULT_TAP_MTU;
+
+        @AttributeDefinition(description = "Whether the switches answer ARP requests and IPv6 neighbour solicitations"
+            + " for addresses they have learned, instead of flooding them to every member")
+        boolean answer_neighbors() default true;
     }
 
     private final ServalController controller;
@@ -71,11 +82,15 @@ public final class OSGiServalController {
         final var defaults = DataplaneSettings.defaults(nodeId(config.node_id()));
         final var settings = new DataplaneSettings(defaults.nodeId(), config.keepalive_millis(),
             config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
-            defaults.macAgingSeconds());
+            defaults.macAgingSeconds(), config.answer_neighbors());
         controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
-            config.get_vlans_limit(), config.dataplane_tcp_port() == 0 ? null
-                : new InetSocketAddress(config.dataplane_tcp_address(), config.dataplane_tcp_port()));
+            config.get_vlans_limit(), bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
+            bind(config.dataplane_udp_address(), config.dataplane_udp_port()));
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
+    }
+
+    private static InetSocketAddress bind(final String address, final int port) {
+        return port == 0 ? null : new InetSocketAddress(address, port);
     }
 
     private static String nodeId(final String configured) {

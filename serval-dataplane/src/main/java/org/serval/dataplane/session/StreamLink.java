@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import org.serval.dataplane.protocol.Message;
+
+/**
+ * The last stage of a stream channel's pipeline (TCP, later TLS): decoded messages go to a {@link ClientSession},
+ * the session's messages go to the channel. One per connection.
+ */
+public final class StreamLink extends SimpleChannelInboundHandler<Message> implements Link {
+    private final String transport;
+    private final ClientSession session;
+    private final Channel channel;
+
+    public StreamLink(final Dataplane dataplane, final String transport, final Channel channel) {
+        super(Message.class);
+        this.transport = transport;
+        this.channel = channel;
+        session = new ClientSession(dataplane, this);
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final Message msg) {
+        session.receive(msg);
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            session.expired();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        // Malformed input ends a stream: after a framing error nothing that follows can be trusted.
+        session.malformed(cause.getMessage());
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
+        session.ended();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public String transport() {
+        return transport;
+    }
+
+    @Override
+    public InetSocketAddress remote() {
+        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet : null;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void send(final Message message) {
+        // A closed channel fails the write, which releases the message.
+        channel.writeAndFlush(message, channel.voidPromise());
+    }
+
+    @Override
+    public void sendAndClose(final Message message) {
+        channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+}
