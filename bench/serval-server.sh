@@ -7,6 +7,10 @@ dist=${SERVAL_DIST:?}
 home="$RUN_DIR/serval"
 rm -rf "$home" && mkdir -p "$home"
 tar -xzf "$dist" -C "$home" --strip-components=1
+# SERVAL_THREADS: event loops per dataplane transport (default: one per core)
+if [ -n "${SERVAL_THREADS:-}" ]; then
+  echo "dataplane.threads = $SERVAL_THREADS" >> "$home/etc/org.serval.controller.cfg"
+fi
 "$home/bin/karaf" server &
 karaf=$!
 trap 'kill $karaf 2>/dev/null; pkill -P $karaf 2>/dev/null; exit 0' TERM INT

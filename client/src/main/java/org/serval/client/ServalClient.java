@@ -11,15 +11,21 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -76,6 +82,9 @@ public final class ServalClient implements AutoCloseable {
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong answered = new AtomicLong();
         final NeighborCache neighbors;
+        // Set when the TAP is polled by the event loop; frames to the TAP are then written through it.
+        volatile TapPoller poller;
+        volatile IoRegistration polling;
 
         Attachment(final String vlan, final int vlanRef, final TapDevice tap, final byte[] mac) {
             this.vlan = vlan;
@@ -87,7 +96,11 @@ public final class ServalClient implements AutoCloseable {
     }
 
     private final ClientOptions options;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    // Native epoll on Linux: the TAP interfaces are then polled by the connection's own event loop (TapPoller).
+    private static final boolean EPOLL = Epoll.isAvailable();
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+        EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private final BlockingQueue<Message> answers = new LinkedBlockingQueue<>(64);
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<Integer, Attachment> byRef = new ConcurrentHashMap<>();
@@ -193,7 +206,12 @@ public final class ServalClient implements AutoCloseable {
             final var attachment = new Attachment(vlan, joined.vlanRef(), tap, mac);
             attachments.add(attachment);
             index(attachment);
-            startReader(attachment);
+            try {
+                startReader(attachment);
+            } catch (IOException e) {
+                taps.forEach(ServalClient::closeQuietly);
+                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+            }
             LOG.info("Joined VLAN {} as {} ({})", vlan, tap.name(), attachment.mac);
         }
     }
@@ -218,7 +236,7 @@ public final class ServalClient implements AutoCloseable {
         if (udp()) {
             // A connected datagram socket: one message per datagram, and the kernel drops anything not from the
             // server.
-            bootstrap.channel(NioDatagramChannel.class)
+            bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
                 .handler(new ChannelInitializer<DatagramChannel>() {
@@ -232,7 +250,7 @@ public final class ServalClient implements AutoCloseable {
                     }
                 });
         } else {
-            bootstrap.channel(NioSocketChannel.class)
+            bootstrap.channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -301,28 +319,31 @@ public final class ServalClient implements AutoCloseable {
         byRef.put(attachment.vlanRef, attachment);
     }
 
-    private void startReader(final Attachment attachment) {
+    private void startReader(final Attachment attachment) throws IOException {
+        final var fd = EPOLL ? attachment.tap.pollableFd() : java.util.OptionalInt.empty();
+        if (fd.isPresent()) {
+            final var poller = new TapPoller(fd.getAsInt(), attachment.tap.name(), channel.alloc(),
+                frame -> fromTap(attachment, frame, false), channel::flush);
+            ((IoEventLoop) channel.eventLoop()).register(poller).addListener(future -> {
+                if (future.isSuccess()) {
+                    final var registration = (IoRegistration) future.getNow();
+                    registration.submit(EpollIoOps.EPOLLIN);
+                    attachment.polling = registration;
+                    attachment.poller = poller;
+                } else {
+                    LOG.error("Cannot poll {}: {}", attachment.tap.name(), future.cause().getMessage());
+                }
+            });
+            return;
+        }
         final var reader = new Thread(() -> {
             final var frame = new byte[TapDevice.MAX_FRAME];
             try {
                 while (!closing) {
                     final int length = attachment.tap.read(frame);
-                    if (length < 14) {
-                        continue;
+                    if (length >= 14) {
+                        fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), true);
                     }
-                    final var answer = attachment.neighbors.answer(UnpooledByteBufAllocator.DEFAULT,
-                        Unpooled.wrappedBuffer(frame, 0, length), System.nanoTime());
-                    if (answer != null) {
-                        answerLocally(attachment, answer);
-                        continue;
-                    }
-                    if (!channel.isWritable()) {
-                        attachment.dropped.incrementAndGet();
-                        continue;
-                    }
-                    attachment.fromTap.incrementAndGet();
-                    channel.writeAndFlush(new Message.Data(attachment.vlanRef,
-                        Unpooled.copiedBuffer(frame, 0, length)), channel.voidPromise());
                 }
             } catch (IOException e) {
                 if (!closing) {
@@ -334,13 +355,56 @@ public final class ServalClient implements AutoCloseable {
         reader.start();
     }
 
-    private static void answerLocally(final Attachment attachment, final ByteBuf answer) throws IOException {
+    /**
+     * Sends a frame read from a TAP to the server, consuming it, unless the neighbour cache answers it here.
+     *
+     * @param flush whether to flush now; the poller flushes once per burst instead
+     */
+    private void fromTap(final Attachment attachment, final ByteBuf frame, final boolean flush) {
+        if (frame.readableBytes() < 14) {
+            frame.release();
+            return;
+        }
+        final var answer = attachment.neighbors.answer(channel.alloc(), frame, System.nanoTime());
+        if (answer != null) {
+            frame.release();
+            try {
+                toTap(attachment, answer);
+                attachment.answered.incrementAndGet();
+            } finally {
+                answer.release();
+            }
+            return;
+        }
+        if (!channel.isWritable()) {
+            frame.release();
+            attachment.dropped.incrementAndGet();
+            return;
+        }
+        attachment.fromTap.incrementAndGet();
+        final var data = new Message.Data(attachment.vlanRef, frame);
+        if (flush) {
+            channel.writeAndFlush(data, channel.voidPromise());
+        } else {
+            channel.write(data, channel.voidPromise());
+        }
+    }
+
+    /**
+     * Writes a frame into a TAP (the caller keeps its reference); a failure is counted as a drop.
+     */
+    private static void toTap(final Attachment attachment, final ByteBuf frame) {
         try {
-            final var bytes = ByteBufUtil.getBytes(answer);
-            attachment.tap.write(bytes, bytes.length);
-            attachment.answered.incrementAndGet();
-        } finally {
-            answer.release();
+            final var poller = attachment.poller;
+            if (poller != null) {
+                poller.write(frame);
+            } else {
+                final var bytes = ByteBufUtil.getBytes(frame);
+                attachment.tap.write(bytes, bytes.length);
+            }
+            attachment.toTap.incrementAndGet();
+        } catch (IOException e) {
+            attachment.dropped.incrementAndGet();
         }
     }
 
@@ -382,6 +446,11 @@ public final class ServalClient implements AutoCloseable {
             channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
         for (var attachment : attachments) {
+            final var polling = attachment.polling;
+            if (polling != null) {
+                // before the descriptor goes, so that the loop never polls a closed (or reused) one
+                group.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
             try {
                 attachment.tap.close();
             } catch (IOException e) {
@@ -408,16 +477,8 @@ public final class ServalClient implements AutoCloseable {
                     if (attachment == null) {
                         return;
                     }
-                    final var content = data.content();
-                    attachment.neighbors.learn(content, System.nanoTime());
-                    final var bytes = new byte[content.readableBytes()];
-                    content.getBytes(content.readerIndex(), bytes);
-                    try {
-                        attachment.tap.write(bytes, bytes.length);
-                        attachment.toTap.incrementAndGet();
-                    } catch (IOException e) {
-                        attachment.dropped.incrementAndGet();
-                    }
+                    attachment.neighbors.learn(data.content(), System.nanoTime());
+                    toTap(attachment, data.content());
                 }
                 case Message.Keepalive keepalive -> ctx.writeAndFlush(new Message.KeepaliveAck(keepalive.seq()));
                 case Message.KeepaliveAck ack -> {

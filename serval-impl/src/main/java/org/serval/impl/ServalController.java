@@ -66,11 +66,12 @@ public final class ServalController implements AutoCloseable {
      *
      * @param tcpBind where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
      * @param udpBind where the dataplane accepts UDP clients, or null for none
+     * @param threads event loop threads per transport; 0 for one per core
      */
     public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
             final RpcProviderService rpcProvider, final NotificationPublishService notifications,
             final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind,
-            final InetSocketAddress udpBind) throws InterruptedException {
+            final InetSocketAddress udpBind, final int threads) throws InterruptedException {
         this.broker = requireNonNull(broker);
         nodeId = settings.nodeId();
         dataplane = new Dataplane(settings, view,
@@ -88,8 +89,9 @@ public final class ServalController implements AutoCloseable {
         TcpTransport startedTcp = null;
         boolean started = false;
         try {
-            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, 0);
-            udp = udpBind == null ? null : UdpTransport.start(dataplane, udpBind, 0, MAX_UDP_PEERS_PER_SOCKET);
+            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, threads);
+            udp = udpBind == null ? null : UdpTransport.start(dataplane, udpBind, threads,
+                MAX_UDP_PEERS_PER_SOCKET);
             started = true;
         } finally {
             if (!started) {

@@ -67,7 +67,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         final var rpcProvider = mock(RpcProviderService.class,
             invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
         controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications,
-            DataplaneSettings.defaults(NODE), 1000, null, null);
+            DataplaneSettings.defaults(NODE), 1000, null, null, 0);
         rpcs = controller.rpcs();
     }
 

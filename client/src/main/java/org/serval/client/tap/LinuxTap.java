@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /**
  * A Linux TAP interface through {@code /dev/net/tun}, with JNA for the few system calls Java lacks. Needs root or
@@ -39,6 +40,8 @@ public final class LinuxTap implements TapDevice {
         NativeLong write(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
 
         int socket(int domain, int type, int protocol) throws LastErrorException;
+
+        int fcntl(int fd, int cmd, int arg) throws LastErrorException;
     }
 
     static final Path TUN = Path.of("/dev/net/tun");
@@ -54,6 +57,9 @@ public final class LinuxTap implements TapDevice {
     private static final short IFF_UP = 0x1;
     private static final short ARPHRD_ETHER = 1;
     private static final int O_RDWR = 2;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
     private static final int O_CLOEXEC = 0x80000;
     private static final int AF_INET = 2;
     private static final int SOCK_DGRAM = 2;
@@ -126,6 +132,16 @@ public final class LinuxTap implements TapDevice {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public OptionalInt pollableFd() throws IOException {
+        try {
+            LIBC.fcntl(fd, F_SETFL, LIBC.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+            return OptionalInt.of(fd);
+        } catch (LastErrorException e) {
+            throw new IOException("cannot make " + name + " non-blocking: " + describe(e), e);
+        }
     }
 
     @Override

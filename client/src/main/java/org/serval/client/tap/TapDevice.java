@@ -8,6 +8,7 @@
 package org.serval.client.tap;
 
 import java.io.IOException;
+import java.util.OptionalInt;
 
 /**
  * A virtual Ethernet interface on this machine: frames written to it arrive at the operating system as if received
@@ -41,6 +42,14 @@ public interface TapDevice extends AutoCloseable {
      * @throws IOException when the device is gone or closed
      */
     void write(byte[] frame, int length) throws IOException;
+
+    /**
+     * A file descriptor an event loop may poll for this device, switched to non-blocking mode; from then on
+     * {@link #read} is not to be used. Empty when the device has none (the caller then reads from a thread).
+     */
+    default OptionalInt pollableFd() throws IOException {
+        return OptionalInt.empty();
+    }
 
     /**
      * Sets the interface's MAC address.

@@ -50,12 +50,13 @@ public final class TcpTransport implements AutoCloseable {
     /**
      * Binds and starts accepting clients.
      *
-     * @param threads event loop threads; 0 for Netty's default (twice the cores)
+     * @param threads event loop threads; 0 for one per core
      */
     public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads)
             throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+            threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         final Class<? extends ServerChannel> channelType =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

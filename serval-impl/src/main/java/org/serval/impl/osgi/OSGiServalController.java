@@ -56,6 +56,10 @@ public final class OSGiServalController {
             max = "65535")
         int dataplane_udp_port() default 4000;
 
+        @AttributeDefinition(description = "Event loop threads per dataplane transport; 0 for one per core",
+            min = "0", max = "256")
+        int dataplane_threads() default 0;
+
         @AttributeDefinition(description = "How often clients send keepalives, in milliseconds", min = "100")
         int keepalive_millis() default 5000;
 
@@ -85,7 +89,7 @@ public final class OSGiServalController {
             defaults.macAgingSeconds(), config.answer_neighbors());
         controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
             config.get_vlans_limit(), bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
-            bind(config.dataplane_udp_address(), config.dataplane_udp_port()));
+            bind(config.dataplane_udp_address(), config.dataplane_udp_port()), config.dataplane_threads());
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
     }
 
