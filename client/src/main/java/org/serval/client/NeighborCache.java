@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 import org.serval.dataplane.resolution.AddressTable;
 import org.serval.dataplane.resolution.NeighborPackets;
-import org.serval.dataplane.resolution.NeighborPackets.Kind;
 
 /**
  * The client's cache of who has which address in one VLAN, learned from the ARP and neighbour discovery the server
@@ -35,17 +34,8 @@ final class NeighborCache {
      */
     void learn(final ByteBuf frame, final long nowNanos) {
         final var seen = NeighborPackets.inspect(frame);
-        if (seen == null || seen.mac() == ownMac) {
-            return;
-        }
-        switch (seen.kind()) {
-            case ARP_ANNOUNCE, ND_ANSWER ->
-                table.learn(seen.address(), new AddressTable.Binding(seen.mac(), seen.router()), nowNanos);
-            case ARP_QUESTION ->
-                table.learn(seen.askerAddress(), new AddressTable.Binding(seen.mac(), false), nowNanos);
-            default -> {
-                // a solicitation does not tell whether its sender is a router
-            }
+        if (seen != null && seen.mac() != ownMac) {
+            table.learn(seen, nowNanos);
         }
     }
 
@@ -56,8 +46,7 @@ final class NeighborCache {
      */
     ByteBuf answer(final ByteBufAllocator alloc, final ByteBuf frame, final long nowNanos) {
         final var seen = NeighborPackets.inspect(frame);
-        if (seen == null || seen.kind() != Kind.ARP_QUESTION && seen.kind() != Kind.ND_QUESTION
-                || (frame.getUnsignedByte(frame.readerIndex()) & 1) == 0) {
+        if (seen == null || !seen.kind().isQuestion() || (frame.getUnsignedByte(frame.readerIndex()) & 1) == 0) {
             return null;
         }
         final var binding = table.lookup(seen.address(), nowNanos);

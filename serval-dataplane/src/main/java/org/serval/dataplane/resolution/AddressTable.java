@@ -45,6 +45,22 @@ public final class AddressTable {
     }
 
     /**
+     * Learns what a neighbour packet tells: an answer or announcement binds its address to its MAC, an ARP
+     * question binds the asker's. A neighbour solicitation teaches nothing, since it does not say whether the
+     * asker is a router.
+     */
+    public void learn(final NeighborPackets.Observation seen, final long nowNanos) {
+        switch (seen.kind()) {
+            case ARP_ANNOUNCE, ND_ANSWER -> learn(seen.address(), new Binding(seen.mac(), seen.router()), nowNanos);
+            case ARP_QUESTION -> learn(seen.askerAddress(), new Binding(seen.mac(), false), nowNanos);
+            case ND_QUESTION -> {
+                // nothing to learn
+            }
+            default -> throw new IllegalStateException("unknown kind " + seen.kind());
+        }
+    }
+
+    /**
      * Forgets the bindings of a MAC that is gone.
      */
     public void forgetMac(final long mac) {

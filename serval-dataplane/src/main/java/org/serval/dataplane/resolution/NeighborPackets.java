@@ -41,7 +41,14 @@ public final class NeighborPackets {
         /** IPv6 neighbour advertisement: the target has its address. */
         ND_ANSWER,
         /** IPv6 neighbour solicitation asking for an address. */
-        ND_QUESTION
+        ND_QUESTION;
+
+        /**
+         * Whether this asks for an address, so that someone who knows may answer it.
+         */
+        public boolean isQuestion() {
+            return this == ARP_QUESTION || this == ND_QUESTION;
+        }
     }
 
     private static final int ETHERTYPE_ARP = 0x0806;

@@ -132,19 +132,10 @@ public final class VlanSwitch {
         if (seen == null) {
             return false;
         }
-        switch (seen.kind()) {
-            case ARP_ANNOUNCE, ND_ANSWER -> {
-                addresses.learn(seen.address(), new AddressTable.Binding(seen.mac(), seen.router()), nowNanos);
-                return false;
-            }
-            case ARP_QUESTION -> addresses.learn(seen.askerAddress(), new AddressTable.Binding(seen.mac(), false),
-                nowNanos);
-            default -> {
-                // A solicitation does not say whether the asker is a router, so it teaches nothing.
-            }
-        }
-        if (!toGroup) {
-            // A unicast question is a host checking a binding it has: the owner should see it.
+        addresses.learn(seen, nowNanos);
+        if (!seen.kind().isQuestion() || !toGroup) {
+            // Only broadcast questions are answered: a unicast one is a host checking a binding it has, which the
+            // owner should see.
             return false;
         }
         final var binding = addresses.lookup(seen.address(), nowNanos);

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.ProtocolException;
@@ -105,8 +104,9 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private final int maxPeers;
     private final long expireNanos;
     private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
-    private final LongAdder malformed = new LongAdder();
-    private final LongAdder strays = new LongAdder();
+    // Touched only on the socket's event loop.
+    private long malformed;
+    private long strays;
     private final Channel channel;
     private ScheduledFuture<?> sweeper;
     private long lastLog;
@@ -144,7 +144,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             try {
                 message = MessageCodec.decode(packet.content());
             } catch (ProtocolException e) {
-                malformed.increment();
+                malformed++;
                 logDropped(from, e.getMessage());
                 return;
             }
@@ -163,7 +163,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         var peer = peers.get(from);
         if (peer == null) {
             if (!(message instanceof Message.Hello)) {
-                strays.increment();
+                strays++;
                 if (message instanceof Message.Keepalive) {
                     // A client whose session this server does not know (it restarted, or expired the client) learns
                     // so at its next keepalive, with an answer no larger than the question.
@@ -221,7 +221,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             end(peer);
         }
         LOG.debug("UDP socket {} closed; {} malformed and {} stray datagrams dropped in its life",
-            ctx.channel().localAddress(), malformed.sum(), strays.sum());
+            ctx.channel().localAddress(), malformed, strays);
         super.channelInactive(ctx);
     }
 

@@ -12,13 +12,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -55,9 +52,7 @@ public final class TcpTransport implements AutoCloseable {
     public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads)
             throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-            threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        final EventLoopGroup group = EventLoops.create(threads, epoll);
         final Class<? extends ServerChannel> channelType =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         final long idleMillis = (long) dataplane.settings().keepaliveMillis() * dataplane.settings().expireAfter();

@@ -12,13 +12,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -57,9 +54,8 @@ public final class UdpTransport implements AutoCloseable {
     public static UdpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
             final int maxPeers) throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
-        final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops,
-            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        final int loops = EventLoops.count(threads);
+        final EventLoopGroup group = EventLoops.create(loops, epoll);
         final var bootstrap = new Bootstrap()
             .group(group)
             .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)

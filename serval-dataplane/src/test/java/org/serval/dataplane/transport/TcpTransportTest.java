@@ -10,7 +10,6 @@ package org.serval.dataplane.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.LocalVlanView;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
-import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.session.ViewRegistry;
@@ -49,39 +48,25 @@ class TcpTransportTest {
         transport.close();
     }
 
-    private static byte[] bytes(final Message message) {
-        final var buf = Unpooled.buffer();
-        try {
-            MessageCodec.encode(message, buf);
-            final var out = new byte[buf.readableBytes()];
-            buf.readBytes(out);
-            return out;
-        } finally {
-            buf.release();
-        }
-    }
-
     private static Message readMessage(final DataInputStream in) throws IOException {
         final var header = new byte[4];
         in.readFully(header);
         final var body = new byte[((header[2] & 0xff) << 8) | (header[3] & 0xff)];
         in.readFully(body);
-        final var buf = Unpooled.wrappedBuffer(header, body);
-        try {
-            return MessageCodec.decode(buf);
-        } finally {
-            buf.release();
-        }
+        final var whole = new byte[header.length + body.length];
+        System.arraycopy(header, 0, whole, 0, header.length);
+        System.arraycopy(body, 0, whole, header.length, body.length);
+        return Wire.decode(whole, whole.length);
     }
 
     @Test
     void handshakeOverARealSocket() throws IOException {
         try (var socket = new Socket("127.0.0.1", transport.localAddress().getPort())) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write(bytes(new Message.Hello(1, "alice", 0, "")));
+            socket.getOutputStream().write(Wire.bytes(new Message.Hello(1, "alice", 0, "")));
             final var in = new DataInputStream(socket.getInputStream());
             assertEquals(new Message.Welcome(1, "n1", 5000, 3, 1400), readMessage(in));
-            socket.getOutputStream().write(bytes(new Message.Keepalive(7)));
+            socket.getOutputStream().write(Wire.bytes(new Message.Keepalive(7)));
             assertEquals(new Message.KeepaliveAck(7), readMessage(in));
         }
     }
@@ -92,7 +77,7 @@ class TcpTransportTest {
              var bad = new Socket("127.0.0.1", transport.localAddress().getPort())) {
             good.setSoTimeout(5000);
             bad.setSoTimeout(5000);
-            good.getOutputStream().write(bytes(new Message.Hello(1, "good", 0, "")));
+            good.getOutputStream().write(Wire.bytes(new Message.Hello(1, "good", 0, "")));
             final var goodIn = new DataInputStream(good.getInputStream());
             readMessage(goodIn);
 
@@ -104,7 +89,7 @@ class TcpTransportTest {
                 String.valueOf(answer));
             assertEquals(-1, badIn.read(), "the server closed the hostile connection");
 
-            good.getOutputStream().write(bytes(new Message.Keepalive(1)));
+            good.getOutputStream().write(Wire.bytes(new Message.Keepalive(1)));
             assertEquals(new Message.KeepaliveAck(1), readMessage(goodIn), "the other client is unaffected");
         }
     }

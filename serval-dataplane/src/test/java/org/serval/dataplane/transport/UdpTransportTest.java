@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -26,7 +25,7 @@ import org.serval.api.LocalVlanView;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
-import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.resolution.Frames;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
@@ -59,19 +58,6 @@ class UdpTransportTest {
         }
     }
 
-    private static byte[] bytes(final Message message) {
-        final var buf = Unpooled.buffer();
-        try {
-            MessageCodec.encode(message, buf);
-            final var out = new byte[buf.readableBytes()];
-            buf.readBytes(out);
-            return out;
-        } finally {
-            buf.release();
-            io.netty.util.ReferenceCountUtil.release(message);
-        }
-    }
-
     private final class Client implements AutoCloseable {
         final DatagramSocket socket;
 
@@ -82,7 +68,7 @@ class UdpTransportTest {
         }
 
         void send(final Message message) throws IOException {
-            sendRaw(bytes(message));
+            sendRaw(Wire.bytes(message));
         }
 
         void sendRaw(final byte[] datagram) throws IOException {
@@ -92,15 +78,7 @@ class UdpTransportTest {
         Message receive() throws IOException {
             final var packet = new DatagramPacket(new byte[4096], 4096);
             socket.receive(packet);
-            final var buf = Unpooled.wrappedBuffer(packet.getData(), 0, packet.getLength());
-            final var message = MessageCodec.decode(buf);
-            if (message instanceof Message.Data data) {
-                // copy out of the shared array before the next receive reuses it
-                final var copy = new Message.Data(data.vlanRef(), Unpooled.copiedBuffer(data.content()));
-                data.release();
-                return copy;
-            }
-            return message;
+            return Wire.decode(packet.getData(), packet.getLength());
         }
 
         Message.Joined hello(final String id) throws IOException {
