@@ -10,7 +10,7 @@ package org.serval.client;
 import java.io.Serial;
 
 /**
- * Why the client cannot go on, with the exit code a script can act on (see {@link ClientOptions#USAGE}).
+ * Why the client cannot go on, with the exit code a script can act on (see {@link ClientOptions#usage()}).
  */
 public final class ClientFailure extends Exception {
     public static final int USAGE = 1;
@@ -18,6 +18,7 @@ public final class ClientFailure extends Exception {
     public static final int SERVER = 3;
     public static final int VLAN_REFUSED = 4;
     public static final int CONNECTION_LOST = 5;
+    public static final int AUTH = 6;
 
     @Serial
     private static final long serialVersionUID = 1L;

@@ -7,13 +7,18 @@
  */
 package org.serval.client;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.serval.api.Checks;
+import org.serval.dataplane.security.Fingerprints;
 
 /**
  * The client's command line.
@@ -26,12 +31,18 @@ import org.serval.api.Checks;
  * @param statusSeconds how often to print the status table; 0 for only at start and exit
  * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
  *     does not exist yet; 0 to give up at once
+ * @param user the user to log in as
+ * @param password the user's password
+ * @param pin the server certificate's SHA-256 fingerprint to trust, or null
+ * @param ca a PEM file of CA certificates to trust, or null
+ * @param plaintext whether to connect without encryption (the server must be told so too)
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
-        int statusSeconds, int retrySeconds) {
+        int statusSeconds, int retrySeconds, String user, String password, String pin, Path ca,
+        boolean plaintext) {
     public static final int DEFAULT_PORT = 4000;
 
-    static final String USAGE = """
+    private static final String USAGE = """
         usage: serval-client --server HOST[:PORT] --vlan NAME[=TAP] [--vlan ...] [options]
 
           --server HOST[:PORT]   the SERVAL server (port 4000 when omitted)
@@ -40,13 +51,31 @@ public record ClientOptions(String host, int port, String transport, String clie
           --id ID                this client's id, stable across restarts (default: the host name)
           --transport tcp|udp    how to reach the server (default tcp; the server listens on the same port for
                                  both)
+          --user NAME            the SERVAL user to log in as (required)
+          --password-file FILE   read the password from the first line of FILE; without it the password comes
+                                 from the environment variable SERVAL_PASSWORD (never from the command line,
+                                 which other users of the machine can read)
+          --pin FINGERPRINT      trust the server whose certificate has this SHA-256 fingerprint (the server logs
+                                 it at start: "SERVAL's dataplane certificate: sha256:...")
+          --ca FILE              trust servers with certificates signed by a CA in this PEM file, for the host
+                                 name given to --server
+          --plaintext            no encryption; only for a server configured dataplane.plaintext = true
+                                 (benchmarks)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
                                  exist yet (default 0: give up at once)
           --help                 this text
 
         Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,
-        3 server unreachable or refused, 4 VLAN refused, 5 connection lost.""";
+        3 server unreachable or refused, 4 VLAN refused, 5 connection lost, 6 login refused or server not
+        trusted.""";
+
+    /**
+     * The text of --help.
+     */
+    static String usage() {
+        return USAGE;
+    }
 
     /**
      * Parses the arguments, throwing {@link IllegalArgumentException} with a message for the person who typed
@@ -58,6 +87,11 @@ public record ClientOptions(String host, int port, String transport, String clie
         String transport = "tcp";
         int status = 60;
         int retry = 0;
+        String user = null;
+        String passwordFile = null;
+        String pin = null;
+        Path ca = null;
+        boolean plaintext = false;
         final List<String> vlanArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
@@ -67,6 +101,11 @@ public record ClientOptions(String host, int port, String transport, String clie
                 case "--id" -> id = value(args, ++i, arg);
                 case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--retry" -> retry = number(value(args, ++i, arg), arg, 0, 86_400);
+                case "--user" -> user = Checks.userName(value(args, ++i, arg));
+                case "--password-file" -> passwordFile = value(args, ++i, arg);
+                case "--pin" -> pin = Fingerprints.parse(value(args, ++i, arg));
+                case "--ca" -> ca = Path.of(value(args, ++i, arg));
+                case "--plaintext" -> plaintext = true;
                 case "--transport" -> {
                     transport = value(args, ++i, arg);
                     if (!"tcp".equals(transport) && !"udp".equals(transport)) {
@@ -82,6 +121,16 @@ public record ClientOptions(String host, int port, String transport, String clie
         if (vlanArgs.isEmpty()) {
             throw new IllegalArgumentException("join at least one VLAN with --vlan");
         }
+        if (user == null) {
+            throw new IllegalArgumentException("--user is required: the server accepts no anonymous clients");
+        }
+        if (plaintext && (pin != null || ca != null)) {
+            throw new IllegalArgumentException("--plaintext does not go with --pin or --ca");
+        }
+        if (pin != null && ca != null) {
+            throw new IllegalArgumentException("give --pin or --ca, not both");
+        }
+        final var password = password(passwordFile);
         String host = server;
         int port = DEFAULT_PORT;
         final int colon = server.lastIndexOf(':');
@@ -103,7 +152,32 @@ public record ClientOptions(String host, int port, String transport, String clie
             }
         }
         return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry);
+            retry, user, password, pin, ca, plaintext);
+    }
+
+    private static String password(final String file) {
+        if (file == null) {
+            final var env = System.getenv("SERVAL_PASSWORD");
+            if (env == null || env.isEmpty()) {
+                throw new IllegalArgumentException("no password: use --password-file FILE or set SERVAL_PASSWORD");
+            }
+            return Checks.password(env);
+        }
+        try {
+            final var lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                throw new IllegalArgumentException("the password file " + file + " is empty");
+            }
+            return Checks.password(lines.get(0));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the password file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClientOptions[" + host + ":" + port + " " + transport + " " + clientId + " " + vlans + " user " + user
+            + "]";
     }
 
     private static String hostName() {

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code serval-client}: see {@link ClientOptions#USAGE}.
+ * {@code serval-client}: see {@link ClientOptions#usage()}.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -29,7 +29,7 @@ public final class Main {
 
     static int run(final String[] args, final PrintStream out) {
         if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
-            out.println(ClientOptions.USAGE);
+            out.println(ClientOptions.usage());
             return args.length == 0 ? ClientFailure.USAGE : 0;
         }
         final ClientOptions options;
@@ -40,7 +40,14 @@ public final class Main {
             out.println("serval-client: " + e.getMessage() + " (--help for usage)");
             return ClientFailure.USAGE;
         }
-        final var client = new ServalClient(options);
+        final ServalClient client;
+        try {
+            client = new ServalClient(options);
+        } catch (ClientFailure e) {
+            LOG.error("Cannot go on: {}", e.getMessage());
+            out.println("serval-client: " + e.getMessage());
+            return e.exitCode();
+        }
         // SIGTERM and Ctrl-C: say goodbye and remove the interfaces.
         final var hook = new Thread(() -> {
             client.close();

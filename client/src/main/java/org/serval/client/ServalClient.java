@@ -32,6 +32,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DatagramPacketDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -39,6 +41,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,6 +57,8 @@ import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageDecoder;
 import org.serval.dataplane.protocol.MessageEncoder;
 import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.security.SealedDatagramCodec;
+import org.serval.dataplane.security.ServerTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,9 +112,25 @@ public final class ServalClient implements AutoCloseable {
     private volatile boolean closing;
     private Channel channel;
     private Message.Welcome welcome;
+    private final ServerTrust trust;
+    private final SslContext tls;
 
-    public ServalClient(final ClientOptions options) {
+    public ServalClient(final ClientOptions options) throws ClientFailure {
         this.options = options;
+        if (options.plaintext()) {
+            LOG.warn("Connecting WITHOUT ENCRYPTION (--plaintext): frames and the password cross the network in "
+                + "the clear");
+            trust = null;
+            tls = null;
+            return;
+        }
+        try {
+            trust = options.pin() != null ? ServerTrust.pinned(options.pin())
+                : options.ca() != null ? ServerTrust.authorities(options.ca()) : ServerTrust.nothing();
+            tls = trust.clientContext();
+        } catch (IOException e) {
+            throw new ClientFailure(ClientFailure.USAGE, e.getMessage(), e);
+        }
     }
 
     /**
@@ -149,12 +170,10 @@ public final class ServalClient implements AutoCloseable {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
         while (true) {
             try {
-                connect();
-                welcome = request(new Message.Hello(1, options.clientId(), 0, ""), Message.Welcome.class,
-                    "WELCOME");
+                welcome = connectAndLogIn();
                 break;
             } catch (ClientFailure e) {
-                if (System.nanoTime() > deadline) {
+                if (e.exitCode() == ClientFailure.AUTH || System.nanoTime() > deadline) {
                     taps.forEach(ServalClient::closeQuietly);
                     throw e;
                 }
@@ -228,12 +247,51 @@ public final class ServalClient implements AutoCloseable {
         return "udp".equals(options.transport());
     }
 
-    private void connect() throws ClientFailure, InterruptedException {
+    /**
+     * Connects and logs in. Over sealed UDP the password goes over TLS first, for a ticket whose keys then seal
+     * the datagrams (docs/protocol.md, "Sealed UDP").
+     */
+    private Message.Welcome connectAndLogIn() throws ClientFailure, InterruptedException {
+        final var password = new Message.Hello(1, options.clientId(), 0, options.user(),
+            Message.Hello.AUTH_PASSWORD, options.password());
+        if (!udp() || options.plaintext()) {
+            connect(udp(), null);
+            return request(password, Message.Welcome.class, "WELCOME");
+        }
+        connect(false, null);
+        final Message.Ticket ticket;
+        try {
+            ticket = request(new Message.Hello(1, options.clientId(), Message.Hello.TICKET, options.user(),
+                Message.Hello.AUTH_PASSWORD, options.password()), Message.Ticket.class, "TICKET");
+        } finally {
+            channel.close().awaitUninterruptibly();
+        }
+        connect(true, ticket);
+        return request(new Message.Hello(1, options.clientId(), 0, "", Message.Hello.AUTH_TICKET, ""),
+            Message.Welcome.class, "WELCOME");
+    }
+
+    private void connect(final boolean datagrams, final Message.Ticket ticket)
+            throws ClientFailure, InterruptedException {
         final long idleMillis = 30_000;
+        answers.clear();
         final var bootstrap = new Bootstrap()
             .group(group)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        if (udp()) {
+        if (datagrams && ticket != null) {
+            bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(final DatagramChannel ch) {
+                        ch.pipeline()
+                            .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
+                            .addLast("sealed", new SealedDatagramCodec(ticket))
+                            .addLast("client", new Inbound());
+                    }
+                });
+        } else if (datagrams) {
             // A connected datagram socket: one message per datagram, and the kernel drops anything not from the
             // server.
             bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -257,6 +315,15 @@ public final class ServalClient implements AutoCloseable {
                     @Override
                     protected void initChannel(final SocketChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        if (tls != null) {
+                            final var handler = tls.newHandler(ch.alloc(), options.host(), options.port());
+                            if (trust.checksHostName()) {
+                                final var parameters = handler.engine().getSSLParameters();
+                                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                                handler.engine().setSSLParameters(parameters);
+                            }
+                            ch.pipeline().addLast(StreamPipeline.TLS, handler);
+                        }
                         StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Inbound());
                     }
                 });
@@ -267,6 +334,26 @@ public final class ServalClient implements AutoCloseable {
                 + options.port() + ": " + future.cause().getMessage(), future.cause());
         }
         channel = future.channel();
+        final var handshake = channel.pipeline().get(SslHandler.class);
+        if (handshake != null && !handshake.handshakeFuture().await().isSuccess()) {
+            channel.close().awaitUninterruptibly();
+            throw new ClientFailure(ClientFailure.AUTH, "TLS with " + options.host() + ":" + options.port()
+                + " failed: " + tlsReason(handshake.handshakeFuture().cause()));
+        }
+    }
+
+    private static String tlsReason(final Throwable failure) {
+        Throwable deepest = failure;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return cause.getMessage();
+            }
+            deepest = cause;
+        }
+        final var message = String.valueOf(deepest.getMessage());
+        return message.contains("Unsupported or unrecognized SSL message") || message.contains("plaintext")
+            ? "the server does not speak TLS (if it runs with dataplane.plaintext = true, use --plaintext)"
+            : message;
     }
 
     /**
@@ -285,11 +372,16 @@ public final class ServalClient implements AutoCloseable {
             if (now - deadline >= 0) {
                 return answer(null, type, what);
             }
+            if (!channel.isActive()) {
+                throw new ClientFailure(ClientFailure.SERVER, "the server closed the connection before " + what
+                    + (options.plaintext() ? " (does it require encryption? then drop --plaintext)" : ""));
+            }
             if (now - nextSend >= 0) {
                 channel.writeAndFlush(request);
-                nextSend = udp() ? now + resendNanos : deadline;
+                nextSend = channel instanceof DatagramChannel ? now + resendNanos : deadline;
             }
-            final var answer = answers.poll(Math.min(deadline, nextSend) - now, TimeUnit.NANOSECONDS);
+            final var answer = answers.poll(Math.min(Math.min(deadline, nextSend) - now,
+                TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
             final boolean stale = answer instanceof Message.Welcome && !(request instanceof Message.Hello)
                 || answer instanceof Message.Joined joined && joined.request() != id
                 || answer instanceof Message.Error error && error.request() != id;
@@ -303,6 +395,9 @@ public final class ServalClient implements AutoCloseable {
             throws ClientFailure {
         if (type.isInstance(answer)) {
             return type.cast(answer);
+        }
+        if (answer instanceof Message.Error error && error.code() == Message.Error.AUTH_FAILED) {
+            throw new ClientFailure(ClientFailure.AUTH, "the server refused the login: " + error.message());
         }
         if (answer instanceof Message.Error error) {
             final boolean vlanRefused = error.code() == Message.Error.UNKNOWN_VLAN

@@ -19,6 +19,7 @@ public final class Checks {
     public static final int DESCRIPTION_LIMIT = 255;
 
     private static final Pattern VLAN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
     private Checks() {
@@ -31,6 +32,25 @@ public final class Checks {
                 + "': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return name;
+    }
+
+    public static String userName(final String name) {
+        if (name == null || !USER_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid user name '" + name
+                + "': use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    /**
+     * Checks a new password; the message never repeats it.
+     */
+    public static String password(final String password) {
+        if (password == null || password.isEmpty() || password.length() > PasswordHash.MAX_PASSWORD_LENGTH) {
+            throw new IllegalArgumentException("a password has 1 to " + PasswordHash.MAX_PASSWORD_LENGTH
+                + " characters");
+        }
+        return password;
     }
 
     public static String clientId(final String id) {

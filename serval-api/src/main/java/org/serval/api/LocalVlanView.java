@@ -34,6 +34,8 @@ public final class LocalVlanView implements VlanDirectory {
     private final Map<String, Set<String>> membersByVlan = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> vlansByClient = new ConcurrentHashMap<>();
     private final Map<String, String> nodeByClient = new ConcurrentHashMap<>();
+    private final Map<String, String> userByClient = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> clientsByUser = new ConcurrentHashMap<>();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
 
     /**
@@ -181,14 +183,21 @@ public final class LocalVlanView implements VlanDirectory {
      *
      * @param clientId the client
      * @param nodeId the node it is connected to, or null when not known
+     * @param user the user it authenticated as, or null when not known
      * @param joined the VLANs it is a member of
      */
-    public synchronized void putClient(final String clientId, final String nodeId, final Collection<String> joined) {
+    public synchronized void putClient(final String clientId, final String nodeId, final String user,
+            final Collection<String> joined) {
         requireNonNull(clientId);
         if (nodeId == null) {
             nodeByClient.remove(clientId);
         } else {
             nodeByClient.put(clientId, nodeId);
+        }
+        dropUser(clientId);
+        if (user != null) {
+            userByClient.put(clientId, user);
+            clientsByUser.computeIfAbsent(user, k -> ConcurrentHashMap.newKeySet()).add(clientId);
         }
         final var now = Set.copyOf(joined);
         final var before = vlansByClient.put(clientId, now);
@@ -210,6 +219,7 @@ public final class LocalVlanView implements VlanDirectory {
      */
     public synchronized void removeClient(final String clientId) {
         nodeByClient.remove(clientId);
+        dropUser(clientId);
         final var before = vlansByClient.remove(clientId);
         if (before != null) {
             for (var vlan : before) {
@@ -217,6 +227,36 @@ public final class LocalVlanView implements VlanDirectory {
             }
         }
         signal();
+    }
+
+    private void dropUser(final String clientId) {
+        final var user = userByClient.remove(clientId);
+        if (user != null) {
+            final var clients = clientsByUser.get(user);
+            if (clients != null) {
+                clients.remove(clientId);
+                if (clients.isEmpty()) {
+                    clientsByUser.remove(user);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> userOf(final String clientId) {
+        return Optional.ofNullable(userByClient.get(clientId));
+    }
+
+    @Override
+    public Set<String> clientsOf(final String user) {
+        final var clients = clientsByUser.get(user);
+        return clients == null ? Set.of() : Set.copyOf(clients);
+    }
+
+    @Override
+    public int vlansOwnedBy(final String user) {
+        // Not indexed: it is asked only when a user creates a VLAN, and users own few.
+        return (int) vlans.values().stream().filter(vlan -> user.equals(vlan.owner())).count();
     }
 
     private void dropMember(final String vlan, final String clientId) {

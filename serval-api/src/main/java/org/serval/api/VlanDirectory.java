@@ -66,4 +66,19 @@ public interface VlanDirectory {
      * Returns whether a connected client is connected to a node.
      */
     boolean isOnNode(String clientId, String nodeId);
+
+    /**
+     * Returns the user a connected client authenticated as, if known.
+     */
+    Optional<String> userOf(String clientId);
+
+    /**
+     * Returns the connected clients of a user, on every node.
+     */
+    Set<String> clientsOf(String user);
+
+    /**
+     * Returns how many VLANs a user owns.
+     */
+    int vlansOwnedBy(String user);
 }

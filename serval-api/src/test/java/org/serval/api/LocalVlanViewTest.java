@@ -25,7 +25,7 @@ class LocalVlanViewTest {
 
     @Test
     void membershipCountsOnlyWhileTheVlanExists() {
-        view.putClient("c1", "n1", List.of("red"));
+        view.putClient("c1", "n1", "alice", List.of("red"));
         assertFalse(view.isMember("c1", "red"), "red does not exist yet");
         assertEquals(0, view.memberCount("red"));
 
@@ -44,14 +44,19 @@ class LocalVlanViewTest {
     void replacingAClientMovesItsMemberships() {
         view.putVlan(vlan("red", 0));
         view.putVlan(vlan("blue", 0));
-        view.putClient("c1", "n1", List.of("red"));
-        view.putClient("c1", "n1", List.of("blue"));
+        view.putClient("c1", "n1", "alice", List.of("red"));
+        view.putClient("c1", "n1", "alice", List.of("blue"));
         assertEquals(0, view.memberCount("red"));
         assertEquals(1, view.memberCount("blue"));
 
         assertTrue(view.isOnNode("c1", "n1"));
         assertFalse(view.isOnNode("c1", "n2"));
+        assertEquals(Set.of("c1"), view.clientsOf("alice"));
+        view.putClient("c1", "n1", "bob", List.of("blue"));
+        assertEquals(Set.of(), view.clientsOf("alice"), "a client id taken over by another user");
+        assertEquals("bob", view.userOf("c1").orElseThrow());
         view.removeClient("c1");
+        assertEquals(Set.of(), view.clientsOf("bob"));
         assertEquals(0, view.memberCount("blue"));
         assertFalse(view.isOnNode("c1", "n1"));
         assertFalse(view.isKnownClient("c1"));

@@ -10,11 +10,13 @@ package org.serval.impl;
 import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
@@ -30,10 +32,15 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.security.Fingerprints;
+import org.serval.dataplane.security.ServerIdentity;
+import org.serval.dataplane.security.TicketBook;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.session.Gatekeeper;
 import org.serval.dataplane.transport.TcpTransport;
 import org.serval.dataplane.transport.UdpTransport;
 import org.slf4j.Logger;
@@ -52,10 +59,20 @@ public final class ServalController implements AutoCloseable {
 
     private final DataBroker broker;
     private final String nodeId;
+    // Tickets wait this long for their first sealed datagram; a client sends it at once.
+    private static final int TICKET_SECONDS = 30;
+    private static final int MAX_WAITING_TICKETS = 4096;
+    private static final int LOGIN_THREADS = 2;
+
     private final LocalVlanView view = new LocalVlanView();
+    private final LocalSecurityView security = new LocalSecurityView();
+    private final Gatekeeper gatekeeper;
     private final Dataplane dataplane;
     private final VlanViewUpdater updater;
+    private final SecurityViewUpdater securityUpdater;
     private final VlanRpcs rpcs;
+    private final UserRpcs userRpcs;
+    private final ServerIdentity identity;
     private final VidUniquenessCheck vidCheck;
     private final ScheduledExecutorService housekeeping;
     private final TcpTransport tcp;
@@ -67,18 +84,30 @@ public final class ServalController implements AutoCloseable {
      * @param tcpBind where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
      * @param udpBind where the dataplane accepts UDP clients, or null for none
      * @param threads event loop threads per transport; 0 for one per core
+     * @param identity the TLS identity that encrypts both transports, or null for plaintext (benchmarks only)
+     * @param hashIterations the PBKDF2 cost of the password hashes set-password writes
      */
     public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
             final RpcProviderService rpcProvider, final NotificationPublishService notifications,
             final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind,
-            final InetSocketAddress udpBind, final int threads) throws InterruptedException {
+            final InetSocketAddress udpBind, final int threads, final ServerIdentity identity,
+            final int hashIterations) throws InterruptedException {
         this.broker = requireNonNull(broker);
+        this.identity = identity;
         nodeId = settings.nodeId();
+        gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
         dataplane = new Dataplane(settings, view,
-            new DatastoreClientRegistry(broker, view, notifications, nodeId));
+            new DatastoreClientRegistry(broker, view, notifications, nodeId), gatekeeper);
         updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect);
+        securityUpdater = new SecurityViewUpdater(broker, security, user -> {
+            final int count = dataplane.disconnectUser(user);
+            if (count > 0) {
+                LOG.info("User {} was revoked; disconnected its {} client(s) on this node", user, count);
+            }
+        });
         vidCheck = VidUniquenessCheck.register(domBroker, view);
-        rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, nodeId, getVlansLimit);
+        rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
+        userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
         housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final var thread = new Thread(runnable, "serval-housekeeping");
             thread.setDaemon(true);
@@ -89,9 +118,21 @@ public final class ServalController implements AutoCloseable {
         TcpTransport startedTcp = null;
         boolean started = false;
         try {
-            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, threads);
+            if (identity == null) {
+                LOG.warn("SERVAL's dataplane runs WITHOUT ENCRYPTION (dataplane.plaintext = true): frames and "
+                    + "passwords cross the network in the clear. Use this for benchmarks only.");
+            } else {
+                LOG.info("SERVAL's dataplane certificate: {}", Fingerprints.display(identity.fingerprint()));
+            }
+            final SslContext tls;
+            try {
+                tls = identity == null ? null : identity.serverContext();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+            }
+            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, threads, tls);
             udp = udpBind == null ? null : UdpTransport.start(dataplane, udpBind, threads,
-                MAX_UDP_PEERS_PER_SOCKET);
+                MAX_UDP_PEERS_PER_SOCKET, identity != null);
             started = true;
         } finally {
             if (!started) {
@@ -113,6 +154,14 @@ public final class ServalController implements AutoCloseable {
 
     VlanRpcs rpcs() {
         return rpcs;
+    }
+
+    LocalSecurityView security() {
+        return security;
+    }
+
+    UserRpcs userRpcs() {
+        return userRpcs;
     }
 
     public String nodeId() {
@@ -155,14 +204,27 @@ public final class ServalController implements AutoCloseable {
         if (!endpoints.isEmpty()) {
             node.setEndpoint(BindingMap.of(endpoints));
         }
+        if (identity != null) {
+            node.setTlsFingerprint(identity.fingerprint());
+        }
         final var tx = broker.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.node(nodeId), node.build());
         Commits.logOutcome(tx.commit(), "announcing node " + nodeId);
     }
 
+    /**
+     * The fingerprint of the dataplane's certificate, or null when it runs in plaintext.
+     */
+    public String tlsFingerprint() {
+        return identity == null ? null : identity.fingerprint();
+    }
+
     private void stopControlPlane() {
         housekeeping.shutdownNow();
         rpcs.close();
+        userRpcs.close();
+        securityUpdater.close();
+        gatekeeper.close();
         if (vidCheck != null) {
             vidCheck.close();
         }

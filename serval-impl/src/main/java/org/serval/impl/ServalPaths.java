@@ -7,10 +7,13 @@
  */
 package org.serval.impl;
 
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AccessControl;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Nodes;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Users;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
@@ -19,6 +22,8 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.cli
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipKey;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.User;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.UserKey;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
@@ -32,6 +37,10 @@ public final class ServalPaths {
         DataObjectReference.builder(Vlans.class).child(Vlan.class).build();
     public static final DataObjectReference<Client> ALL_CLIENTS =
         DataObjectReference.builder(Clients.class).child(Client.class).build();
+    public static final DataObjectReference<User> ALL_USERS =
+        DataObjectReference.builder(Users.class).child(User.class).build();
+    public static final DataObjectIdentifier<AccessControl> ACCESS_CONTROL =
+        DataObjectIdentifier.builder(AccessControl.class).build();
     public static final DataObjectIdentifier<Clients> CLIENTS = DataObjectIdentifier.builder(Clients.class).build();
     public static final DataObjectIdentifier<Vlans> VLANS = DataObjectIdentifier.builder(Vlans.class).build();
 
@@ -51,6 +60,10 @@ public final class ServalPaths {
     public static DataObjectIdentifier<Membership> membership(final String clientId, final String vlan) {
         return DataObjectIdentifier.builder(Clients.class).child(Client.class, new ClientKey(new ClientId(clientId)))
             .child(Membership.class, new MembershipKey(new VlanName(vlan))).build();
+    }
+
+    public static DataObjectIdentifier<User> user(final String name) {
+        return DataObjectIdentifier.builder(Users.class).child(User.class, new UserKey(new UserName(name))).build();
     }
 
     public static DataObjectIdentifier<Node> node(final String id) {

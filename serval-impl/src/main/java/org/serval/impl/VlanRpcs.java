@@ -73,8 +73,11 @@ import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.RpcResultBuilder;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.AccessPolicy;
+import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.LocalVlanView;
+import org.serval.api.SecurityDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,16 +94,18 @@ public final class VlanRpcs implements AutoCloseable {
 
     private final DataBroker broker;
     private final LocalVlanView view;
+    private final SecurityDirectory security;
     private final NotificationPublishService notifications;
     private final String nodeId;
     private final int getVlansLimit;
     private final Registration registration;
 
     public VlanRpcs(final DataBroker broker, final RpcProviderService rpcProvider,
-            final NotificationPublishService notifications, final LocalVlanView view, final String nodeId,
-            final int getVlansLimit) {
+            final NotificationPublishService notifications, final LocalVlanView view,
+            final SecurityDirectory security, final String nodeId, final int getVlansLimit) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
+        this.security = requireNonNull(security);
         this.notifications = requireNonNull(notifications);
         this.nodeId = requireNonNull(nodeId);
         this.getVlansLimit = getVlansLimit;
@@ -146,6 +151,18 @@ public final class VlanRpcs implements AutoCloseable {
         final Uint32 maxMembers = input.getMaxMembers() == null ? null
             : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers().toJava()));
         Checks.description(input.getDescription());
+        final String owner = input.getOwner() == null ? null : Checks.userName(input.getOwner());
+        if (owner != null) {
+            final var refusal = refusal(owner, AccessPolicy.Operation.CREATE, name, false, null);
+            if (refusal != null) {
+                return fail(ErrorTag.ACCESS_DENIED, refusal);
+            }
+            final int max = security.user(owner).orElseThrow().maxVlans();
+            if (view.vlansOwnedBy(owner) >= max) {
+                Audit.denied(owner, "create", name, "owns " + max + " VLANs, its max-vlans");
+                return fail(ErrorTag.RESOURCE_DENIED, "user " + owner + " owns " + max + " VLANs, the most it may");
+            }
+        }
         if (vid != null) {
             final var holder = view.vlanByVid(vid.getValue().intValue());
             if (holder.isPresent()) {
@@ -160,11 +177,13 @@ public final class VlanRpcs implements AutoCloseable {
             .setVid(vid)
             .setMaxMembers(maxMembers)
             .setOpen(input.getOpen())
+            .setOwner(owner == null ? null : new UserName(owner))
             .build();
         final var path = ServalPaths.vlan(name);
         return writeIf(CONFIGURATION, path, false, ErrorTag.DATA_EXISTS, "VLAN " + name + " already exists", tx -> {
             tx.put(CONFIGURATION, path, vlan);
             LOG.info("Creating VLAN {}{}", name, vid == null ? "" : " vid " + vid.getValue());
+            Audit.vlan("created", name, owner == null ? "administrator" : owner);
         }, new CreateVlanOutputBuilder().build(), "VLAN " + name + " was created concurrently",
             () -> view.vlan(name).isPresent());
     }
@@ -175,10 +194,23 @@ public final class VlanRpcs implements AutoCloseable {
 
     private ListenableFuture<RpcResult<DeleteVlanOutput>> deleteCheckedVlan(final DeleteVlanInput input) {
         final String name = Checks.vlanName(input.getName());
+        final String user = input.getUser() == null ? null : Checks.userName(input.getUser());
+        if (user != null) {
+            final var info = view.vlan(name);
+            if (info.isEmpty()) {
+                return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
+            }
+            final var refusal = refusal(user, AccessPolicy.Operation.DELETE, name, info.orElseThrow().open(),
+                info.orElseThrow().owner());
+            if (refusal != null) {
+                return fail(ErrorTag.ACCESS_DENIED, refusal);
+            }
+        }
         final var path = ServalPaths.vlan(name);
         return writeIf(CONFIGURATION, path, true, ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist", tx -> {
             tx.delete(CONFIGURATION, path);
             LOG.info("Deleting VLAN {}", name);
+            Audit.vlan("deleted", name, user == null ? "administrator" : user);
         }, new DeleteVlanOutputBuilder().build(), "VLAN " + name + " changed concurrently",
             () -> view.vlan(name).isEmpty());
     }
@@ -196,6 +228,14 @@ public final class VlanRpcs implements AutoCloseable {
         }
         if (view.isMember(client, name)) {
             return RpcResultBuilder.success(new JoinVlanOutputBuilder().build()).buildFuture();
+        }
+        final var user = view.userOf(client);
+        if (user.isPresent()) {
+            final var refusal = refusal(user.orElseThrow(), AccessPolicy.Operation.JOIN, name,
+                info.orElseThrow().open(), info.orElseThrow().owner());
+            if (refusal != null) {
+                return fail(ErrorTag.ACCESS_DENIED, refusal);
+            }
         }
         final int max = info.orElseThrow().maxMembers();
         if (view.memberCount(name) >= max) {
@@ -224,6 +264,23 @@ public final class VlanRpcs implements AutoCloseable {
                 LOG.info("Client {} leaves VLAN {}", client, name);
             }, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently",
             () -> !view.isMember(client, name));
+    }
+
+    /**
+     * Asks access control whether a user may do something, auditing a refusal.
+     *
+     * @return null when permitted, else the refusal's message
+     */
+    private String refusal(final String user, final AccessPolicy.Operation operation, final String vlan,
+            final boolean open, final String owner) {
+        final var info = security.user(user);
+        final var decision = info.isEmpty() ? new AccessPolicy.Decision(false, "no such user")
+            : security.policy().decide(info.orElseThrow(), operation, vlan, open, owner);
+        if (decision.permitted()) {
+            return null;
+        }
+        Audit.denied(user, operation.yangName(), vlan, decision.reason());
+        return "user " + user + " may not " + operation.yangName() + " VLAN " + vlan + " (" + decision.reason() + ")";
     }
 
     ListenableFuture<RpcResult<GetVlansOutput>> getVlans(final GetVlansInput input) {

@@ -104,7 +104,9 @@ public final class VlanViewUpdater implements AutoCloseable {
                 case WithDataAfter<Client> present -> {
                     final var client = present.dataAfter();
                     final var node = client.getNode();
+                    final var user = client.getUser();
                     view.putClient(client.getId().getValue(), node == null ? null : node.getValue(),
+                        user == null ? null : user.getValue(),
                         client.nonnullMembership().keySet().stream().map(key -> key.getVlan().getValue()).toList());
                 }
             }

@@ -29,6 +29,8 @@ import org.junit.Test;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBrokerTest;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AccessControlBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AclAction;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
@@ -38,12 +40,17 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInp
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.SetPasswordInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.User;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.UserBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.serval.api.PasswordHash;
 import org.serval.dataplane.session.DataplaneSettings;
 
 /**
@@ -67,7 +74,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         final var rpcProvider = mock(RpcProviderService.class,
             invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
         controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications,
-            DataplaneSettings.defaults(NODE), 1000, null, null, 0);
+            DataplaneSettings.defaults(NODE), 1000, null, null, 0, null, 1000);
         rpcs = controller.rpcs();
     }
 
@@ -104,9 +111,13 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     }
 
     private void connect(final String clientId) throws Exception {
+        connect(clientId, null);
+    }
+
+    private void connect(final String clientId, final String user) throws Exception {
         final var tx = getDataBroker().newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.client(clientId),
-            new ClientBuilder().setId(new ClientId(clientId)).setNode(new NodeId(NODE)).build());
+        tx.put(OPERATIONAL, ServalPaths.client(clientId), new ClientBuilder().setId(new ClientId(clientId))
+            .setNode(new NodeId(NODE)).setUser(user == null ? null : new UserName(user)).build());
         tx.commit().get(10, TimeUnit.SECONDS);
         eventually(clientId + " is known", () -> controller.directory().isKnownClient(clientId));
     }
@@ -219,5 +230,65 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
             .setClientId("c1").build())).isSuccessful());
         eventually("c1 left the view", () -> !controller.directory().isKnownClient("c1"));
         verify(notifications, timeout(5000)).offerNotification(any(ClientDisconnected.class));
+    }
+
+    private RpcResult<?> setPassword(final String user, final String password) throws Exception {
+        return await(controller.userRpcs().setPassword(new SetPasswordInputBuilder().setUser(user)
+            .setPassword(password).build()));
+    }
+
+    private RpcResult<?> createFor(final String name, final String owner, final boolean open) throws Exception {
+        return await(rpcs.createVlan(new CreateVlanInputBuilder().setName(name).setOwner(owner).setOpen(open)
+            .build()));
+    }
+
+    private void write(final org.opendaylight.yangtools.binding.DataObjectIdentifier<User> path, final User user)
+            throws Exception {
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.merge(CONFIGURATION, path, user);
+        tx.commit().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    public void setPasswordStoresOnlyASlowHash() throws Exception {
+        assertTrue(setPassword("alice", "s3cret").isSuccessful());
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            final var hash = tx.read(CONFIGURATION, ServalPaths.user("alice")).get().orElseThrow().getPasswordHash();
+            assertTrue(hash, hash.startsWith("$pbkdf2-sha256$1000$"));
+            assertFalse(hash.contains("s3cret"));
+            assertTrue(PasswordHash.verify("s3cret".toCharArray(), hash));
+        }
+        assertError(ErrorTag.INVALID_VALUE, setPassword("bad name", "x"));
+        assertError(ErrorTag.INVALID_VALUE, setPassword("bob", ""));
+    }
+
+    @Test
+    public void accessControlGovernsTheRpcsOnBehalfOfUsers() throws Exception {
+        assertTrue(setPassword("alice", "pw").isSuccessful());
+        write(ServalPaths.user("bob"), new UserBuilder().setName(new UserName("bob")).setMaxVlans(Uint16.ONE)
+            .build());
+        eventually("bob is known", () -> controller.security().user("bob").isPresent());
+
+        assertTrue(create("red", null, null).isSuccessful());
+        assertTrue(createFor("lobby", null, true).isSuccessful());
+        connect("c1", "alice");
+        assertError(ErrorTag.ACCESS_DENIED, join("c1", "red"));
+        assertTrue(join("c1", "lobby").isSuccessful());
+
+        assertTrue(createFor("bobs", "bob", false).isSuccessful());
+        assertEquals("bob", controller.directory().vlan("bobs").orElseThrow().owner());
+        assertError(ErrorTag.RESOURCE_DENIED, createFor("bobs2", "bob", false));
+        assertError(ErrorTag.ACCESS_DENIED, createFor("ghosts", "ghost", false));
+        assertError(ErrorTag.ACCESS_DENIED, await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName("bobs")
+            .setUser("alice").build())));
+        assertTrue(await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName("bobs").setUser("bob").build()))
+            .isSuccessful());
+
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.put(CONFIGURATION, ServalPaths.ACCESS_CONTROL, new AccessControlBuilder()
+            .setCreateDefault(AclAction.Deny).build());
+        tx.commit().get(10, TimeUnit.SECONDS);
+        eventually("the policy is known", () -> !controller.security().policy().createDefault());
+        assertError(ErrorTag.ACCESS_DENIED, createFor("mine", "alice", false));
     }
 }

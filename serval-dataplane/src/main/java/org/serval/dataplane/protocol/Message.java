@@ -23,15 +23,92 @@ public sealed interface Message {
      */
     int type();
 
-    record Hello(int maxVersion, String clientId, int authMethod, String authData) implements Message {
+    /**
+     * Opens a session: who the client is and its credentials.
+     *
+     * @param flags {@link #TICKET}, or 0
+     * @param user the user name, empty for {@link #AUTH_NONE} and {@link #AUTH_TICKET}
+     * @param authData the password for {@link #AUTH_PASSWORD}, empty otherwise
+     */
+    record Hello(int maxVersion, String clientId, int flags, String user, int authMethod, String authData)
+            implements Message {
+        public static final int AUTH_NONE = 0;
+        public static final int AUTH_PASSWORD = 1;
+        public static final int AUTH_CERTIFICATE = 2;
+        public static final int AUTH_TICKET = 3;
+        /**
+         * Flag: authenticate, answer with a {@link Ticket} for a sealed UDP session, and open no session here.
+         */
+        public static final int TICKET = 0x01;
+
         public Hello {
             requireNonNull(clientId);
+            requireNonNull(user);
             requireNonNull(authData);
         }
 
         @Override
         public int type() {
             return 0x01;
+        }
+
+        @Override
+        public String toString() {
+            // The password must not reach a log by way of a message's toString.
+            return "Hello[maxVersion=" + maxVersion + ", clientId=" + clientId + ", flags=" + flags + ", user=" + user
+                + ", authMethod=" + authMethod + (authData.isEmpty() ? "" : ", authData=<redacted>") + "]";
+        }
+    }
+
+    /**
+     * The keys of a sealed UDP session, sent only inside TLS (docs/protocol.md, "Sealed UDP").
+     *
+     * @param session the session id the client's datagrams carry
+     * @param lifetimeSeconds how long the ticket may wait before its first use
+     * @param clientKey the AES-256-GCM key of the client's datagrams
+     * @param serverKey the AES-256-GCM key of the server's datagrams
+     */
+    record Ticket(long session, int lifetimeSeconds, byte[] clientKey, byte[] serverKey) implements Message {
+        public static final int KEY_BYTES = 32;
+
+        public Ticket {
+            if (clientKey.length != KEY_BYTES || serverKey.length != KEY_BYTES) {
+                throw new IllegalArgumentException("ticket keys have " + KEY_BYTES + " bytes");
+            }
+            clientKey = clientKey.clone();
+            serverKey = serverKey.clone();
+        }
+
+        @Override
+        public byte[] clientKey() {
+            return clientKey.clone();
+        }
+
+        @Override
+        public byte[] serverKey() {
+            return serverKey.clone();
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return obj instanceof Ticket other && session == other.session && lifetimeSeconds == other.lifetimeSeconds
+                && java.util.Arrays.equals(clientKey, other.clientKey)
+                && java.util.Arrays.equals(serverKey, other.serverKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(session);
+        }
+
+        @Override
+        public String toString() {
+            return "Ticket[session=" + session + ", lifetimeSeconds=" + lifetimeSeconds + ", keys=<redacted>]";
+        }
+
+        @Override
+        public int type() {
+            return 0x11;
         }
     }
 

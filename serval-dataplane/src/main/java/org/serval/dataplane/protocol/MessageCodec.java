@@ -29,6 +29,7 @@ import org.serval.dataplane.protocol.Message.NodeEntry;
 import org.serval.dataplane.protocol.Message.Nodes;
 import org.serval.dataplane.protocol.Message.Resolve;
 import org.serval.dataplane.protocol.Message.Resolved;
+import org.serval.dataplane.protocol.Message.Ticket;
 import org.serval.dataplane.protocol.Message.VlanEntry;
 import org.serval.dataplane.protocol.Message.Vlans;
 import org.serval.dataplane.protocol.Message.Welcome;
@@ -99,9 +100,13 @@ public final class MessageCodec {
             case Hello m -> {
                 out.writeByte(m.maxVersion());
                 writeStr8(out, m.clientId());
+                out.writeByte(m.flags());
+                writeStr8(out, m.user());
                 out.writeByte(m.authMethod());
                 writeStr16(out, m.authData());
             }
+            case Ticket m -> out.writeInt((int) m.session()).writeShort(m.lifetimeSeconds())
+                .writeBytes(m.clientKey()).writeBytes(m.serverKey());
             case Welcome m -> {
                 out.writeByte(m.version());
                 writeStr8(out, m.nodeId());
@@ -213,7 +218,8 @@ public final class MessageCodec {
 
     private static Message decodeBody(final int type, final ByteBuf in) {
         return switch (type) {
-            case 0x01 -> new Hello(in.readUnsignedByte(), readStr8(in), in.readUnsignedByte(), readStr16(in));
+            case 0x01 -> new Hello(in.readUnsignedByte(), readStr8(in), in.readUnsignedByte(), readStr8(in),
+                in.readUnsignedByte(), readStr16(in));
             case 0x02 -> new Welcome(in.readUnsignedByte(), readStr8(in), in.readUnsignedInt(),
                 in.readUnsignedByte(), in.readUnsignedShort());
             case 0x03 -> new Join(in.readUnsignedInt(), readMac(in), readStr8(in));
@@ -230,8 +236,16 @@ public final class MessageCodec {
             case 0x0E -> new Error(in.readUnsignedInt(), in.readUnsignedShort(), readStr16(in));
             case 0x0F -> new Bye(in.readUnsignedByte());
             case 0x10 -> readData(in);
+            case 0x11 -> new Ticket(in.readUnsignedInt(), in.readUnsignedShort(), readBytes(in, Ticket.KEY_BYTES),
+                readBytes(in, Ticket.KEY_BYTES));
             default -> throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
         };
+    }
+
+    private static byte[] readBytes(final ByteBuf in, final int count) {
+        final var bytes = new byte[count];
+        in.readBytes(bytes);
+        return bytes;
     }
 
     private static Data readData(final ByteBuf in) {

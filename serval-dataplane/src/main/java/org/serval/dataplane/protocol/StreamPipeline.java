@@ -15,6 +15,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  * encoding on the way out. TLS, when configured, goes in front of "framer".
  */
 public final class StreamPipeline {
+    public static final String TLS = "tls";
     public static final String FRAMER = "framer";
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";

@@ -14,8 +14,11 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import org.serval.api.AccessPolicy;
+import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
+import org.serval.api.UserInfo;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
@@ -84,6 +87,9 @@ public final class ClientSession {
     private final LongAdder inDiscards = new LongAdder();
     private ClientRegistry.TrafficCounters reported;
     private volatile String clientId;
+    private volatile String user;
+    // A HELLO is being checked (a password hash takes a while); a repeated one (UDP) is not a second check.
+    private String authenticating;
     private boolean welcomed;
     private boolean ended;
     private int nextVlanRef = 1;
@@ -134,9 +140,16 @@ public final class ClientSession {
         port.vlanSwitch.receive(port, data.content().retain(), System.nanoTime());
     }
 
+    /**
+     * The user the client authenticated as, or null before.
+     */
+    String user() {
+        return user;
+    }
+
     private void hello(final Message.Hello hello) {
-        if (clientId != null) {
-            if (!clientId.equals(hello.clientId())) {
+        if (clientId != null || authenticating != null) {
+            if (!hello.clientId().equals(clientId != null ? clientId : authenticating)) {
                 refuse(0, Error.MALFORMED, "HELLO was sent twice");
             } else if (welcomed) {
                 // The WELCOME was lost (UDP); say it again.
@@ -155,6 +168,91 @@ public final class ClientSession {
             refuse(0, Error.MALFORMED, e.getMessage());
             return;
         }
+        final var gatekeeper = dataplane.gatekeeper();
+        final var ticket = link.ticket();
+        if (ticket != null) {
+            if (!ticket.clientId().equals(id)) {
+                refuse(0, Error.AUTH_FAILED, "the ticket was issued to client " + ticket.clientId());
+                return;
+            }
+            final var holder = gatekeeper.security().user(ticket.user());
+            if (holder.isEmpty() || !holder.orElseThrow().enabled()) {
+                denyLogin(ticket.user(), id, Error.AUTH_FAILED, "user " + ticket.user() + " is gone or disabled");
+                return;
+            }
+            admit(id, holder.orElseThrow(), "ticket", hello);
+            return;
+        }
+        if ((hello.flags() & Message.Hello.TICKET) != 0 && !link.secure()) {
+            refuse(0, Error.AUTH_FAILED, "tickets for sealed UDP are handed out over TLS only");
+            return;
+        }
+        final var from = link.remote() == null ? null : link.remote().getAddress();
+        switch (hello.authMethod()) {
+            case Message.Hello.AUTH_PASSWORD -> {
+                authenticating = id;
+                gatekeeper.password(hello.user(), hello.authData(), from).whenComplete((login, failure) ->
+                    link.executor().execute(() -> {
+                        authenticating = null;
+                        if (ended) {
+                            return;
+                        }
+                        if (failure != null) {
+                            LOG.warn("Checking the login of client {} failed", id, failure);
+                            refuse(0, Error.INTERNAL, "the server could not check the login");
+                        } else if (login.ok()) {
+                            admit(id, login.user(), "password", hello);
+                        } else {
+                            denyLogin(hello.user(), id, login.errorCode(), login.error());
+                        }
+                    }));
+            }
+            case Message.Hello.AUTH_CERTIFICATE -> {
+                final var login = gatekeeper.certificate(hello.user(), link.clientCertificate(), from);
+                if (login.ok()) {
+                    admit(id, login.user(), "certificate", hello);
+                } else {
+                    denyLogin(hello.user(), id, login.errorCode(), login.error());
+                }
+            }
+            default -> denyLogin(hello.user(), id, Error.AUTH_FAILED,
+                "this server requires a user name and password or a client certificate");
+        }
+    }
+
+    private void denyLogin(final String name, final String id, final int code, final String why) {
+        Audit.loginFailed(name, id, why, link.remote());
+        refuse(0, code, why);
+    }
+
+    /**
+     * Lets an authenticated client in, within its user's limits: a ticket if it asked for one, else a session.
+     */
+    private void admit(final String id, final UserInfo login, final String method, final Message.Hello hello) {
+        final var directory = dataplane.directory();
+        final var holder = directory.userOf(id);
+        if (holder.isPresent() && !holder.orElseThrow().equals(login.name())) {
+            denyLogin(login.name(), id, Error.DENIED, "client id " + id + " is in use by another user");
+            return;
+        }
+        final var clients = directory.clientsOf(login.name());
+        final int others = clients.size() - (clients.contains(id) ? 1 : 0);
+        if (others >= login.maxClients()) {
+            denyLogin(login.name(), id, Error.LIMIT, "user " + login.name() + " has " + others
+                + " clients connected, the most it may have");
+            return;
+        }
+        Audit.login(login.name(), id, method, link.transport(), link.remote());
+        if ((hello.flags() & Message.Hello.TICKET) != 0) {
+            final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id);
+            if (ticket.isEmpty()) {
+                refuse(0, Error.LIMIT, "the server has too many sessions starting; try again");
+            } else {
+                link.sendAndClose(ticket.orElseThrow());
+            }
+            return;
+        }
+        user = login.name();
         clientId = id;
         final var previous = dataplane.register(id, this);
         if (previous != null) {
@@ -162,7 +260,7 @@ public final class ClientSession {
             previous.close("closed");
         }
         final var remote = link.remote();
-        dataplane.registry().connected(id, null, link.transport(),
+        dataplane.registry().connected(id, user, link.transport(),
             remote == null ? "0.0.0.0" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort())
             .whenComplete((ok, failure) -> link.executor().execute(() -> {
                 if (ended) {
@@ -209,7 +307,17 @@ public final class ClientSession {
             link.send(new Error(join.request(), Error.UNKNOWN_VLAN, "VLAN " + vlan + " does not exist"));
             return;
         }
-        if (directory.memberCount(vlan) >= info.orElseThrow().maxMembers()) {
+        final var vlanInfo = info.orElseThrow();
+        final var login = dataplane.gatekeeper().security().user(user);
+        final var decision = login.isEmpty() ? new AccessPolicy.Decision(false, "the user no longer exists")
+            : dataplane.gatekeeper().security().policy().decide(login.orElseThrow(), AccessPolicy.Operation.JOIN,
+                vlan, vlanInfo.open(), vlanInfo.owner());
+        if (!decision.permitted()) {
+            Audit.denied(user, "join", vlan, decision.reason());
+            link.send(new Error(join.request(), Error.DENIED, "user " + user + " may not join VLAN " + vlan));
+            return;
+        }
+        if (directory.memberCount(vlan) >= vlanInfo.maxMembers()) {
             link.send(new Error(join.request(), Error.VLAN_FULL, "VLAN " + vlan + " is full"));
             return;
         }

@@ -24,13 +24,20 @@ public final class Dataplane {
     private final DataplaneSettings settings;
     private final VlanDirectory directory;
     private final ClientRegistry registry;
+    private final Gatekeeper gatekeeper;
     private final ConcurrentHashMap<String, VlanSwitch> switches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
 
-    public Dataplane(final DataplaneSettings settings, final VlanDirectory directory, final ClientRegistry registry) {
+    public Dataplane(final DataplaneSettings settings, final VlanDirectory directory, final ClientRegistry registry,
+            final Gatekeeper gatekeeper) {
         this.settings = requireNonNull(settings);
         this.directory = requireNonNull(directory);
         this.registry = requireNonNull(registry);
+        this.gatekeeper = requireNonNull(gatekeeper);
+    }
+
+    public Gatekeeper gatekeeper() {
+        return gatekeeper;
     }
 
     public DataplaneSettings settings() {
@@ -80,6 +87,22 @@ public final class Dataplane {
         }
         session.close("administrative");
         return true;
+    }
+
+    /**
+     * Closes the sessions of a user on this node (the user was deleted or disabled).
+     *
+     * @return how many there were
+     */
+    public int disconnectUser(final String user) {
+        int count = 0;
+        for (var session : sessions.values()) {
+            if (user.equals(session.user())) {
+                session.close("administrative");
+                count++;
+            }
+        }
+        return count;
     }
 
     public int sessionCount() {

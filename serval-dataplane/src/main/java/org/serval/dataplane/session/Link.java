@@ -10,6 +10,7 @@ package org.serval.dataplane.session;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.security.TicketBook;
 
 /**
  * What a {@link ClientSession} needs from its transport: a TCP connection, a UDP peer on a shared socket, and
@@ -52,4 +53,26 @@ public interface Link {
      * Ends the link; the transport then calls {@link ClientSession#ended()}.
      */
     void close();
+
+    /**
+     * Whether the link is encrypted and the server authenticated to the client: TLS, or a sealed UDP session.
+     */
+    default boolean secure() {
+        return false;
+    }
+
+    /**
+     * The SHA-256 fingerprint of the certificate the client presented in its TLS handshake, or null.
+     */
+    default String clientCertificate() {
+        return null;
+    }
+
+    /**
+     * The ticket a sealed UDP session was opened with: the client authenticated when it was issued. Null for
+     * other links.
+     */
+    default TicketBook.Issued ticket() {
+        return null;
+    }
 }

@@ -11,16 +11,27 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.security.Fingerprints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a stream channel's pipeline (TCP, later TLS): decoded messages go to a {@link ClientSession},
  * the session's messages go to the channel. One per connection.
  */
 public final class StreamLink extends SimpleChannelInboundHandler<Message> implements Link {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
+    // Anyone can open connections that fail TLS; the log says so at most once a second.
+    private static final Throttle HANDSHAKE_FAILURES = new Throttle("TLS failed");
     private final String transport;
     private final ClientSession session;
     private final Channel channel;
@@ -43,13 +54,53 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
             session.expired();
             return;
         }
+        if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            HANDSHAKE_FAILURES.log(LOG, remote(), String.valueOf(handshake.cause().getMessage()));
+            ctx.close();
+            return;
+        }
         super.userEventTriggered(ctx, evt);
     }
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        if (tlsFailure(cause) != null) {
+            // Nothing can be said to a peer that failed TLS; the handshake event has logged it.
+            HANDSHAKE_FAILURES.log(LOG, remote(), tlsFailure(cause).getMessage());
+            ctx.close();
+            return;
+        }
         // Malformed input ends a stream: after a framing error nothing that follows can be trusted.
         session.malformed(cause.getMessage());
+    }
+
+    private static SSLException tlsFailure(final Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLException ssl) {
+                return ssl;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean secure() {
+        return channel.pipeline().get(SslHandler.class) != null;
+    }
+
+    @Override
+    public String clientCertificate() {
+        final var tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            final var certificates = tls.engine().getSession().getPeerCertificates();
+            return certificates.length > 0 && certificates[0] instanceof X509Certificate x509
+                ? Fingerprints.of(x509) : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@
  */
 package org.serval.dataplane.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,12 +17,13 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.ProtocolException;
+import org.serval.dataplane.security.SealedChannel;
+import org.serval.dataplane.security.TicketBook;
 import org.serval.dataplane.session.ClientSession;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.Link;
@@ -29,10 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one stage of a UDP socket's pipeline: decodes each datagram as one message and hands it to the session of
- * the address it came from. Only a HELLO creates a session, so that datagrams from anywhere cannot make the server
- * hold state; a malformed datagram is dropped, counted and logged (at most once a second, so that a flood of them
- * cannot flood the log), and the session it came from, if any, carries on.
+ * The one stage of a UDP socket's pipeline: hands each datagram to its client's session.
+ *
+ * <p>Sealed (the default): every datagram is AES-GCM sealed ({@link SealedChannel}) and names its session; a
+ * session starts with the first datagram that opens under the keys of a ticket the client got over TLS, and follows
+ * its client to a new address (a NAT rebinding) once a datagram from there opens. Datagrams that are not sealed,
+ * name no session, do not open, or repeat a counter are dropped. Plaintext (only when configured): one session per
+ * client address, created only by a HELLO.
+ *
+ * <p>Either way a dropped datagram is counted and logged at most once a second, so that a flood of them cannot
+ * flood the log, and the session it came from, if any, carries on.
  */
 final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramPeers.class);
@@ -41,18 +49,29 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     static final int BYE_UNKNOWN_SESSION = 1;
 
     /**
-     * One client address on this socket.
+     * One client: a session id when sealed, an address when not.
      */
-    private final class Peer implements Link {
-        final InetSocketAddress address;
+    final class Peer implements Link {
+        final Object key;
         final ClientSession session;
+        final SealedChannel seal;
+        final TicketBook.Issued issued;
+        volatile InetSocketAddress address;
         long lastHeard;
         boolean closed;
 
-        Peer(final InetSocketAddress address, final long now) {
+        Peer(final Object key, final InetSocketAddress address, final long now, final SealedChannel seal,
+                final TicketBook.Issued issued) {
+            this.key = key;
             this.address = address;
+            this.seal = seal;
+            this.issued = issued;
             lastHeard = now;
             session = new ClientSession(dataplane, this);
+        }
+
+        DatagramPeers owner() {
+            return DatagramPeers.this;
         }
 
         @Override
@@ -76,12 +95,35 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         }
 
         @Override
+        public boolean secure() {
+            return seal != null;
+        }
+
+        @Override
+        public TicketBook.Issued ticket() {
+            return issued;
+        }
+
+        @Override
         public void send(final Message message) {
+            if (seal == null || channel.eventLoop().inEventLoop()) {
+                write(message);
+            } else {
+                // The sealing state belongs to the loop: frames from other clients' loops are sealed there.
+                channel.eventLoop().execute(() -> write(message));
+            }
+        }
+
+        private void write(final Message message) {
             if (closed) {
                 ReferenceCountUtil.release(message);
                 return;
             }
-            sendTo(address, message);
+            var bytes = MessageCodec.toBuffer(channel.alloc(), message);
+            if (seal != null) {
+                bytes = seal.seal(channel.alloc(), bytes);
+            }
+            channel.writeAndFlush(new DatagramPacket(bytes, address), channel.voidPromise());
         }
 
         @Override
@@ -103,18 +145,31 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private final Dataplane dataplane;
     private final int maxPeers;
     private final long expireNanos;
-    private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
+    private final ConcurrentHashMap<Object, Peer> peers;
+    private final TicketBook tickets;
     // Touched only on the socket's event loop.
     private long malformed;
     private long strays;
+    private long refused;
     private final Channel channel;
     private ScheduledFuture<?> sweeper;
     private long lastLog;
     private long unlogged;
 
-    DatagramPeers(final Dataplane dataplane, final Channel channel, final int maxPeers) {
+    /**
+     * A socket's stage.
+     *
+     * @param peers the clients of every socket of the transport, so that a client whose address changes finds its
+     *     session whichever socket the kernel now gives it to
+     * @param tickets where sealed sessions come from, or null for plaintext
+     * @param maxPeers how many clients the transport serves at most
+     */
+    DatagramPeers(final Dataplane dataplane, final Channel channel, final ConcurrentHashMap<Object, Peer> peers,
+            final TicketBook tickets, final int maxPeers) {
         this.dataplane = dataplane;
         this.channel = channel;
+        this.peers = peers;
+        this.tickets = tickets;
         this.maxPeers = maxPeers;
         final var settings = dataplane.settings();
         expireNanos = TimeUnit.MILLISECONDS.toNanos((long) settings.keepaliveMillis() * settings.expireAfter());
@@ -127,7 +182,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         sweeper = ctx.executor().scheduleAtFixedRate(this::expireSilent, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private void sendTo(final InetSocketAddress to, final Message message) {
+    private void sendPlain(final InetSocketAddress to, final Message message) {
         final var bytes = MessageCodec.toBuffer(channel.alloc(), message);
         channel.writeAndFlush(new DatagramPacket(bytes, to), channel.voidPromise());
     }
@@ -139,48 +194,152 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            final var from = packet.sender();
-            final Message message;
-            try {
-                message = MessageCodec.decode(packet.content());
-            } catch (ProtocolException e) {
-                malformed++;
-                logDropped(from, e.getMessage());
-                return;
-            }
-            try {
-                deliver(from, message);
-            } finally {
-                ReferenceCountUtil.release(message);
+            if (tickets == null) {
+                receivePlain(packet.sender(), packet.content());
+            } else {
+                receiveSealed(packet.sender(), packet.content());
             }
         } finally {
             packet.release();
         }
     }
 
-    private void deliver(final InetSocketAddress from, final Message message) {
-        final long now = System.nanoTime();
-        var peer = peers.get(from);
-        if (peer == null) {
-            if (!(message instanceof Message.Hello)) {
-                strays++;
-                if (message instanceof Message.Keepalive) {
-                    // A client whose session this server does not know (it restarted, or expired the client) learns
-                    // so at its next keepalive, with an answer no larger than the question.
-                    sendTo(from, new Message.Bye(BYE_UNKNOWN_SESSION));
-                }
-                return;
-            }
-            if (peers.size() >= maxPeers) {
-                logDropped(from, "this socket serves " + maxPeers + " clients already");
-                sendTo(from, new Message.Error(0, Message.Error.LIMIT, "the server is full"));
-                return;
-            }
-            peer = new Peer(from, now);
-            peers.put(from, peer);
+    private void receivePlain(final InetSocketAddress from, final ByteBuf content) {
+        final Message message;
+        try {
+            message = MessageCodec.decode(content);
+        } catch (ProtocolException e) {
+            malformed++;
+            logDropped(from, e.getMessage());
+            return;
         }
-        peer.lastHeard = now;
-        peer.session.receive(message);
+        try {
+            final long now = System.nanoTime();
+            var peer = peers.get(from);
+            if (peer == null) {
+                if (!(message instanceof Message.Hello)) {
+                    strays++;
+                    if (message instanceof Message.Keepalive) {
+                        // A client whose session this server does not know (it restarted, or expired the client)
+                        // learns so at its next keepalive, with an answer no larger than the question.
+                        sendPlain(from, new Message.Bye(BYE_UNKNOWN_SESSION));
+                    }
+                    return;
+                }
+                if (peers.size() >= maxPeers) {
+                    logDropped(from, "the server serves " + maxPeers + " UDP clients already");
+                    sendPlain(from, new Message.Error(0, Message.Error.LIMIT, "the server is full"));
+                    return;
+                }
+                // Only this socket's loop adds peers of this address, so this one is new.
+                peer = peers.computeIfAbsent(from, key -> new Peer(from, from, now, null, null));
+            }
+            peer.lastHeard = now;
+            peer.session.receive(message);
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void receiveSealed(final InetSocketAddress from, final ByteBuf content) {
+        if (!SealedChannel.isSealed(content)) {
+            refused++;
+            logDropped(from, "not sealed, and this server requires encryption (a client told --plaintext?)");
+            return;
+        }
+        final long session = SealedChannel.sessionOf(content);
+        final var peer = peers.get(session);
+        if (peer == null) {
+            startSealed(from, session, content);
+        } else if (peer.owner() == this) {
+            openSealed(peer, from, content);
+        } else {
+            // The client's address changed and the kernel hashed it to another socket: its session lives on its
+            // first socket's loop.
+            content.retain();
+            peer.owner().channel.eventLoop().execute(() -> {
+                try {
+                    peer.owner().openSealed(peer, from, content);
+                } finally {
+                    content.release();
+                }
+            });
+        }
+    }
+
+    private void startSealed(final InetSocketAddress from, final long session, final ByteBuf content) {
+        final var issued = tickets.peek(session);
+        if (issued.isEmpty()) {
+            strays++;
+            logDropped(from, "sealed for session " + session + ", which is unknown here");
+            return;
+        }
+        if (peers.size() >= maxPeers) {
+            logDropped(from, "the server serves " + maxPeers + " UDP clients already");
+            return;
+        }
+        final var ticket = issued.orElseThrow().ticket();
+        final var seal = new SealedChannel(session, ticket.serverKey(), ticket.clientKey(),
+            SealedChannel.DEFAULT_REKEY_MESSAGES, SealedChannel.DEFAULT_REKEY_NANOS);
+        final var plain = seal.open(channel.alloc(), content);
+        if (plain == null) {
+            refused++;
+            logDropped(from, "does not open under the keys of session " + session);
+            return;
+        }
+        try {
+            if (!tickets.redeem(session)) {
+                return;
+            }
+            final var peer = new Peer(session, from, System.nanoTime(), seal, issued.orElseThrow());
+            if (peers.putIfAbsent(session, peer) == null) {
+                deliver(peer, from, plain);
+            }
+        } finally {
+            plain.release();
+        }
+    }
+
+    private void openSealed(final Peer peer, final InetSocketAddress from, final ByteBuf content) {
+        if (peer.closed) {
+            return;
+        }
+        final var plain = peer.seal.open(channel.alloc(), content);
+        if (plain == null) {
+            refused++;
+            logDropped(from, "tampered with, replayed or too old for session " + peer.key + " ("
+                + peer.seal.forged() + " forged and " + peer.seal.replayed() + " replayed so far)");
+            return;
+        }
+        try {
+            if (!from.equals(peer.address)) {
+                LOG.info("Client {} of session {} moved from {} to {}", peer.issued.clientId(), peer.key,
+                    peer.address, from);
+                peer.address = from;
+            }
+            deliver(peer, from, plain);
+        } finally {
+            plain.release();
+        }
+    }
+
+    private void deliver(final Peer peer, final InetSocketAddress from, final ByteBuf plain) {
+        final Message message;
+        try {
+            message = MessageCodec.decode(plain);
+        } catch (ProtocolException e) {
+            // Authentic but malformed: the client itself is broken, which ends its session as over TCP.
+            malformed++;
+            logDropped(from, e.getMessage());
+            peer.session.malformed(e.getMessage());
+            return;
+        }
+        try {
+            peer.lastHeard = System.nanoTime();
+            peer.session.receive(message);
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
     }
 
     private void logDropped(final InetSocketAddress from, final String why) {
@@ -198,7 +357,10 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private void end(final Peer peer) {
         if (!peer.closed) {
             peer.closed = true;
-            peers.remove(peer.address, peer);
+            peers.remove(peer.key, peer);
+            if (peer.seal != null) {
+                tickets.ended(peer.seal.session());
+            }
             peer.session.ended();
         }
     }
@@ -206,7 +368,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private void expireSilent() {
         final long now = System.nanoTime();
         for (var peer : new ArrayList<>(peers.values())) {
-            if (now - peer.lastHeard > expireNanos) {
+            if (peer.owner() == this && now - peer.lastHeard > expireNanos) {
                 peer.session.expired();
             }
         }
@@ -218,10 +380,12 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             sweeper.cancel(false);
         }
         for (var peer : new ArrayList<>(peers.values())) {
-            end(peer);
+            if (peer.owner() == this) {
+                end(peer);
+            }
         }
-        LOG.debug("UDP socket {} closed; {} malformed and {} stray datagrams dropped in its life",
-            ctx.channel().localAddress(), malformed, strays);
+        LOG.debug("UDP socket {} closed; {} malformed, {} refused and {} stray datagrams dropped in its life",
+            ctx.channel().localAddress(), malformed, refused, strays);
         super.channelInactive(ctx);
     }
 

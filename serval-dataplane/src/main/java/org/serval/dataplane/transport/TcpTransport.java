@@ -18,6 +18,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,10 @@ public final class TcpTransport implements AutoCloseable {
      * Binds and starts accepting clients.
      *
      * @param threads event loop threads; 0 for one per core
+     * @param tls the TLS context, or null for plaintext
      */
-    public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads)
-            throws InterruptedException {
+    public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
+            final SslContext tls) throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
         final EventLoopGroup group = EventLoops.create(threads, epoll);
         final Class<? extends ServerChannel> channelType =
@@ -68,12 +70,16 @@ public final class TcpTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(final SocketChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        if (tls != null) {
+                            ch.pipeline().addLast(StreamPipeline.TLS, tls.newHandler(ch.alloc()));
+                        }
                         StreamPipeline.addProtocol(ch.pipeline())
                             .addLast("session", new StreamLink(dataplane, "tcp", ch));
                     }
                 })
                 .bind(bind).sync().channel();
-            LOG.info("SERVAL dataplane listening on tcp {} ({})", listener.localAddress(), epoll ? "epoll" : "nio");
+            LOG.info("SERVAL dataplane listening on tcp {} ({}, {})", listener.localAddress(), epoll ? "epoll" : "nio",
+                tls == null ? "PLAINTEXT" : "TLS 1.3");
             started = true;
             return new TcpTransport(group, listener);
         } finally {

@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.serval.dataplane.session.Dataplane;
 import org.slf4j.Logger;
@@ -50,11 +51,15 @@ public final class UdpTransport implements AutoCloseable {
      *
      * @param threads event loops (and sockets, with epoll); 0 for one per core
      * @param maxPeers how many clients one socket serves at most
+     * @param sealed whether datagrams are sealed (docs/protocol.md, "Sealed UDP"); false for plaintext
      */
     public static UdpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
-            final int maxPeers) throws InterruptedException {
+            final int maxPeers, final boolean sealed) throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
         final int loops = EventLoops.count(threads);
+        final int sockets = epoll ? loops : 1;
+        final var peers = new ConcurrentHashMap<Object, DatagramPeers.Peer>();
+        final var tickets = sealed ? dataplane.gatekeeper().tickets() : null;
         final EventLoopGroup group = EventLoops.create(loops, epoll);
         final var bootstrap = new Bootstrap()
             .group(group)
@@ -65,29 +70,31 @@ public final class UdpTransport implements AutoCloseable {
             .handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(final Channel ch) {
-                    ch.pipeline().addLast("peers", new DatagramPeers(dataplane, ch, maxPeers));
+                    ch.pipeline().addLast("peers", new DatagramPeers(dataplane, ch, peers, tickets,
+                        maxPeers * sockets));
                 }
             });
         if (epoll) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
-        final var sockets = new ArrayList<Channel>();
+        final var channels = new ArrayList<Channel>();
         boolean started = false;
         try {
-            for (int i = 0; i < (epoll ? loops : 1); i++) {
+            for (int i = 0; i < sockets; i++) {
                 // The first bind fixes the port (it may have been 0); the others share it.
-                final var at = sockets.isEmpty() ? bind
-                    : new InetSocketAddress(bind.getAddress(), ((InetSocketAddress) sockets.get(0).localAddress())
+                final var at = channels.isEmpty() ? bind
+                    : new InetSocketAddress(bind.getAddress(), ((InetSocketAddress) channels.get(0).localAddress())
                         .getPort());
-                sockets.add(bootstrap.bind(at).sync().channel());
+                channels.add(bootstrap.bind(at).sync().channel());
             }
-            LOG.info("SERVAL dataplane listening on udp {} ({})", sockets.get(0).localAddress(),
-                (epoll ? "epoll, " : "nio, ") + sockets.size() + " socket(s)");
+            final var mode = (epoll ? "epoll, " : "nio, ") + channels.size() + " socket(s), "
+                + (sealed ? "sealed with AES-GCM" : "PLAINTEXT");
+            LOG.info("SERVAL dataplane listening on udp {} ({})", channels.get(0).localAddress(), mode);
             started = true;
-            return new UdpTransport(group, sockets);
+            return new UdpTransport(group, channels);
         } finally {
             if (!started) {
-                sockets.forEach(Channel::close);
+                channels.forEach(Channel::close);
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
         }

@@ -64,7 +64,7 @@ class MessageCodecTest {
      */
     private static Message expected(final String name) {
         return switch (name) {
-            case "hello" -> new Message.Hello(1, "c1", 0, "");
+            case "hello" -> new Message.Hello(1, "c1", 0, "al", Message.Hello.AUTH_PASSWORD, "pw");
             case "welcome" -> new Message.Welcome(1, "n1", 5000, 3, 1400);
             case "join" -> new Message.Join(1, 0x025356000001L, "red");
             case "joined" -> new Message.Joined(1, 7, "red");
@@ -80,8 +80,15 @@ class MessageCodecTest {
             case "error" -> new Message.Error(1, Message.Error.VLAN_FULL, "full");
             case "bye" -> new Message.Bye(0);
             case "data" -> new Data(7, Unpooled.wrappedBuffer(FRAME));
+            case "ticket" -> new Message.Ticket(0x01020304L, 30, filled(0x11), filled(0x22));
             default -> throw new IllegalArgumentException("no expectation for vector " + name);
         };
+    }
+
+    private static byte[] filled(final int value) {
+        final var bytes = new byte[Message.Ticket.KEY_BYTES];
+        java.util.Arrays.fill(bytes, (byte) value);
+        return bytes;
     }
 
     static Stream<String> goodVectors() throws IOException {
@@ -94,7 +101,7 @@ class MessageCodecTest {
 
     @Test
     void everyMessageTypeHasAVector() throws IOException {
-        assertEquals(16, goodVectors().count(), "one vector per message type of docs/protocol.md");
+        assertEquals(17, goodVectors().count(), "one vector per message type of docs/protocol.md");
     }
 
     @ParameterizedTest

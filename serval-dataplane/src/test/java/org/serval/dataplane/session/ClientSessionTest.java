@@ -19,9 +19,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.serval.api.AccessPolicy;
+import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
@@ -38,13 +41,16 @@ import org.serval.dataplane.resolution.Frames;
 class ClientSessionTest {
     private final LocalVlanView view = new LocalVlanView();
     private final ViewRegistry registry = new ViewRegistry(view);
-    private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry);
+    private final LocalSecurityView security = TestUsers.view();
+    private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
+        TestUsers.gatekeeper(security));
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 
     ClientSessionTest() {
         view.putVlan(new VlanInfo("red", 10, "", 256, false, null));
         view.putVlan(new VlanInfo("blue", 20, "", 256, false, null));
         view.putVlan(new VlanInfo("duo", 0, "", 2, false, null));
+        view.putVlan(new VlanInfo("lobby", 0, "", 256, true, null));
     }
 
     @AfterEach
@@ -91,10 +97,23 @@ class ClientSessionTest {
         return out;
     }
 
-    private EmbeddedChannel client(final String id, final String... vlans) {
+    /**
+     * What the session sent, waiting (bounded) for the first answer: a login is checked on another thread.
+     */
+    private static List<Object> answered(final EmbeddedChannel channel) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        var out = received(channel);
+        while (out.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            out = received(channel);
+        }
+        return out;
+    }
+
+    private EmbeddedChannel client(final String id, final String... vlans) throws InterruptedException {
         final var channel = connect();
-        send(channel, new Message.Hello(1, id, 0, ""));
-        assertEquals(List.of(new Message.Welcome(1, "n1", 5000, 3, 1400)), received(channel));
+        send(channel, TestUsers.hello(id));
+        assertEquals(List.of(new Message.Welcome(1, "n1", 5000, 3, 1400)), answered(channel));
         long request = 1;
         for (var vlan : vlans) {
             send(channel, new Message.Join(request, 0x025356000000L + id.hashCode() % 1000 + 1, vlan));
@@ -110,7 +129,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void broadcastReachesTheVlansOtherMembersOnly() {
+    void broadcastReachesTheVlansOtherMembersOnly() throws Exception {
         final var a = client("alice", "red");
         final var b = client("bob", "red");
         final var c = client("carol", "blue");
@@ -128,7 +147,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void theFirstMessageMustBeHello() {
+    void theFirstMessageMustBeHello() throws Exception {
         final var channel = connect();
         send(channel, new Message.Keepalive(1));
         final var answer = received(channel);
@@ -137,7 +156,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void joinRefusalsSayWhy() {
+    void joinRefusalsSayWhy() throws Exception {
         final var a = client("alice");
         send(a, new Message.Join(7, 0x020000000001L, "nope"));
         assertEquals(List.of(new Message.Error(7, Message.Error.UNKNOWN_VLAN, "VLAN nope does not exist")),
@@ -150,7 +169,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void framesForVlansNotJoinedAreDropped() {
+    void framesForVlansNotJoinedAreDropped() throws Exception {
         final var a = client("alice", "red");
         final var b = client("bob", "red");
         send(a, broadcast(9, 0x02000000000AL));
@@ -162,7 +181,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void keepaliveIsAnsweredAndListVlansWorks() {
+    void keepaliveIsAnsweredAndListVlansWorks() throws Exception {
         final var a = client("alice", "red");
         send(a, new Message.Keepalive(42));
         assertEquals(List.of(new Message.KeepaliveAck(42)), received(a));
@@ -171,7 +190,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void resolveAsksTheSwitchsAddressTable() {
+    void resolveAsksTheSwitchsAddressTable() throws Exception {
         final var a = client("alice", "red");
         final var b = client("bob", "red");
         final long bobMac = 0x02BB00000002L;
@@ -187,7 +206,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void malformedInputClosesOnlyThatConnection() {
+    void malformedInputClosesOnlyThatConnection() throws Exception {
         final var a = client("alice", "red");
         final var b = client("bob", "red");
         final var garbage = Unpooled.wrappedBuffer(new byte[] {1, 0x10, 0, 4, 0, 1, -1, -1});
@@ -205,7 +224,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void closingASessionDetachesItEverywhere() {
+    void closingASessionDetachesItEverywhere() throws Exception {
         final var a = client("alice", "red");
         final var b = client("bob", "red");
         b.close();
@@ -216,5 +235,85 @@ class ClientSessionTest {
         a.runPendingTasks();
         assertFalse(a.isActive());
         assertTrue(registry.events.contains("disconnected alice administrative"), registry.events.toString());
+    }
+
+    /**
+     * Sends a HELLO that must be refused: the answer is one ERROR with this code and message, the connection is
+     * closed, and the registry never heard of the client.
+     */
+    private void assertRefused(final Message.Hello hello, final int code, final String why) throws Exception {
+        final var channel = connect();
+        send(channel, hello);
+        final var answer = answered(channel);
+        assertEquals(1, answer.size(), answer.toString());
+        final var error = assertInstanceOf(Message.Error.class, answer.get(0));
+        assertEquals(code, error.code(), error.toString());
+        assertTrue(error.message().contains(why), error.message());
+        assertFalse(channel.isActive(), "a refused login closes the connection");
+        assertFalse(registry.events.contains("connected " + hello.clientId()), registry.events.toString());
+    }
+
+    @Test
+    void loginsWithoutTheRightCredentialsAreRefusedAndDisturbNobody() throws Exception {
+        final var a = client("alice", "red");
+        final var b = client("bob", "red");
+        security.putUser(TestUsers.user("revoked", false, 8));
+        assertRefused(TestUsers.hello("c1", TestUsers.USER, "wrong"), Message.Error.AUTH_FAILED,
+            "unknown user or wrong password");
+        assertRefused(TestUsers.hello("c2", "ghost", TestUsers.PASSWORD), Message.Error.AUTH_FAILED,
+            "unknown user or wrong password");
+        assertRefused(TestUsers.hello("c3", "revoked", TestUsers.PASSWORD), Message.Error.AUTH_FAILED,
+            "user revoked is disabled");
+        assertRefused(new Message.Hello(1, "c4", 0, "", Message.Hello.AUTH_NONE, ""), Message.Error.AUTH_FAILED,
+            "requires a user name and password");
+        assertRefused(new Message.Hello(1, "c5", 0, TestUsers.USER, Message.Hello.AUTH_CERTIFICATE, ""),
+            Message.Error.AUTH_FAILED, "client certificate does not belong");
+        assertRefused(new Message.Hello(1, "c6", Message.Hello.TICKET, TestUsers.USER, Message.Hello.AUTH_PASSWORD,
+            TestUsers.PASSWORD), Message.Error.AUTH_FAILED, "over TLS only");
+        send(a, broadcast(1, 0x02000000000AL));
+        assertEquals(List.of("Data ref=1 len=60"), received(b), "the members carry on");
+    }
+
+    @Test
+    void repeatedFailuresFromOneSourceAreRefusedWithoutACheck() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertRefused(TestUsers.hello("c" + i, TestUsers.USER, "guess" + i), Message.Error.AUTH_FAILED,
+                "wrong password");
+        }
+        assertRefused(TestUsers.hello("c9"), Message.Error.LIMIT, "too many failed logins");
+    }
+
+    @Test
+    void accessControlDecidesJoins() throws Exception {
+        security.setPolicy(AccessPolicy.DEFAULT);
+        final var a = client("alice");
+        send(a, new Message.Join(1, 0x025356000001L, "red"));
+        final var refusal = assertInstanceOf(Message.Error.class, received(a).get(0));
+        assertEquals(Message.Error.DENIED, refusal.code());
+        assertEquals("user tester may not join VLAN red", refusal.message());
+        assertTrue(a.isActive(), "a refused join does not end the session");
+        send(a, new Message.Join(2, 0x025356000001L, "lobby"));
+        assertInstanceOf(Message.Joined.class, received(a).get(0), "an open VLAN may be joined");
+        assertFalse(view.isMember("alice", "red"));
+    }
+
+    @Test
+    void usersHaveTheirOwnClientIdsAndAClientLimit() throws Exception {
+        security.putUser(TestUsers.user("bob", true, 1));
+        final var b1 = connect();
+        send(b1, TestUsers.hello("b1", "bob", TestUsers.PASSWORD));
+        assertInstanceOf(Message.Welcome.class, answered(b1).get(0));
+        assertRefused(TestUsers.hello("b2", "bob", TestUsers.PASSWORD), Message.Error.LIMIT,
+            "user bob has 1 clients connected");
+        final var taker = connect();
+        send(taker, TestUsers.hello("b1"));
+        final var takeover = assertInstanceOf(Message.Error.class, answered(taker).get(0));
+        assertEquals(Message.Error.DENIED, takeover.code());
+        assertEquals("client id b1 is in use by another user", takeover.message());
+        assertTrue(b1.isActive(), "nobody can take another user's client over");
+
+        assertEquals(1, dataplane.disconnectUser("bob"), "revoking bob");
+        assertEquals(List.of(new Message.Bye(0)), received(b1));
+        assertFalse(b1.isActive());
     }
 }

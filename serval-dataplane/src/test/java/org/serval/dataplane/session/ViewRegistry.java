@@ -25,6 +25,7 @@ import org.serval.api.LocalVlanView;
 public final class ViewRegistry implements ClientRegistry {
     public final List<String> events = new CopyOnWriteArrayList<>();
     private final Map<String, Set<String>> memberships = new HashMap<>();
+    private final Map<String, String> users = new HashMap<>();
     private final LocalVlanView view;
 
     public ViewRegistry(final LocalVlanView view) {
@@ -36,21 +37,22 @@ public final class ViewRegistry implements ClientRegistry {
             final String transport, final String remoteAddress, final int remotePort) {
         events.add("connected " + clientId);
         memberships.put(clientId, new HashSet<>());
-        view.putClient(clientId, "n1", Set.of());
+        users.put(clientId, user);
+        view.putClient(clientId, "n1", user, Set.of());
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public synchronized CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
         memberships.get(clientId).add(vlan);
-        view.putClient(clientId, "n1", memberships.get(clientId));
+        view.putClient(clientId, "n1", users.get(clientId), memberships.get(clientId));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public synchronized CompletionStage<Void> left(final String clientId, final String vlan) {
         memberships.get(clientId).remove(vlan);
-        view.putClient(clientId, "n1", memberships.get(clientId));
+        view.putClient(clientId, "n1", users.get(clientId), memberships.get(clientId));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -63,6 +65,7 @@ public final class ViewRegistry implements ClientRegistry {
     public synchronized CompletionStage<Void> disconnected(final String clientId, final String reason) {
         events.add("disconnected " + clientId + " " + reason);
         memberships.remove(clientId);
+        users.remove(clientId);
         view.removeClient(clientId);
         return CompletableFuture.completedFuture(null);
     }

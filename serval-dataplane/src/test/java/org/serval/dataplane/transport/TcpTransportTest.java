@@ -25,6 +25,7 @@ import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.session.TestUsers;
 import org.serval.dataplane.session.ViewRegistry;
 
 /**
@@ -39,8 +40,8 @@ class TcpTransportTest {
 
     @BeforeEach
     void start() throws InterruptedException {
-        transport = TcpTransport.start(new Dataplane(DataplaneSettings.defaults("n1"), view, registry),
-            new InetSocketAddress("127.0.0.1", 0), 1);
+        transport = TcpTransport.start(new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
+            TestUsers.gatekeeper()), new InetSocketAddress("127.0.0.1", 0), 1, null);
     }
 
     @AfterEach
@@ -63,7 +64,7 @@ class TcpTransportTest {
     void handshakeOverARealSocket() throws IOException {
         try (var socket = new Socket("127.0.0.1", transport.localAddress().getPort())) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write(Wire.bytes(new Message.Hello(1, "alice", 0, "")));
+            socket.getOutputStream().write(Wire.bytes(TestUsers.hello("alice")));
             final var in = new DataInputStream(socket.getInputStream());
             assertEquals(new Message.Welcome(1, "n1", 5000, 3, 1400), readMessage(in));
             socket.getOutputStream().write(Wire.bytes(new Message.Keepalive(7)));
@@ -77,7 +78,7 @@ class TcpTransportTest {
              var bad = new Socket("127.0.0.1", transport.localAddress().getPort())) {
             good.setSoTimeout(5000);
             bad.setSoTimeout(5000);
-            good.getOutputStream().write(Wire.bytes(new Message.Hello(1, "good", 0, "")));
+            good.getOutputStream().write(Wire.bytes(TestUsers.hello("good")));
             final var goodIn = new DataInputStream(good.getInputStream());
             readMessage(goodIn);
 

@@ -29,6 +29,7 @@ import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.resolution.Frames;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.session.TestUsers;
 import org.serval.dataplane.session.ViewRegistry;
 
 /**
@@ -45,9 +46,9 @@ class UdpTransportTest {
 
     private void start(final DataplaneSettings settings) throws InterruptedException {
         view.putVlan(new VlanInfo("red", 10, "", 256, false, null));
-        dataplane = new Dataplane(settings, view, registry);
-        udp = UdpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 2, 4);
-        tcp = TcpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 1);
+        dataplane = new Dataplane(settings, view, registry, TestUsers.gatekeeper());
+        udp = UdpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 2, 4, false);
+        tcp = TcpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 1, null);
     }
 
     @AfterEach
@@ -82,7 +83,7 @@ class UdpTransportTest {
         }
 
         Message.Joined hello(final String id) throws IOException {
-            send(new Message.Hello(1, id, 0, ""));
+            send(TestUsers.hello(id));
             assertInstanceOf(Message.Welcome.class, receive());
             send(new Message.Join(1, 0x020000000000L + id.hashCode() % 1000 + 1, "red"));
             return assertInstanceOf(Message.Joined.class, receive());
@@ -122,7 +123,7 @@ class UdpTransportTest {
         start(DataplaneSettings.defaults("n1"));
         try (var alice = new Client()) {
             final var joined = alice.hello("alice");
-            alice.send(new Message.Hello(1, "alice", 0, ""));
+            alice.send(TestUsers.hello("alice"));
             assertEquals(new Message.Welcome(1, "n1", 5000, 3, 1400), alice.receive());
             alice.send(new Message.Join(9, 0x020000000001L, "red"));
             assertEquals(new Message.Joined(9, joined.vlanRef(), "red"), alice.receive());
@@ -160,7 +161,7 @@ class UdpTransportTest {
             for (int i = 0; i < 10; i++) {
                 final var client = new Client();
                 clients.add(client);
-                client.send(new Message.Hello(1, "c" + i, 0, ""));
+                client.send(TestUsers.hello("c" + i));
                 if (client.receive() instanceof Message.Error error) {
                     assertEquals(Message.Error.LIMIT, error.code());
                     refused++;

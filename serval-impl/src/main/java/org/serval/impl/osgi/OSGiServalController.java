@@ -7,9 +7,11 @@
  */
 package org.serval.impl.osgi;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
@@ -21,9 +23,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.serval.api.PasswordHash;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.impl.ServalController;
 
@@ -73,6 +78,17 @@ public final class OSGiServalController {
         @AttributeDefinition(description = "Whether the switches answer ARP requests and IPv6 neighbour solicitations"
             + " for addresses they have learned, instead of flooding them to every member")
         boolean answer_neighbors() default true;
+
+        @AttributeDefinition(description = "Run both transports without encryption; for benchmarks only, and only"
+            + " clients told --plaintext can then connect")
+        boolean dataplane_plaintext() default false;
+
+        @AttributeDefinition(description = "The PKCS#12 key store with the dataplane's key and certificate,"
+            + " relative to the Karaf home; created with a self-signed certificate when missing")
+        String tls_keystore() default "state/tls/serval.p12";
+
+        @AttributeDefinition(description = "The key store's password", type = AttributeType.PASSWORD)
+        String tls_keystore_password() default "serval";
     }
 
     private final ServalController controller;
@@ -82,15 +98,23 @@ public final class OSGiServalController {
     public OSGiServalController(@Reference final DataBroker broker, @Reference final DOMDataBroker domBroker,
             @Reference final RpcProviderService rpcProvider,
             @Reference final NotificationPublishService notifications, final BundleContext context,
-            final Config config) throws InterruptedException {
+            final Config config) throws InterruptedException, IOException {
         final var defaults = DataplaneSettings.defaults(nodeId(config.node_id()));
         final var settings = new DataplaneSettings(defaults.nodeId(), config.keepalive_millis(),
             config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
             defaults.macAgingSeconds(), config.answer_neighbors());
         controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
             config.get_vlans_limit(), bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
-            bind(config.dataplane_udp_address(), config.dataplane_udp_port()), config.dataplane_threads());
+            bind(config.dataplane_udp_address(), config.dataplane_udp_port()), config.dataplane_threads(),
+            config.dataplane_plaintext() ? null : ServerIdentity.loadOrCreate(
+                home(context).resolve(config.tls_keystore()), config.tls_keystore_password().toCharArray()),
+            PasswordHash.DEFAULT_ITERATIONS);
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
+    }
+
+    private static Path home(final BundleContext context) {
+        final var home = context.getProperty("karaf.home");
+        return Path.of(home == null ? "." : home);
     }
 
     private static InetSocketAddress bind(final String address, final int port) {

@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.security;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.MessageToMessageCodec;
+import java.util.List;
+import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.MessageCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's end of a sealed UDP session, on a connected datagram channel: messages out are encoded and sealed,
+ * datagrams in are opened and decoded; a datagram that does not open (forged, tampered with, replayed) is dropped
+ * and counted, never decoded.
+ */
+public final class SealedDatagramCodec extends MessageToMessageCodec<DatagramPacket, Message> {
+    private static final Logger LOG = LoggerFactory.getLogger(SealedDatagramCodec.class);
+    private final SealedChannel seal;
+
+    /**
+     * A client's codec for a ticket the server handed out.
+     */
+    public SealedDatagramCodec(final Message.Ticket ticket) {
+        this(new SealedChannel(ticket.session(), ticket.clientKey(), ticket.serverKey(),
+            SealedChannel.DEFAULT_REKEY_MESSAGES, SealedChannel.DEFAULT_REKEY_NANOS));
+    }
+
+    public SealedDatagramCodec(final SealedChannel seal) {
+        super(DatagramPacket.class, Message.class);
+        this.seal = seal;
+    }
+
+    @Override
+    protected void encode(final ChannelHandlerContext ctx, final Message msg, final List<Object> out) {
+        out.add(seal.seal(ctx.alloc(), MessageCodec.toBuffer(ctx.alloc(), msg)));
+    }
+
+    @Override
+    protected void decode(final ChannelHandlerContext ctx, final DatagramPacket msg, final List<Object> out) {
+        final var plain = seal.open(ctx.alloc(), msg.content());
+        if (plain == null) {
+            LOG.debug("Dropped a datagram that did not open: {} forged, {} replayed so far", seal.forged(),
+                seal.replayed());
+            return;
+        }
+        try {
+            out.add(MessageCodec.decode(plain));
+        } finally {
+            plain.release();
+        }
+    }
+
+    /**
+     * Datagrams dropped because they did not authenticate or were replays.
+     */
+    public long dropped() {
+        return seal.forged() + seal.replayed();
+    }
+}

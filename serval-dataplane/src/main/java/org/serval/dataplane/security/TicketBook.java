@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.security;
+
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.serval.dataplane.protocol.Message;
+
+/**
+ * Tickets for sealed UDP sessions: handed out inside TLS to an authenticated client, redeemed by its first sealed
+ * datagram. Bounded: a ticket not used within its lifetime is forgotten, and no more than {@code capacity} wait at
+ * once. Session ids are random, non-zero, and unique among waiting tickets and live sessions.
+ */
+public final class TicketBook {
+    /**
+     * A ticket and whom it was issued to.
+     */
+    public record Issued(Message.Ticket ticket, String user, String clientId, long expiresNanos) {
+    }
+
+    private final SecureRandom random = new SecureRandom();
+    private final int capacity;
+    private final int lifetimeSeconds;
+    private final Map<Long, Issued> waiting = new HashMap<>();
+    private final Set<Long> live = new HashSet<>();
+
+    public TicketBook(final int capacity, final int lifetimeSeconds) {
+        this.capacity = capacity;
+        this.lifetimeSeconds = lifetimeSeconds;
+    }
+
+    /**
+     * Issues a ticket.
+     *
+     * @return the ticket, or empty when too many are waiting
+     */
+    public synchronized Optional<Message.Ticket> issue(final String user, final String clientId) {
+        final long now = System.nanoTime();
+        waiting.values().removeIf(issued -> now - issued.expiresNanos() > 0);
+        if (waiting.size() >= capacity) {
+            return Optional.empty();
+        }
+        long session;
+        do {
+            session = random.nextInt() & 0xFFFFFFFFL;
+        } while (session == 0 || waiting.containsKey(session) || live.contains(session));
+        final var clientKey = new byte[Message.Ticket.KEY_BYTES];
+        final var serverKey = new byte[Message.Ticket.KEY_BYTES];
+        random.nextBytes(clientKey);
+        random.nextBytes(serverKey);
+        final var ticket = new Message.Ticket(session, lifetimeSeconds, clientKey, serverKey);
+        waiting.put(session, new Issued(ticket, user, clientId,
+            now + TimeUnit.SECONDS.toNanos(lifetimeSeconds)));
+        return Optional.of(ticket);
+    }
+
+    /**
+     * Looks up a waiting ticket without using it up (its first datagram might be forged).
+     */
+    public synchronized Optional<Issued> peek(final long session) {
+        final var issued = waiting.get(session);
+        if (issued == null || System.nanoTime() - issued.expiresNanos() > 0) {
+            return Optional.empty();
+        }
+        return Optional.of(issued);
+    }
+
+    /**
+     * Uses a ticket up: its session is live from now on, until {@link #ended}.
+     */
+    public synchronized boolean redeem(final long session) {
+        if (waiting.remove(session) == null) {
+            return false;
+        }
+        live.add(session);
+        return true;
+    }
+
+    public synchronized void ended(final long session) {
+        live.remove(session);
+    }
+
+    public synchronized int waitingCount() {
+        return waiting.size();
+    }
+}
