@@ -15,7 +15,8 @@ export SERVAL_SERVER="exec '$root/bench/serval-server.sh'"
 export SERVAL_CLIENT="exec '$root/bench/serval-client.sh'"
 export SERVAL_IFACE=serval0
 export SERVAL_TRANSPORT=${SERVAL_TRANSPORT:-tcp}
-export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) ${SERVAL_TRANSPORT^^}, no encryption yet, one JVM server"
+export SERVAL_ENCRYPTION=${SERVAL_ENCRYPTION:-on}
+export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) ${SERVAL_TRANSPORT^^}, encryption $SERVAL_ENCRYPTION (TLS 1.3 / AES-GCM), one JVM server"
 # Karaf boots in the server namespace before the clients can join: give the overlay longer than the default.
 export UP_TIMEOUT=${UP_TIMEOUT:-120}
 # The harness writes results/ beside itself; shared/ may be read-only, so point it at ours.

@@ -1,8 +1,21 @@
 #!/bin/sh
-# Starts a SERVAL client for the shared bench harness (in a client namespace): TAP serval0 in VLAN "bench",
+# Starts a SERVAL client for the shared bench harness (in a client namespace): TAP serval0 in VLAN "bench" as
+# user "bench", pinning the certificate the server left in $RUN_DIR (or --plaintext with SERVAL_ENCRYPTION=off),
 # retrying while the server in the server namespace is still booting.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 id=$(ip -o -4 addr show | awk '/10\.200\./ {split($4, a, "/"); print a[1]; exit}')
+if [ "${SERVAL_ENCRYPTION:-on}" = off ]; then
+  trust=--plaintext
+else
+  i=0
+  until [ -s "$RUN_DIR/serval-fingerprint" ]; do
+    i=$((i + 1)); [ $i -lt 360 ] || { echo "the server published no fingerprint" >&2; exit 1; }
+    sleep 0.5
+  done
+  trust="--pin $(cat "$RUN_DIR/serval-fingerprint")"
+fi
+export SERVAL_PASSWORD=bench
+# shellcheck disable=SC2086
 exec "$here/client/bin/serval-client" --server "$SERVER_IP:4000" --transport "${SERVAL_TRANSPORT:-tcp}" \
-  --id "bench-$id" --vlan bench=serval0 --status 0 --retry 180
+  --id "bench-$id" --vlan bench=serval0 --status 0 --retry 180 --user bench $trust

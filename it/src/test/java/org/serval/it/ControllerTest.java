@@ -24,6 +24,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,14 +158,20 @@ class ControllerTest {
             "serval:vlan-show sh-blue",
             "serval:client-list",
             "serval:vlan-delete sh-blue",
-            "serval:vlan-list sh-");
+            "serval:vlan-list sh-",
+            "serval:user-password sh-user sh-secret",
+            "serval:user-password \"bad name\" x");
         assertAll(
             () -> assertTrue(output.contains("VLAN sh-blue created with vid 130"), output),
             () -> assertTrue(output.matches("(?s).*sh-blue\\s*\\|\\s*130\\s*\\|\\s*0\\s*\\|\\s*256.*"), output),
             () -> assertTrue(output.contains("Description: shell made"), output),
             () -> assertTrue(output.contains("No clients connected."), output),
             () -> assertTrue(output.contains("VLAN sh-blue deleted"), output),
-            () -> assertTrue(output.contains("No VLANs starting with sh-."), output));
+            () -> assertTrue(output.contains("No VLANs starting with sh-."), output),
+            () -> assertTrue(output.contains("Password of user sh-user set"), output),
+            () -> assertTrue(output.contains("Error: invalid user name 'bad name'"), output));
+        assertTrue(server.get("/data/serval:users/user=sh-user").body().contains("$pbkdf2-sha256$600000$"),
+            "the shell stores the default, slow hash");
         final var log = Files.readString(server.karafLog());
         assertFalse(log.contains("getSubject is not supported"), "the shell failed to start on this JDK");
     }
@@ -377,34 +386,77 @@ class ControllerTest {
 
     @Test
     void hostileDatagramsAreDroppedWhileTheOthersCarryOn() throws Exception {
-        try (var good = new DatagramSocket(); var hostile = new DatagramSocket()) {
-            final var serverAddress = new InetSocketAddress("127.0.0.1", ServalServer.DATAPLANE_PORT);
-            good.connect(serverAddress);
-            hostile.connect(serverAddress);
-            good.setSoTimeout(5000);
+        try (var good = new ProtocolClient(ServalServer.DATAPLANE_PORT); var hostile = new DatagramSocket()) {
+            good.hello("it-udp-good");
+            hostile.connect(new InetSocketAddress("127.0.0.1", ServalServer.DATAPLANE_PORT));
             hostile.setSoTimeout(1000);
-            final var hello = ProtocolClient.bytes(new Message.Hello(1, "it-udp-good", 0, ""));
-            good.send(new DatagramPacket(hello, hello.length));
-            final var answer = new DatagramPacket(new byte[2048], 2048);
-            good.receive(answer);
-            assertEquals(Message.Welcome.class, ProtocolClient.decode(answer.getData(), answer.getLength())
-                .getClass());
-
+            final var forgedSeal = new byte[80];
+            forgedSeal[0] = (byte) 0x80;
+            forgedSeal[4] = 42;
             for (var junk : new byte[][] {new byte[] {1, 0x10, (byte) 0xff, (byte) 0xff, 0, 1}, new byte[4000],
-                    ProtocolClient.bytes(new Message.Keepalive(1)), "GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8)}) {
+                    ProtocolClient.bytes(new Message.Keepalive(1)), "GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8),
+                    ProtocolClient.bytes(new Message.Hello(1, "it-plain", 0, ServalServer.USER,
+                        Message.Hello.AUTH_PASSWORD, ServalServer.PASSWORD)), forgedSeal}) {
                 hostile.send(new DatagramPacket(junk, junk.length));
             }
-            final var keepalive = ProtocolClient.bytes(new Message.Keepalive(9));
-            good.send(new DatagramPacket(keepalive, keepalive.length));
-            good.receive(answer);
-            assertEquals(new Message.KeepaliveAck(9), ProtocolClient.decode(answer.getData(), answer.getLength()));
-            // the junk made no session: the hostile's keepalive was told so (BYE 1), and nothing else came back
-            hostile.receive(answer);
-            assertEquals(new Message.Bye(1), ProtocolClient.decode(answer.getData(), answer.getLength()));
-            assertThrows(SocketTimeoutException.class, () -> hostile.receive(answer));
-            awaitClients("the UDP client is registered", json -> json.contains("it-udp-good"));
+            good.send(new Message.Keepalive(9));
+            assertEquals(new Message.KeepaliveAck(9), good.receive());
+            // Sealed UDP answers nothing that does not open under a ticket's keys: no session, no amplification.
+            assertThrows(SocketTimeoutException.class, () -> hostile.receive(new DatagramPacket(new byte[64], 64)));
         }
-        assertTrue(Files.readString(server.karafLog()).contains("Dropped a datagram from"), "the drop is logged");
+        final var log = Files.readString(server.karafLog());
+        assertTrue(log.contains("Dropped a datagram from"), "the drop is logged");
+        assertFalse(log.contains("it-plain"), "a plaintext HELLO made no session");
+    }
+
+    /**
+     * Runs the real client, which must give up: its exit code and what it printed.
+     */
+    private static String refusedClient(final int exitCode, final String user, final String password,
+            final String vlan, final String... extra) throws Exception {
+        final var command = new ArrayList<>(List.of(NetnsHosts.CLIENT.toString(), "--server",
+            "127.0.0.1:" + ServalServer.DATAPLANE_PORT, "--id", "it-refused", "--vlan", vlan + "=itrefused0",
+            "--status", "0", "--user", user));
+        command.addAll(List.of(extra));
+        if (!command.contains("--pin") && !command.contains("--plaintext")) {
+            command.addAll(List.of("--pin", ServalServer.fingerprint()));
+        }
+        final var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("SERVAL_PASSWORD", password);
+        final var process = builder.start();
+        final var output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the client gave up");
+        assertEquals(exitCode, process.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void realClientsAreRefusedWithAClearMessageAndExitCode() throws Exception {
+        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"sec-red\"}").statusCode());
+        assertTrue(refusedClient(6, ServalServer.USER, "wrong", "sec-red")
+            .contains("the server refused the login: unknown user or wrong password"));
+        assertTrue(refusedClient(6, "it-nobody", ServalServer.PASSWORD, "sec-red")
+            .contains("the server refused the login: unknown user or wrong password"));
+        final var wrongPin = refusedClient(6, ServalServer.USER, ServalServer.PASSWORD, "sec-red", "--pin",
+            "ab".repeat(32));
+        assertTrue(wrongPin.contains("is sha256:" + ServalServer.fingerprint() + ", not the pinned sha256:"
+            + "ab".repeat(32)), wrongPin);
+        assertTrue(refusedClient(3, ServalServer.USER, ServalServer.PASSWORD, "sec-red", "--plaintext")
+            .contains("closed the connection"), "plaintext to an encrypted server");
+        assertTrue(refusedClient(4, ServalServer.GUEST, ServalServer.PASSWORD, "sec-red")
+            .contains("user it-guest may not join VLAN sec-red"), "no rule lets the guest join");
+        assertEquals(200, server.send("PATCH", "/data/serval:users", "{\"serval:users\":{\"user\":[{\"name\":\""
+            + ServalServer.GUEST + "\",\"enabled\":false}]}}", "admin", "admin").statusCode());
+        assertTrue(refusedClient(6, ServalServer.GUEST, ServalServer.PASSWORD, "sec-red")
+            .contains("user it-guest is disabled"), "a revoked user");
+
+        final var audit = Files.readString(server.karafLog());
+        assertTrue(audit.contains("LOGIN-FAILED user=it client=it-refused"), "failed logins are audited");
+        assertTrue(audit.contains("DENIED user=it-guest operation=join vlan=sec-red"), "denials are audited");
+        final var users = server.get("/data/serval:users").body();
+        assertTrue(users.contains("$pbkdf2-sha256$"), users);
+        assertFalse(users.contains(ServalServer.PASSWORD), "no password is readable back");
     }
 
     @Test

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * traffic, live in namespaces this class made and removes again, also when a test fails.
  */
 final class NetnsHosts implements AutoCloseable {
-    private static final Path CLIENT = Path.of(System.getProperty("serval.it.client", "../client/bin/serval-client"));
+    static final Path CLIENT = Path.of(System.getProperty("serval.it.client", "../client/bin/serval-client"));
 
     private final String prefix = "svit" + ProcessHandle.current().pid() % 10_000;
     private final List<String> namespaces = new ArrayList<>();
@@ -74,9 +74,13 @@ final class NetnsHosts implements AutoCloseable {
         final var tap = tapOf(ns);
         run("ip", "netns", "add", ns);
         namespaces.add(ns);
-        final var client = new ProcessBuilder(CLIENT.toString(), "--server", "127.0.0.1:" + ServalServer.DATAPLANE_PORT,
-            "--transport", transport, "--id", "it-" + name, "--vlan", vlan + "=" + tap, "--status", "0")
-            .redirectErrorStream(true).redirectOutput(logs.resolve("client-" + name + ".log").toFile()).start();
+        final var builder = new ProcessBuilder(CLIENT.toString(),
+            "--server", "127.0.0.1:" + ServalServer.DATAPLANE_PORT, "--transport", transport, "--id", "it-" + name,
+            "--vlan", vlan + "=" + tap, "--status", "0",
+            "--user", ServalServer.USER, "--pin", ServalServer.fingerprint())
+            .redirectErrorStream(true).redirectOutput(logs.resolve("client-" + name + ".log").toFile());
+        builder.environment().put("SERVAL_PASSWORD", ServalServer.PASSWORD);
+        final var client = builder.start();
         clients.add(client);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (exitCode("ip", "link", "show", tap) != 0) {

@@ -12,8 +12,13 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.security.ServerTrust;
 
 /**
  * A bare client of the SERVAL protocol over a plain socket, to work the real server's dataplane from tests without
@@ -26,9 +31,20 @@ final class ProtocolClient implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
+    /**
+     * Connects over TLS, trusting the server's certificate by its fingerprint as a client told --pin does.
+     */
     ProtocolClient(final int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
+        try {
+            final var context = SSLContext.getInstance("TLSv1.3");
+            context.init(null, new TrustManager[] { ServerTrust.pinned(ServalServer.fingerprint()) }, null);
+            final var tls = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            socket = tls;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS: " + e.getMessage(), e);
+        }
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
@@ -132,7 +148,8 @@ final class ProtocolClient implements AutoCloseable {
     }
 
     Message.Welcome hello(final String clientId) throws IOException {
-        send(new Message.Hello(1, clientId, 0, ""));
+        send(new Message.Hello(1, clientId, 0, ServalServer.USER, Message.Hello.AUTH_PASSWORD,
+            ServalServer.PASSWORD));
         return (Message.Welcome) receive();
     }
 

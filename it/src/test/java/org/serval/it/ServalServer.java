@@ -33,6 +33,12 @@ final class ServalServer implements AutoCloseable {
     static final int DATAPLANE_PORT = 4000;
     static final int KEEPALIVE_MILLIS = 1000;
     static final int EXPIRE_AFTER = 3;
+    // The user every test client logs in as; access control lets it join every VLAN (setUpUsers).
+    static final String USER = "it";
+    static final String PASSWORD = "it-secret";
+    // A user with no rules, for refusals.
+    static final String GUEST = "it-guest";
+    private static volatile String fingerprint;
     private static final List<Integer> PORTS = List.of(RESTCONF_PORT, DATAPLANE_PORT, 8101, 2550, 1099, 44444);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
 
@@ -81,7 +87,15 @@ final class ServalServer implements AutoCloseable {
                     + home.resolve("console.log"));
             }
             try {
-                if (get("/data/serval:nodes?content=nonconfig").statusCode() == 200) {
+                final var nodes = get("/data/serval:nodes?content=nonconfig");
+                if (nodes.statusCode() == 200) {
+                    final var found = java.util.regex.Pattern.compile("\"tls-fingerprint\":\"([0-9a-f]{64})\"")
+                        .matcher(nodes.body());
+                    if (!found.find()) {
+                        throw new IllegalStateException("the node announces no TLS fingerprint: " + nodes.body());
+                    }
+                    fingerprint = found.group(1);
+                    setUpUsers();
                     return this;
                 }
             } catch (IOException e) {
@@ -132,6 +146,35 @@ final class ServalServer implements AutoCloseable {
             request.header("Authorization", basic(user, password));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The users the tests log in as, set up the way an administrator would: passwords by set-password, limits and
+     * access control over RESTCONF.
+     */
+    private void setUpUsers() throws IOException, InterruptedException {
+        for (var user : List.of(USER, GUEST)) {
+            expect(rpc("set-password", "{\"user\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}"));
+        }
+        expect(send("PATCH", "/data/serval:users", "{\"serval:users\":{\"user\":[{\"name\":\"" + USER
+            + "\",\"max-clients\":100}]}}", "admin", "admin"));
+        expect(send("PUT", "/data/serval:access-control", "{\"serval:access-control\":{\"rule-list\":[{"
+            + "\"name\":\"it\",\"user\":[\"" + USER + "\"],\"rule\":[{\"name\":\"join-all\",\"vlan\":\"*\","
+            + "\"operations\":\"join\",\"action\":\"permit\"}]}]}}", "admin", "admin"));
+    }
+
+    private static void expect(final HttpResponse<String> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("expected success, got HTTP " + response.statusCode() + ": "
+                + response.body());
+        }
+    }
+
+    /**
+     * The SHA-256 fingerprint of the server's certificate, as the node list announces it.
+     */
+    static String fingerprint() {
+        return fingerprint;
     }
 
     HttpResponse<String> get(final String path) throws IOException, InterruptedException {

@@ -18,9 +18,11 @@ import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.FloodAction;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.serval.api.FloodPolicy;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanInfo;
 import org.slf4j.Logger;
@@ -71,7 +73,28 @@ public final class VlanViewUpdater implements AutoCloseable {
             vlan.getDescription() == null ? "" : vlan.getDescription(),
             max == null ? VlanInfo.DEFAULT_MAX_MEMBERS : max.intValue(),
             Boolean.TRUE.equals(vlan.getOpen()),
-            owner == null ? null : owner.getValue());
+            owner == null ? null : owner.getValue(), toFloodPolicy(vlan.getFloodPolicy()));
+    }
+
+    private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121
+            .vlan.config.FloodPolicy policy) {
+        if (policy == null) {
+            return FloodPolicy.DEFAULT;
+        }
+        final var rate = policy.getRateLimit();
+        return new FloodPolicy(action(policy.getBroadcast()), action(policy.getMulticast()),
+            rate == null ? FloodPolicy.DEFAULT.ratePerSecond() : (int) Math.min(Integer.MAX_VALUE, rate.toJava()));
+    }
+
+    private static FloodPolicy.Action action(final FloodAction action) {
+        if (action == null) {
+            return FloodPolicy.Action.RATE_LIMIT;
+        }
+        return switch (action) {
+            case Forward -> FloodPolicy.Action.FORWARD;
+            case RateLimit -> FloodPolicy.Action.RATE_LIMIT;
+            case Drop -> FloodPolicy.Action.DROP;
+        };
     }
 
     private void onVlansChanged(final List<DataTreeModification<Vlan>> changes) {

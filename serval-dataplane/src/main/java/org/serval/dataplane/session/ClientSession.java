@@ -18,6 +18,7 @@ import org.serval.api.AccessPolicy;
 import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
+import org.serval.api.FloodPolicy;
 import org.serval.api.UserInfo;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
@@ -47,6 +48,8 @@ public final class ClientSession {
         final int vlanRef;
         final String vlan;
         final VlanSwitch vlanSwitch;
+        final Bucket broadcasts = new Bucket();
+        final Bucket multicasts = new Bucket();
 
         Port(final int vlanRef, final String vlan, final VlanSwitch vlanSwitch) {
             this.vlanRef = vlanRef;
@@ -70,6 +73,26 @@ public final class ClientSession {
         @Override
         public String owner() {
             return clientId;
+        }
+    }
+
+    /**
+     * A token bucket of frames, refilled at the policy's rate, holding at most one second's worth.
+     */
+    private static final class Bucket {
+        private static final long SECOND = 1_000_000_000L;
+        private long credit = SECOND;
+        private long last = System.nanoTime();
+
+        boolean take(final long now, final int ratePerSecond) {
+            credit = Math.min(SECOND, credit + Math.max(0, now - last));
+            last = now;
+            final long cost = SECOND / ratePerSecond;
+            if (credit < cost) {
+                return false;
+            }
+            credit -= cost;
+            return true;
         }
     }
 
@@ -135,9 +158,32 @@ public final class ClientSession {
             inDiscards.increment();
             return;
         }
+        final var frame = data.content();
+        final long now = System.nanoTime();
+        if ((frame.getByte(frame.readerIndex()) & 1) != 0 && !floodAllowed(port, frame, now)) {
+            inDiscards.increment();
+            return;
+        }
         inFrames.increment();
-        inOctets.add(data.content().readableBytes());
-        port.vlanSwitch.receive(port, data.content().retain(), System.nanoTime());
+        inOctets.add(frame.readableBytes());
+        port.vlanSwitch.receive(port, frame.retain(), now);
+    }
+
+    /**
+     * Storm control (the VLAN's flood policy) for a frame to a group address: a member that floods is held to its
+     * own rate, so that the others keep their bandwidth.
+     */
+    private boolean floodAllowed(final Port port, final ByteBuf frame, final long now) {
+        final var info = dataplane.directory().vlan(port.vlan);
+        final var policy = info.isPresent() ? info.orElseThrow().flood() : FloodPolicy.DEFAULT;
+        final int at = frame.readerIndex();
+        final boolean broadcast = frame.getInt(at) == -1 && frame.getShort(at + 4) == -1;
+        final var action = broadcast ? policy.broadcast() : policy.multicast();
+        return switch (action) {
+            case FORWARD -> true;
+            case DROP -> false;
+            case RATE_LIMIT -> (broadcast ? port.broadcasts : port.multicasts).take(now, policy.ratePerSecond());
+        };
     }
 
     /**

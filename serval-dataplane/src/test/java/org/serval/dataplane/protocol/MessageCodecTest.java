@@ -45,7 +45,7 @@ class MessageCodecTest {
     private static final byte[] FRAME =
         HexFormat.ofDelimiter(" ").parseHex("ff ff ff ff ff ff 02 53 56 00 00 01 08 06");
 
-    private static Map<String, byte[]> vectors() throws IOException {
+    static Map<String, byte[]> vectors() throws IOException {
         final var vectors = new LinkedHashMap<String, byte[]>();
         try (InputStream in = MessageCodecTest.class.getResourceAsStream("/protocol-vectors.txt")) {
             for (var line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.AccessPolicy;
+import org.serval.api.FloodPolicy;
 import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanInfo;
@@ -315,5 +316,26 @@ class ClientSessionTest {
         assertEquals(1, dataplane.disconnectUser("bob"), "revoking bob");
         assertEquals(List.of(new Message.Bye(0)), received(b1));
         assertFalse(b1.isActive());
+    }
+
+    @Test
+    void stormControlHoldsAFlooderToItsRateAndSparesUnicast() throws Exception {
+        view.putVlan(new VlanInfo("storm", 0, "", 256, false, null, new FloodPolicy(FloodPolicy.Action.RATE_LIMIT,
+            FloodPolicy.Action.DROP, 5)));
+        final var flooder = client("flooder", "storm");
+        final var victim = client("victim", "storm");
+        send(victim, new Message.Data(1, Frames.plain(0x02000000000AL, 0x02000000000BL, 0x0800)));
+        for (int i = 0; i < 50; i++) {
+            send(flooder, broadcast(1, 0x02000000000AL));
+        }
+        send(flooder, new Message.Data(1, Frames.plain(0x0100_5e00_0001L, 0x02000000000AL, 0x0800)));
+        final var delivered = received(victim);
+        // one second's worth of broadcasts (and one more if the test ran slowly enough to earn it), no multicast
+        assertTrue(delivered.size() == 5 || delivered.size() == 6, delivered.toString());
+        send(flooder, new Message.Data(1, Frames.plain(0x02000000000BL, 0x02000000000AL, 0x0800)));
+        assertEquals(List.of("Data ref=1 len=60"), received(victim), "unicast is not storm-controlled");
+        dataplane.sweep(System.nanoTime());
+        assertTrue(registry.events.contains("counters flooder in " + (delivered.size() + 1) + " out 1"),
+            registry.events.toString());
     }
 }
