@@ -278,33 +278,24 @@ public final class ServalClient implements AutoCloseable {
         final var bootstrap = new Bootstrap()
             .group(group)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        if (datagrams && ticket != null) {
-            bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
-                .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
-                .handler(new ChannelInitializer<DatagramChannel>() {
-                    @Override
-                    protected void initChannel(final DatagramChannel ch) {
-                        ch.pipeline()
-                            .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                            .addLast("sealed", new SealedDatagramCodec(ticket))
-                            .addLast("client", new Inbound());
-                    }
-                });
-        } else if (datagrams) {
+        if (datagrams) {
             // A connected datagram socket: one message per datagram, and the kernel drops anything not from the
-            // server.
+            // server. Sealed with the ticket's keys, or bare when both ends were told --plaintext.
             bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(final DatagramChannel ch) {
-                        ch.pipeline()
-                            .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                            .addLast("decoder", new DatagramPacketDecoder(new MessageDecoder()))
-                            .addLast("encoder", MessageEncoder.INSTANCE)
-                            .addLast("client", new Inbound());
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        if (ticket != null) {
+                            ch.pipeline().addLast("sealed", new SealedDatagramCodec(ticket));
+                        } else {
+                            ch.pipeline()
+                                .addLast("decoder", new DatagramPacketDecoder(new MessageDecoder()))
+                                .addLast("encoder", MessageEncoder.INSTANCE);
+                        }
+                        ch.pipeline().addLast("client", new Inbound());
                     }
                 });
         } else {

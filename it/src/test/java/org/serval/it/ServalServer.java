@@ -189,8 +189,15 @@ final class ServalServer implements AutoCloseable {
      * Runs shell commands the way a script would: {@code bin/client -b}, commands on standard input.
      */
     String shell(final String... commands) throws IOException, InterruptedException {
-        final var builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-u", "karaf", "-p", "karaf",
-            "-r", "5", "-b").directory(home.toFile()).redirectErrorStream(true);
+        return shellAs("karaf", commands);
+    }
+
+    /**
+     * Runs shell commands with a password of the caller's choosing, to show that a wrong one gets nothing done.
+     */
+    String shellAs(final String password, final String... commands) throws IOException, InterruptedException {
+        final var builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-u", "karaf", "-p", password,
+            "-r", "2", "-b").directory(home.toFile()).redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         final var client = builder.start();
         try (var in = client.getOutputStream()) {

@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit log: logins, failed logins, denials, and changes to VLANs, users and access control, one line each on
- * the logger {@value #LOGGER} (the distribution writes it to {@code data/log/audit.log} as well as karaf.log). Lines
- * start with a fixed word so that they can be filtered: LOGIN, LOGIN-FAILED, DENIED, VLAN, USER, ACL.
+ * the logger {@value #LOGGER} (the distribution writes it to {@code data/security/audit.log} as well as
+ * karaf.log). Lines start with a fixed word so that they can be filtered: LOGIN, LOGIN-FAILED, DENIED, VLAN, USER,
+ * ACL.
  */
 public final class Audit {
     public static final String LOGGER = "org.serval.audit";

@@ -20,7 +20,7 @@ public interface ClientRegistry {
      * A client finished its handshake.
      *
      * @param clientId its id, checked by {@link Checks#clientId}
-     * @param user the user it authenticated as, or null before the security issue
+     * @param user the user it authenticated as
      * @param transport "tcp" or "udp"
      * @param remoteAddress its address as this node sees it
      * @param remotePort its port as this node sees it

@@ -15,8 +15,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
-import org.opendaylight.yangtools.yang.common.Uint16;
-import org.opendaylight.yangtools.yang.common.Uint32;
 import org.serval.api.Checks;
 
 @Service
@@ -47,10 +45,10 @@ public class VlanCreateCommand extends ServalAction {
         try {
             input.setName(Checks.vlanName(name));
             if (vid != null) {
-                input.setVid(Uint16.valueOf(Checks.vid(vid)));
+                input.setVid((long) Checks.vid(vid));
             }
             if (maxMembers != null) {
-                input.setMaxMembers(Uint32.valueOf(Checks.maxMembers(maxMembers)));
+                input.setMaxMembers((long) Checks.maxMembers(maxMembers));
             }
             input.setDescription(Checks.description(description));
             input.setOpen(open ? Boolean.TRUE : null);

@@ -147,9 +147,9 @@ public final class VlanRpcs implements AutoCloseable {
     private ListenableFuture<RpcResult<CreateVlanOutput>> createCheckedVlan(final CreateVlanInput input) {
         final String name = Checks.vlanName(input.getName());
         final VlanId vid = input.getVid() == null ? null
-            : new VlanId(Uint16.valueOf(Checks.vid(input.getVid().toJava())));
+            : new VlanId(Uint16.valueOf(Checks.vid(input.getVid())));
         final Uint32 maxMembers = input.getMaxMembers() == null ? null
-            : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers().toJava()));
+            : Uint32.valueOf(Checks.maxMembers(input.getMaxMembers()));
         Checks.description(input.getDescription());
         final String owner = input.getOwner() == null ? null : Checks.userName(input.getOwner());
         if (owner != null) {

@@ -105,8 +105,8 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
     private RpcResult<?> create(final String name, final Integer vid, final Integer max) throws Exception {
         return await(rpcs.createVlan(new CreateVlanInputBuilder()
             .setName(name)
-            .setVid(vid == null ? null : Uint16.valueOf(vid))
-            .setMaxMembers(max == null ? null : Uint32.valueOf(max))
+            .setVid(vid == null ? null : vid.longValue())
+            .setMaxMembers(max == null ? null : max.longValue())
             .build()));
     }
 

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last stage of a stream channel's pipeline (TCP, later TLS): decoded messages go to a {@link ClientSession},
- * the session's messages go to the channel. One per connection.
+ * The last stage of a stream channel's pipeline (behind TLS unless plaintext is configured): decoded messages go
+ * to a {@link ClientSession}, the session's messages go to the channel. One per connection.
  */
 public final class StreamLink extends SimpleChannelInboundHandler<Message> implements Link {
     private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);

@@ -198,11 +198,7 @@ class MessageFuzzTest {
     }
 
     private static void send(final EmbeddedChannel channel, final Message message) {
-        final var bytes = Unpooled.buffer();
-        MessageCodec.encode(message, bytes);
-        ReferenceCountUtil.release(message);
-        channel.writeInbound(bytes);
-        channel.runPendingTasks();
+        Wire.inject(channel, message);
     }
 
     private static void drain(final EmbeddedChannel channel) {

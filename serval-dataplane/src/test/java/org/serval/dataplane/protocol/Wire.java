@@ -8,6 +8,7 @@
 package org.serval.dataplane.protocol;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -51,5 +52,17 @@ public final class Wire {
         } finally {
             buf.release();
         }
+    }
+
+    /**
+     * Feeds one message into an embedded channel as the bytes a peer would send, consuming the message, and runs
+     * what that scheduled.
+     */
+    public static void inject(final EmbeddedChannel channel, final Message message) {
+        final var bytes = Unpooled.buffer();
+        MessageCodec.encode(message, bytes);
+        ReferenceCountUtil.release(message);
+        channel.writeInbound(bytes);
+        channel.runPendingTasks();
     }
 }

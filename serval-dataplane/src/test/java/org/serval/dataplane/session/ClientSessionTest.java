@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +31,7 @@ import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.resolution.Frames;
 
 /**
@@ -69,11 +69,7 @@ class ClientSessionTest {
     }
 
     private static void send(final EmbeddedChannel channel, final Message message) {
-        final var bytes = Unpooled.buffer();
-        MessageCodec.encode(message, bytes);
-        ReferenceCountUtil.release(message);
-        channel.writeInbound(bytes);
-        channel.runPendingTasks();
+        Wire.inject(channel, message);
     }
 
     /**

@@ -23,7 +23,12 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Set;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -33,7 +38,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
+import org.serval.api.UserInfo;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
@@ -57,6 +64,7 @@ class SealedUdpTest {
     Path dir;
     private final LocalVlanView view = new LocalVlanView();
     private final ViewRegistry registry = new ViewRegistry(view);
+    private final LocalSecurityView security = TestUsers.view();
     private ServerIdentity identity;
     private TcpTransport tcp;
     private UdpTransport udp;
@@ -66,7 +74,7 @@ class SealedUdpTest {
         view.putVlan(new VlanInfo("red", 10, "", 256, false, null));
         identity = ServerIdentity.loadOrCreate(dir.resolve("tls/serval.p12"), "secret".toCharArray());
         final var dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
-            TestUsers.gatekeeper());
+            TestUsers.gatekeeper(security));
         tcp = TcpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 1, identity.serverContext());
         udp = UdpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 2, 16, true);
     }
@@ -78,8 +86,12 @@ class SealedUdpTest {
     }
 
     private SSLSocket tls(final ServerTrust trust) throws Exception {
+        return tls(trust, null);
+    }
+
+    private SSLSocket tls(final ServerTrust trust, final KeyManager[] keys) throws Exception {
         final var context = SSLContext.getInstance("TLSv1.3");
-        context.init(null, new TrustManager[] { trust }, null);
+        context.init(keys, new TrustManager[] { trust }, null);
         final var socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1",
             tcp.localAddress().getPort());
         socket.setSoTimeout(5000);
@@ -91,12 +103,7 @@ class SealedUdpTest {
         try (var socket = tls(ServerTrust.pinned(identity.fingerprint()))) {
             socket.getOutputStream().write(Wire.bytes(new Message.Hello(1, clientId, Message.Hello.TICKET,
                 TestUsers.USER, Message.Hello.AUTH_PASSWORD, TestUsers.PASSWORD)));
-            final var in = new DataInputStream(socket.getInputStream());
-            final var message = new byte[4 + 70];
-            in.readFully(message, 0, 4);
-            final int length = (message[2] & 0xff) << 8 | message[3] & 0xff;
-            in.readFully(message, 4, length);
-            return assertInstanceOf(Message.Ticket.class, Wire.decode(message, 4 + length));
+            return assertInstanceOf(Message.Ticket.class, read(socket));
         }
     }
 
@@ -231,5 +238,41 @@ class SealedUdpTest {
     void theCertificateIsKeptAcrossRestarts() throws Exception {
         final var again = ServerIdentity.loadOrCreate(dir.resolve("tls/serval.p12"), "secret".toCharArray());
         assertEquals(identity.fingerprint(), again.fingerprint());
+    }
+
+    @Test
+    void aClientCertificateListedForAUserLogsInAsThatUser() throws Exception {
+        // Any key and certificate will do as the client's: another identity made the same way.
+        final var clientStore = dir.resolve("client.p12");
+        final var client = ServerIdentity.loadOrCreate(clientStore, "pw".toCharArray());
+        final var store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(clientStore)) {
+            store.load(in, "pw".toCharArray());
+        }
+        final var keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "pw".toCharArray());
+        final var hello = new Message.Hello(1, "cert-client", 0, "certified", Message.Hello.AUTH_CERTIFICATE, "");
+
+        final var user = TestUsers.user("certified", true, 8);
+        security.putUser(new UserInfo(user.name(), null, true, Set.of(), 8, 16, Set.of(client.fingerprint())));
+        try (var socket = tls(ServerTrust.pinned(identity.fingerprint()), keys.getKeyManagers())) {
+            socket.getOutputStream().write(Wire.bytes(hello));
+            assertInstanceOf(Message.Welcome.class, read(socket));
+        }
+        security.putUser(new UserInfo(user.name(), null, true, Set.of(), 8, 16, Set.of("00".repeat(32))));
+        try (var socket = tls(ServerTrust.pinned(identity.fingerprint()), keys.getKeyManagers())) {
+            socket.getOutputStream().write(Wire.bytes(hello));
+            final var refusal = assertInstanceOf(Message.Error.class, read(socket));
+            assertEquals(Message.Error.AUTH_FAILED, refusal.code());
+        }
+    }
+
+    private static Message read(final SSLSocket socket) throws IOException {
+        final var in = new DataInputStream(socket.getInputStream());
+        final var message = new byte[2048];
+        in.readFully(message, 0, 4);
+        final int length = (message[2] & 0xff) << 8 | message[3] & 0xff;
+        in.readFully(message, 4, length);
+        return Wire.decode(message, 4 + length);
     }
 }
