@@ -5,14 +5,14 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 id=$(ip -o -4 addr show | awk '/10\.200\./ {split($4, a, "/"); print a[1]; exit}')
+i=0
+until [ -e "$RUN_DIR/serval-ready" ]; do
+  i=$((i + 1)); [ $i -lt 360 ] || { echo "the server did not get ready" >&2; exit 1; }
+  sleep 0.5
+done
 if [ "${SERVAL_ENCRYPTION:-on}" = off ]; then
   trust=--plaintext
 else
-  i=0
-  until [ -s "$RUN_DIR/serval-fingerprint" ]; do
-    i=$((i + 1)); [ $i -lt 360 ] || { echo "the server published no fingerprint" >&2; exit 1; }
-    sleep 0.5
-  done
   trust="--pin $(cat "$RUN_DIR/serval-fingerprint")"
 fi
 export SERVAL_PASSWORD=bench

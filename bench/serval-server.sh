@@ -1,13 +1,14 @@
 #!/bin/sh
 # Starts a SERVAL server for the shared bench harness (systems/serval.sh runs it in the server namespace):
 # a fresh copy of the built distribution in $RUN_DIR, the dataplane on port 4000, user "bench" and the open VLAN
-# "bench" created once RESTCONF answers, and the certificate's fingerprint left in $RUN_DIR for the clients to pin.
+# "bench" created once RESTCONF answers, the certificate's fingerprint left in $RUN_DIR for the clients to pin, and
+# $RUN_DIR/serval-ready when all that is done.
 # SERVAL_ENCRYPTION=off runs both transports in plaintext (the clients are then told --plaintext too).
 # Runs in the foreground until the harness kills it.
 set -eu
 dist=${SERVAL_DIST:?}
 home="$RUN_DIR/serval"
-rm -rf "$home" "$RUN_DIR/serval-fingerprint" && mkdir -p "$home"
+rm -rf "$home" "$RUN_DIR/serval-fingerprint" "$RUN_DIR/serval-ready" && mkdir -p "$home"
 tar -xzf "$dist" -C "$home" --strip-components=1
 # SERVAL_THREADS: event loops per dataplane transport (default: one per core)
 if [ -n "${SERVAL_THREADS:-}" ]; then
@@ -32,5 +33,7 @@ curl -sf -u admin:admin -X PATCH -H 'Content-Type: application/json' \
 curl -sf -u admin:admin 'http://127.0.0.1:8181/rests/data/serval:nodes?content=nonconfig' \
   | sed -n 's/.*"tls-fingerprint":"\([0-9a-f]*\)".*/\1/p' > "$RUN_DIR/serval-fingerprint.tmp"
 mv "$RUN_DIR/serval-fingerprint.tmp" "$RUN_DIR/serval-fingerprint"
+# The user exists only now: clients wait for this, since a login refused is not retried.
+touch "$RUN_DIR/serval-ready"
 echo "SERVAL up with VLAN bench (encryption ${SERVAL_ENCRYPTION:-on})"
 wait $karaf
