@@ -32,14 +32,15 @@ import org.serval.dataplane.security.Fingerprints;
  * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
  *     does not exist yet; 0 to give up at once
  * @param user the user to log in as
- * @param password the user's password
+ * @param password the user's password, or null when a client certificate logs in
+ * @param certificate a PKCS#12 file with the client's key and certificate, or null
  * @param pin the server certificate's SHA-256 fingerprint to trust, or null
  * @param ca a PEM file of CA certificates to trust, or null
  * @param plaintext whether to connect without encryption (the server must be told so too)
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
         int statusSeconds, int retrySeconds, String user, String password, String pin, Path ca,
-        boolean plaintext) {
+        boolean plaintext, Path certificate) {
     public static final int DEFAULT_PORT = 4000;
 
     private static final String USAGE = """
@@ -55,6 +56,9 @@ public record ClientOptions(String host, int port, String transport, String clie
           --password-file FILE   read the password from the first line of FILE; without it the password comes
                                  from the environment variable SERVAL_PASSWORD (never from the command line,
                                  which other users of the machine can read)
+          --cert FILE            log in with the key and certificate in this PKCS#12 file instead of a password
+                                 (its SHA-256 fingerprint must be listed for the user); the file's password comes
+                                 from SERVAL_CERT_PASSWORD (empty when unset)
           --pin FINGERPRINT      trust the server whose certificate has this SHA-256 fingerprint (the server logs
                                  it at start: "SERVAL's dataplane certificate: sha256:...")
           --ca FILE              trust servers with certificates signed by a CA in this PEM file, for the host
@@ -92,6 +96,7 @@ public record ClientOptions(String host, int port, String transport, String clie
         String pin = null;
         Path ca = null;
         boolean plaintext = false;
+        Path certificate = null;
         final List<String> vlanArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
@@ -106,6 +111,7 @@ public record ClientOptions(String host, int port, String transport, String clie
                 case "--pin" -> pin = Fingerprints.parse(value(args, ++i, arg));
                 case "--ca" -> ca = Path.of(value(args, ++i, arg));
                 case "--plaintext" -> plaintext = true;
+                case "--cert" -> certificate = Path.of(value(args, ++i, arg));
                 case "--transport" -> {
                     transport = value(args, ++i, arg);
                     if (!"tcp".equals(transport) && !"udp".equals(transport)) {
@@ -130,7 +136,10 @@ public record ClientOptions(String host, int port, String transport, String clie
         if (pin != null && ca != null) {
             throw new IllegalArgumentException("give --pin or --ca, not both");
         }
-        final var password = password(passwordFile);
+        if (plaintext && certificate != null) {
+            throw new IllegalArgumentException("--cert needs TLS: it does not go with --plaintext");
+        }
+        final var password = certificate != null && passwordFile == null ? null : password(passwordFile);
         String host = server;
         int port = DEFAULT_PORT;
         final int colon = server.lastIndexOf(':');
@@ -152,7 +161,7 @@ public record ClientOptions(String host, int port, String transport, String clie
             }
         }
         return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry, user, password, pin, ca, plaintext);
+            retry, user, password, pin, ca, plaintext, certificate);
     }
 
     private static String password(final String file) {

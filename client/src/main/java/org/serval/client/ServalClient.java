@@ -37,8 +37,13 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
@@ -51,6 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
 import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
 import org.serval.dataplane.protocol.Message;
@@ -127,10 +133,34 @@ public final class ServalClient implements AutoCloseable {
         try {
             trust = options.pin() != null ? ServerTrust.pinned(options.pin())
                 : options.ca() != null ? ServerTrust.authorities(options.ca()) : ServerTrust.nothing();
-            tls = trust.clientContext();
+            tls = trust.clientContext(options.certificate() == null ? null : keys(options.certificate()));
         } catch (IOException e) {
             throw new ClientFailure(ClientFailure.USAGE, e.getMessage(), e);
         }
+    }
+
+    private static KeyManagerFactory keys(final Path file) throws IOException {
+        final var env = System.getenv("SERVAL_CERT_PASSWORD");
+        final var password = env == null ? new char[0] : env.toCharArray();
+        try (InputStream in = Files.newInputStream(file)) {
+            final var store = KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            final var factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the client certificate " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The HELLO that logs in: with the client certificate when there is one, else with the password.
+     */
+    private Message.Hello login(final int flags) {
+        return options.certificate() != null
+            ? new Message.Hello(1, options.clientId(), flags, options.user(), Message.Hello.AUTH_CERTIFICATE, "")
+            : new Message.Hello(1, options.clientId(), flags, options.user(), Message.Hello.AUTH_PASSWORD,
+                options.password());
     }
 
     /**
@@ -252,17 +282,14 @@ public final class ServalClient implements AutoCloseable {
      * the datagrams (docs/protocol.md, "Sealed UDP").
      */
     private Message.Welcome connectAndLogIn() throws ClientFailure, InterruptedException {
-        final var password = new Message.Hello(1, options.clientId(), 0, options.user(),
-            Message.Hello.AUTH_PASSWORD, options.password());
         if (!udp() || options.plaintext()) {
             connect(udp(), null);
-            return request(password, Message.Welcome.class, "WELCOME");
+            return request(login(0), Message.Welcome.class, "WELCOME");
         }
         connect(false, null);
         final Message.Ticket ticket;
         try {
-            ticket = request(new Message.Hello(1, options.clientId(), Message.Hello.TICKET, options.user(),
-                Message.Hello.AUTH_PASSWORD, options.password()), Message.Ticket.class, "TICKET");
+            ticket = request(login(Message.Hello.TICKET), Message.Ticket.class, "TICKET");
         } finally {
             channel.close().awaitUninterruptibly();
         }

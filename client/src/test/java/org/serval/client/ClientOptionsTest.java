@@ -69,6 +69,9 @@ class ClientOptionsTest {
         assertMessage("unknown argument", "--server", "h", "--vlan", "red", "--bogus");
         assertMessage("64 hex digits", "--server", "h", "--vlan", "red", "--pin", "abc");
         assertMessage("does not go with", "--server", "h", "--vlan", "red", "--pin", PIN, "--plaintext");
+        assertMessage("--cert needs TLS", "--server", "h", "--vlan", "red", "--cert", "c.p12", "--plaintext");
+        final var certOnly = ClientOptions.parse("--server", "h", "--vlan", "red", "--user", "u", "--cert", "c.p12");
+        assertEquals(null, certOnly.password(), "a certificate login needs no password");
         final var e = assertThrows(IllegalArgumentException.class,
             () -> ClientOptions.parse("--server", "h", "--vlan", "red", "--password-file", passwordFile));
         assertTrue(e.getMessage().contains("--user is required"), e.getMessage());

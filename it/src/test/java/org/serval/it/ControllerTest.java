@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.security.ServerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -489,6 +490,46 @@ class ControllerTest {
                 "expired after " + tookMillis + " ms, configured " + expiryMillis + " ms");
         }
         awaitClients("it-silent left the registry", json -> !json.contains("it-silent"));
+    }
+
+    @Test
+    void aClientCertificateLogsInWithoutAPassword() throws Exception {
+        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
+        final var store = server.home().resolve("it-client-cert.p12");
+        Files.deleteIfExists(store);
+        // any key pair and certificate will do: one made the way the server makes its own
+        final var certificate = ServerIdentity.loadOrCreate(store, "certpw".toCharArray());
+        assertEquals(204, server.rpc("create-vlan", "{\"name\":\"sec-cert\",\"open\":true}").statusCode());
+        assertEquals(200, server.send("PATCH", "/data/serval:users", "{\"serval:users\":{\"user\":[{\"name\":"
+            + "\"it-cert\",\"certificate\":[\"" + certificate.fingerprint() + "\"]}]}}", "admin", "admin")
+            .statusCode());
+        final var builder = new ProcessBuilder(NetnsHosts.CLIENT.toString(), "--server",
+            "127.0.0.1:" + ServalServer.DATAPLANE_PORT, "--id", "it-cert", "--vlan", "sec-cert=itcert0", "--status",
+            "0", "--user", "it-cert", "--cert", store.toString(), "--pin", ServalServer.fingerprint(),
+            "--transport", "udp")
+            .redirectErrorStream(true).redirectOutput(server.home().resolve("it-cert-client.log").toFile());
+        builder.environment().put("SERVAL_CERT_PASSWORD", "certpw");
+        builder.environment().remove("SERVAL_PASSWORD");
+        final var client = builder.start();
+        try {
+            awaitClients("the certificate's client is registered as it-cert",
+                json -> json.contains("\"id\":\"it-cert\"") && json.contains("\"user\":\"it-cert\""));
+        } finally {
+            client.destroy();
+            client.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertEquals(200, server.send("PATCH", "/data/serval:users", "{\"serval:users\":{\"user\":[{\"name\":"
+            + "\"it-cert2\",\"certificate\":[\"" + "00".repeat(32) + "\"]}]}}", "admin", "admin").statusCode());
+        final var other = new ProcessBuilder(NetnsHosts.CLIENT.toString(), "--server",
+            "127.0.0.1:" + ServalServer.DATAPLANE_PORT, "--id", "it-cert2", "--vlan", "sec-cert=itcert1", "--status",
+            "0", "--user", "it-cert2", "--cert", store.toString(), "--pin", ServalServer.fingerprint())
+            .redirectErrorStream(true);
+        other.environment().put("SERVAL_CERT_PASSWORD", "certpw");
+        final var refused = other.start();
+        final var output = new String(refused.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(refused.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(6, refused.exitValue(), output);
+        assertTrue(output.contains("the client certificate does not belong to user it-cert2"), output);
     }
 
     private static final Set<String> NUMBERS = Set.of("vid", "max-members");

@@ -20,6 +20,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -93,10 +94,18 @@ public final class ServerTrust extends X509ExtendedTrustManager {
      * caller enables on the engine ({@link #checksHostName()}).
      */
     public SslContext clientContext() throws SSLException {
+        return clientContext(null);
+    }
+
+    /**
+     * The same, presenting the client certificate of a key manager (a certificate login), unless it is null.
+     */
+    public SslContext clientContext(final KeyManagerFactory keys) throws SSLException {
         return SslContextBuilder.forClient()
             .sslProvider(SslProvider.JDK)
             .protocols(ServerIdentity.TLS_1_3)
             .trustManager(this)
+            .keyManager(keys)
             .build();
     }
 
