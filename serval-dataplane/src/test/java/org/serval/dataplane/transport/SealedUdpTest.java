@@ -275,4 +275,28 @@ class SealedUdpTest {
         in.readFully(message, 4, length);
         return Wire.decode(message, 4 + length);
     }
+
+    private Path pem(final Path keyStore, final String password) throws Exception {
+        final var store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            store.load(in, password.toCharArray());
+        }
+        final var encoded = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+            .encodeToString(store.getCertificate(ServerIdentity.ALIAS).getEncoded());
+        return Files.writeString(keyStore.resolveSibling(keyStore.getFileName() + ".pem"),
+            "-----BEGIN CERTIFICATE-----\n" + encoded + "\n-----END CERTIFICATE-----\n");
+    }
+
+    @Test
+    void aClientTrustingACaAcceptsItsCertificatesOnly() throws Exception {
+        // The server's self-signed certificate is its own CA.
+        try (var socket = tls(ServerTrust.authorities(pem(dir.resolve("tls/serval.p12"), "secret")))) {
+            socket.getOutputStream().write(Wire.bytes(TestUsers.hello("ca-client")));
+            assertInstanceOf(Message.Welcome.class, read(socket));
+        }
+        ServerIdentity.loadOrCreate(dir.resolve("other.p12"), "other".toCharArray());
+        final var stranger = ServerTrust.authorities(pem(dir.resolve("other.p12"), "other"));
+        final var e = assertThrows(SSLHandshakeException.class, () -> tls(stranger).close());
+        assertTrue(e.getMessage().contains("PKIX") || e.getMessage().contains("certification path"), e.getMessage());
+    }
 }
