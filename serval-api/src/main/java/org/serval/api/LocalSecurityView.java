@@ -41,8 +41,4 @@ public final class LocalSecurityView implements SecurityDirectory {
     public void setPolicy(final AccessPolicy newPolicy) {
         policy = requireNonNull(newPolicy);
     }
-
-    public int userCount() {
-        return users.size();
-    }
 }

@@ -212,13 +212,6 @@ public final class ServalController implements AutoCloseable {
         Commits.logOutcome(tx.commit(), "announcing node " + nodeId);
     }
 
-    /**
-     * The fingerprint of the dataplane's certificate, or null when it runs in plaintext.
-     */
-    public String tlsFingerprint() {
-        return identity == null ? null : identity.fingerprint();
-    }
-
     private void stopControlPlane() {
         housekeeping.shutdownNow();
         rpcs.close();

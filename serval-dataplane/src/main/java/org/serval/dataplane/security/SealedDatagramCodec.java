@@ -57,11 +57,4 @@ public final class SealedDatagramCodec extends MessageToMessageCodec<DatagramPac
             plain.release();
         }
     }
-
-    /**
-     * Datagrams dropped because they did not authenticate or were replays.
-     */
-    public long dropped() {
-        return seal.forged() + seal.replayed();
-    }
 }

@@ -29,12 +29,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * How a client decides to trust its server: by a pinned certificate fingerprint, or by a CA (with the host name
  * checked), or not at all, in which case the handshake fails with a message that shows the fingerprint the server
- * presented, for the user to check and pin. Either way the presented fingerprint is remembered for messages.
+ * presented, for the user to check and pin.
  */
 public final class ServerTrust extends X509ExtendedTrustManager {
     private final String pin;
     private final X509ExtendedTrustManager authorities;
-    private volatile String presented;
 
     private ServerTrust(final String pin, final X509ExtendedTrustManager authorities) {
         this.pin = pin;
@@ -83,13 +82,6 @@ public final class ServerTrust extends X509ExtendedTrustManager {
     }
 
     /**
-     * The fingerprint of the certificate the server presented, or null before the handshake.
-     */
-    public String presented() {
-        return presented;
-    }
-
-    /**
      * A TLS 1.3 client context that trusts servers this way. With CAs the host name is checked too, which the
      * caller enables on the engine ({@link #checksHostName()}).
      */
@@ -119,7 +111,6 @@ public final class ServerTrust extends X509ExtendedTrustManager {
             throw new CertificateException("the server presented no certificate");
         }
         final var fingerprint = Fingerprints.of(chain[0]);
-        presented = fingerprint;
         if (pin != null) {
             if (!pin.equals(fingerprint)) {
                 throw new CertificateException("the server's certificate is " + Fingerprints.display(fingerprint)

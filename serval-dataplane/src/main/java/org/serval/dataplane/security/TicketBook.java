@@ -89,8 +89,4 @@ public final class TicketBook {
     public synchronized void ended(final long session) {
         live.remove(session);
     }
-
-    public synchronized int waitingCount() {
-        return waiting.size();
-    }
 }
