@@ -30,6 +30,7 @@ import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.RpcResultBuilder;
+import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.PasswordHash;
 
@@ -82,7 +83,7 @@ public final class UserRpcs implements AutoCloseable {
             tx.merge(CONFIGURATION, ServalPaths.user(user),
                 new UserBuilder().setName(new UserName(user)).setPasswordHash(hashed).build());
             return tx.commit().transform(info -> {
-                org.serval.api.Audit.user("password set for", user);
+                Audit.user("password set for", user);
                 return RpcResultBuilder.success(new SetPasswordOutputBuilder().build()).build();
             }, MoreExecutors.directExecutor());
         }, MoreExecutors.directExecutor());

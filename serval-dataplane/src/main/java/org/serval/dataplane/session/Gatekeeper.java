@@ -12,6 +12,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -152,7 +153,7 @@ public final class Gatekeeper implements AutoCloseable {
     private static String source(final InetAddress from) {
         if (from instanceof Inet6Address) {
             // One host owns a whole /64; counting its addresses one by one would let it try 2^64 times.
-            return InetAddress.class.getSimpleName() + Arrays.toString(Arrays.copyOf(from.getAddress(), 8));
+            return HexFormat.of().formatHex(from.getAddress(), 0, 8) + "::/64";
         }
         return from == null ? "unknown" : from.getHostAddress();
     }

@@ -64,9 +64,10 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-        if (tlsFailure(cause) != null) {
-            // Nothing can be said to a peer that failed TLS; the handshake event has logged it.
-            HANDSHAKE_FAILURES.log(LOG, remote(), tlsFailure(cause).getMessage());
+        final var tls = tlsFailure(cause);
+        if (tls != null) {
+            // Nothing can be said to a peer that failed TLS.
+            HANDSHAKE_FAILURES.log(LOG, remote(), tls.getMessage());
             ctx.close();
             return;
         }
