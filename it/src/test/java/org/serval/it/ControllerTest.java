@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.security.ServerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -410,8 +411,8 @@ class ControllerTest {
             forgedSeal[0] = (byte) 0x80;
             forgedSeal[4] = 42;
             for (var junk : new byte[][] {new byte[] {1, 0x10, (byte) 0xff, (byte) 0xff, 0, 1}, new byte[4000],
-                    ProtocolClient.bytes(new Message.Keepalive(1)), "GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8),
-                    ProtocolClient.bytes(new Message.Hello(1, "it-plain", 0, ServalServer.USER,
+                    Wire.bytes(new Message.Keepalive(1)), "GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8),
+                    Wire.bytes(new Message.Hello(1, "it-plain", 0, ServalServer.USER,
                         Message.Hello.AUTH_PASSWORD, ServalServer.PASSWORD)), forgedSeal}) {
                 hostile.send(new DatagramPacket(junk, junk.length));
             }
@@ -561,8 +562,8 @@ class ControllerTest {
 
     /**
      * Input OpenDaylight's RESTCONF parser itself answers with HTTP 500 instead of 400 (yangtools' JSON codec on
-     * null, arrays and objects as leaf values, unknown leaves, "yes" for a boolean): SERVAL's code never sees it;
-     * what matters is that nothing breaks.
+     * null, arrays and objects as leaf values, unknown leaves, "yes" or a cut-off "tr" for a boolean): SERVAL's code
+     * never sees it; what matters is that nothing breaks.
      */
     private static String illTypedJunk(final Random random) {
         return List.of("null", "[]", "{\"x\":{}}", "\"yes\"", "1e309").get(random.nextInt(5));
@@ -610,7 +611,8 @@ class ControllerTest {
                     closed++;
                     continue;
                 }
-                if (status >= 500 && wellTyped) {
+                // A cut can leave a literal half-written ("tr" for true), which the parser treats as ill-typed.
+                if (status >= 500 && wellTyped && !truncated) {
                     failures.add(rpc + " " + json.substring(0, Math.min(160, json.length())) + " -> " + status);
                 } else if (status >= 500) {
                     upstream500++;

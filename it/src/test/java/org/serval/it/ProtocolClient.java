@@ -7,7 +7,6 @@
  */
 package org.serval.it;
 
-import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +16,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import org.serval.dataplane.protocol.Message;
-import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.security.ServerTrust;
 
 /**
@@ -49,8 +48,11 @@ final class ProtocolClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /**
+     * Sends one message, consuming it (a Data message's frame is released).
+     */
     void send(final Message message) throws IOException {
-        final var bytes = bytes(message);
+        final var bytes = Wire.bytes(message);
         synchronized (out) {
             out.write(bytes);
         }
@@ -76,39 +78,6 @@ final class ProtocolClient implements AutoCloseable {
         return this;
     }
 
-    /**
-     * One message as bytes, as the codec writes it; a Data message stays the caller's.
-     */
-    static byte[] bytes(final Message message) {
-        final var buf = Unpooled.buffer();
-        try {
-            MessageCodec.encode(message, buf);
-            final var bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        } finally {
-            buf.release();
-        }
-    }
-
-    /**
-     * Decodes one message; a Data message's frame is copied out so nothing needs releasing.
-     */
-    static Message decode(final byte[] bytes, final int length) {
-        final var buf = Unpooled.wrappedBuffer(bytes, 0, length);
-        try {
-            final var message = MessageCodec.decode(buf);
-            if (message instanceof Message.Data data) {
-                final var copy = new Message.Data(data.vlanRef(), Unpooled.copiedBuffer(data.content()));
-                data.release();
-                return copy;
-            }
-            return message;
-        } finally {
-            buf.release();
-        }
-    }
-
     void setReadTimeout(final int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
@@ -128,7 +97,7 @@ final class ProtocolClient implements AutoCloseable {
         final var whole = new byte[header.length + body.length];
         System.arraycopy(header, 0, whole, 0, header.length);
         System.arraycopy(body, 0, whole, header.length, body.length);
-        final var message = decode(whole, whole.length);
+        final var message = Wire.decode(whole, whole.length);
         return message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE ? receive() : message;
     }
 
