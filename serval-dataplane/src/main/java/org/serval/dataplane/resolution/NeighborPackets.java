@@ -9,6 +9,7 @@ package org.serval.dataplane.resolution;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.serval.dataplane.ethernet.Macs;
 
 /**
  * Reads and writes the two ways hosts on an Ethernet find each other: ARP (RFC 826) for IPv4 and neighbour
@@ -97,11 +98,11 @@ public final class NeighborPackets {
             return null;
         }
         final int op = frame.getUnsignedShort(arp + 6);
-        final long senderMac = mac(frame, arp + 8);
+        final long senderMac = Macs.read(frame, arp + 8);
         final var senderIp = IpAddress.v4(frame.getInt(arp + 14));
         final var targetIp = IpAddress.v4(frame.getInt(arp + 24));
         // The sender hardware address must be the frame's source: otherwise it speaks for someone else.
-        if (senderMac != mac(frame, at + 6) || !isUnicastMac(senderMac)) {
+        if (senderMac != Macs.read(frame, at + 6) || !Macs.isUnicast(senderMac)) {
             return null;
         }
         if (op == 1 && !senderIp.isUnspecified() && !senderIp.equals(targetIp)) {
@@ -128,8 +129,8 @@ public final class NeighborPackets {
         }
         final var target = IpAddress.v6(frame.getLong(icmp + 8), frame.getLong(icmp + 16));
         final var source = IpAddress.v6(frame.getLong(ip + 8), frame.getLong(ip + 16));
-        final long frameSource = mac(frame, at + 6);
-        if (!target.isUnicast() || !isUnicastMac(frameSource)) {
+        final long frameSource = Macs.read(frame, at + 6);
+        if (!target.isUnicast() || !Macs.isUnicast(frameSource)) {
             return null;
         }
         if (type == NS) {
@@ -154,7 +155,7 @@ public final class NeighborPackets {
                 return -1;
             }
             if (type == wanted && units == 1) {
-                return mac(frame, at + 2);
+                return Macs.read(frame, at + 2);
             }
             at += units * 8;
         }
@@ -232,15 +233,7 @@ public final class NeighborPackets {
         return (int) ~sum & 0xFFFF;
     }
 
-    static long mac(final ByteBuf frame, final int index) {
-        return (long) frame.getUnsignedShort(index) << 32 | frame.getUnsignedInt(index + 2);
-    }
-
     private static void writeMac(final ByteBuf out, final long mac) {
         out.writeShort((int) (mac >>> 32)).writeInt((int) mac);
-    }
-
-    private static boolean isUnicastMac(final long mac) {
-        return mac != 0 && (mac >>> 40 & 1) == 0;
     }
 }

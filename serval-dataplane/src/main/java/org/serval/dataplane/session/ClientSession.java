@@ -20,6 +20,7 @@ import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
 import org.serval.api.FloodPolicy;
 import org.serval.api.UserInfo;
+import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
@@ -160,7 +161,8 @@ public final class ClientSession {
         }
         final var frame = data.content();
         final long now = System.nanoTime();
-        if ((frame.getByte(frame.readerIndex()) & 1) != 0 && !floodAllowed(port, frame, now)) {
+        final long dst = Macs.read(frame, frame.readerIndex());
+        if (Macs.isGroup(dst) && !floodAllowed(port, dst == Macs.BROADCAST, now)) {
             inDiscards.increment();
             return;
         }
@@ -173,11 +175,9 @@ public final class ClientSession {
      * Storm control (the VLAN's flood policy) for a frame to a group address: a member that floods is held to its
      * own rate, so that the others keep their bandwidth.
      */
-    private boolean floodAllowed(final Port port, final ByteBuf frame, final long now) {
+    private boolean floodAllowed(final Port port, final boolean broadcast, final long now) {
         final var info = dataplane.directory().vlan(port.vlan);
         final var policy = info.isPresent() ? info.orElseThrow().flood() : FloodPolicy.DEFAULT;
-        final int at = frame.readerIndex();
-        final boolean broadcast = frame.getInt(at) == -1 && frame.getShort(at + 4) == -1;
         final var action = broadcast ? policy.broadcast() : policy.multicast();
         return switch (action) {
             case FORWARD -> true;
@@ -367,7 +367,7 @@ public final class ClientSession {
             link.send(new Error(join.request(), Error.VLAN_FULL, "VLAN " + vlan + " is full"));
             return;
         }
-        if (ports.size() + joining.size() >= MAX_VLANS || (join.mac() >>> 40 & 1) != 0 || join.mac() == 0) {
+        if (ports.size() + joining.size() >= MAX_VLANS || !Macs.isUnicast(join.mac())) {
             link.send(new Error(join.request(), Error.LIMIT, "too many VLANs or not a unicast MAC"));
             return;
         }

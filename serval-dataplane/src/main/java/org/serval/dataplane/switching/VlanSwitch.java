@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.resolution.AddressTable;
 import org.serval.dataplane.resolution.IpAddress;
 import org.serval.dataplane.resolution.NeighborPackets;
@@ -90,18 +91,18 @@ public final class VlanSwitch {
                 return;
             }
             final int at = frame.readerIndex();
-            final long dst = mac(frame, at);
-            final long src = mac(frame, at + MAC_LENGTH);
-            if (isGroup(src)) {
+            final long dst = Macs.read(frame, at);
+            final long src = Macs.read(frame, at + MAC_LENGTH);
+            if (Macs.isGroup(src)) {
                 // A group address cannot be a source; learning it would hijack multicast.
                 dropped.increment();
                 return;
             }
             macs.learn(src, from, nowNanos);
-            if (answerNeighbors && answered(from, frame, isGroup(dst), nowNanos)) {
+            if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
                 return;
             }
-            if (!isGroup(dst)) {
+            if (!Macs.isGroup(dst)) {
                 final var to = macs.lookup(dst, nowNanos);
                 if (to != null) {
                     if (to != from && members.contains(to)) {
@@ -184,14 +185,5 @@ public final class VlanSwitch {
 
     public int learnedMacs() {
         return macs.size();
-    }
-
-    static long mac(final ByteBuf frame, final int index) {
-        return (long) frame.getUnsignedShort(index) << 32 | frame.getUnsignedInt(index + 2);
-    }
-
-    static boolean isGroup(final long mac) {
-        // The I/G bit: the least significant bit of the first octet.
-        return (mac >>> 40 & 1) != 0;
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.resolution.Frames;
 
@@ -37,8 +38,8 @@ class VlanSwitchTest {
         @Override
         public void deliver(final ByteBuf frame) {
             try {
-                received.add(Long.toHexString(VlanSwitch.mac(frame, frame.readerIndex() + 6)) + ">"
-                    + Long.toHexString(VlanSwitch.mac(frame, frame.readerIndex())));
+                received.add(Long.toHexString(Macs.read(frame, frame.readerIndex() + 6)) + ">"
+                    + Long.toHexString(Macs.read(frame, frame.readerIndex())));
             } finally {
                 frame.release();
             }
