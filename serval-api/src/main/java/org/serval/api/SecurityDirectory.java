@@ -17,4 +17,16 @@ public interface SecurityDirectory {
     Optional<UserInfo> user(String name);
 
     AccessPolicy policy();
+
+    /**
+     * Decides whether a user, by name, may perform an operation on a VLAN; a user that does not exist may not.
+     *
+     * @see AccessPolicy#decide
+     */
+    default AccessPolicy.Decision decide(final String user, final AccessPolicy.Operation operation, final String vlan,
+            final boolean open, final String owner) {
+        final var info = user(user);
+        return info.isEmpty() ? new AccessPolicy.Decision(false, "no such user")
+            : policy().decide(info.orElseThrow(), operation, vlan, open, owner);
+    }
 }

@@ -273,9 +273,7 @@ public final class VlanRpcs implements AutoCloseable {
      */
     private String refusal(final String user, final AccessPolicy.Operation operation, final String vlan,
             final boolean open, final String owner) {
-        final var info = security.user(user);
-        final var decision = info.isEmpty() ? new AccessPolicy.Decision(false, "no such user")
-            : security.policy().decide(info.orElseThrow(), operation, vlan, open, owner);
+        final var decision = security.decide(user, operation, vlan, open, owner);
         if (decision.permitted()) {
             return null;
         }

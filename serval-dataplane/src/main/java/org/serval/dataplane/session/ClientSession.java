@@ -354,10 +354,8 @@ public final class ClientSession {
             return;
         }
         final var vlanInfo = info.orElseThrow();
-        final var login = dataplane.gatekeeper().security().user(user);
-        final var decision = login.isEmpty() ? new AccessPolicy.Decision(false, "the user no longer exists")
-            : dataplane.gatekeeper().security().policy().decide(login.orElseThrow(), AccessPolicy.Operation.JOIN,
-                vlan, vlanInfo.open(), vlanInfo.owner());
+        final var decision = dataplane.gatekeeper().security().decide(user, AccessPolicy.Operation.JOIN, vlan,
+            vlanInfo.open(), vlanInfo.owner());
         if (!decision.permitted()) {
             Audit.denied(user, "join", vlan, decision.reason());
             link.send(new Error(join.request(), Error.DENIED, "user " + user + " may not join VLAN " + vlan));
