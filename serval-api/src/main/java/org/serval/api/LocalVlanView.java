@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -212,6 +213,51 @@ public final class LocalVlanView implements VlanDirectory {
             membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
         }
         signal();
+    }
+
+    /**
+     * Adds one membership of a known client (this node's own client joining, applied before the datastore has it).
+     */
+    public synchronized void join(final String clientId, final String vlan) {
+        final var before = vlansByClient.get(clientId);
+        if (before == null || before.contains(vlan)) {
+            return;
+        }
+        final var now = new HashSet<>(before);
+        now.add(vlan);
+        vlansByClient.put(clientId, Set.copyOf(now));
+        membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
+        signal();
+    }
+
+    /**
+     * Removes one membership of a client.
+     */
+    public synchronized void leave(final String clientId, final String vlan) {
+        final var before = vlansByClient.get(clientId);
+        if (before == null || !before.contains(vlan)) {
+            return;
+        }
+        final var now = new HashSet<>(before);
+        now.remove(vlan);
+        vlansByClient.put(clientId, Set.copyOf(now));
+        dropMember(vlan, clientId);
+        signal();
+    }
+
+    /**
+     * The node a client is connected to, if known.
+     */
+    public Optional<String> nodeOf(final String clientId) {
+        return Optional.ofNullable(nodeByClient.get(clientId));
+    }
+
+    /**
+     * The clients known to be connected to a node.
+     */
+    public Set<String> clientsOn(final String nodeId) {
+        return nodeByClient.entrySet().stream().filter(entry -> nodeId.equals(entry.getValue()))
+            .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
     }
 
     /**

@@ -251,10 +251,23 @@ public sealed interface Message {
         }
     }
 
-    record NodeEntry(String nodeId, int transport, String host, int port, int load) {
+    /**
+     * One way to reach one node: the NODES list has an entry per node and transport.
+     *
+     * @param transport {@link #TCP} or {@link #UDP}
+     * @param clients how many clients the node has, for choosing the least loaded
+     * @param cpuPercent its recent CPU use
+     * @param fingerprint the SHA-256 fingerprint of its certificate (lower-case hex), empty without encryption
+     */
+    record NodeEntry(String nodeId, int transport, String host, int port, long clients, int cpuPercent,
+            String fingerprint) {
+        public static final int TCP = 1;
+        public static final int UDP = 2;
+
         public NodeEntry {
             requireNonNull(nodeId);
             requireNonNull(host);
+            requireNonNull(fingerprint);
         }
     }
 

@@ -151,7 +151,8 @@ public final class MessageCodec {
                     writeStr8(out, node.nodeId());
                     out.writeByte(node.transport());
                     writeStr8(out, node.host());
-                    out.writeShort(node.port()).writeByte(node.load());
+                    out.writeShort(node.port()).writeInt((int) node.clients()).writeByte(node.cpuPercent());
+                    writeStr8(out, node.fingerprint());
                 }
             }
             case Error m -> {
@@ -286,11 +287,11 @@ public final class MessageCodec {
 
     private static Nodes readNodes(final ByteBuf in) {
         final int count = in.readUnsignedByte();
-        need(in, count * 6L);
+        need(in, count * 11L);
         final var nodes = new ArrayList<NodeEntry>(count);
         for (int i = 0; i < count; i++) {
             nodes.add(new NodeEntry(readStr8(in), in.readUnsignedByte(), readStr8(in), in.readUnsignedShort(),
-                in.readUnsignedByte()));
+                in.readUnsignedInt(), in.readUnsignedByte(), readStr8(in)));
         }
         return new Nodes(nodes);
     }

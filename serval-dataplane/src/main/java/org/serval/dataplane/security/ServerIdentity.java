@@ -177,4 +177,30 @@ public final class ServerIdentity {
             .trustManager(new AnyClientCertificate())
             .build();
     }
+
+    /**
+     * The accepting end of a link between nodes: TLS 1.3, and the other node must present its certificate, which
+     * the link then matches against the node list (any certificate passes the handshake; the list decides).
+     */
+    public SslContext peerServerContext() throws SSLException {
+        return SslContextBuilder.forServer(key, chain)
+            .sslProvider(SslProvider.JDK)
+            .protocols(TLS_1_3)
+            .clientAuth(ClientAuth.REQUIRE)
+            .trustManager(new AnyClientCertificate())
+            .build();
+    }
+
+    /**
+     * The connecting end of a link to another node: this node's certificate, and trust in exactly the certificate
+     * the node list gives for the other.
+     */
+    public SslContext peerClientContext(final String peerFingerprint) throws SSLException {
+        return SslContextBuilder.forClient()
+            .sslProvider(SslProvider.JDK)
+            .protocols(TLS_1_3)
+            .trustManager(ServerTrust.pinned(peerFingerprint))
+            .keyManager(key, chain)
+            .build();
+    }
 }

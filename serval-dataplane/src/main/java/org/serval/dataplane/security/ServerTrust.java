@@ -20,6 +20,8 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -34,10 +36,22 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class ServerTrust extends X509ExtendedTrustManager {
     private final String pin;
     private final X509ExtendedTrustManager authorities;
+    // Other nodes of the pinned server's cluster, as a trusted node's node list named them.
+    private final Set<String> cluster = ConcurrentHashMap.newKeySet();
 
     private ServerTrust(final String pin, final X509ExtendedTrustManager authorities) {
         this.pin = pin;
         this.authorities = authorities;
+    }
+
+    /**
+     * Also trusts another node of the cluster: its certificate fingerprint came in the node list from a server
+     * this trust had already accepted, so trust extends along it. Without a pin (CA trust) the CA decides.
+     */
+    public void alsoTrust(final String fingerprint) {
+        if (pin != null) {
+            cluster.add(Fingerprints.parse(fingerprint));
+        }
     }
 
     /**
@@ -112,7 +126,7 @@ public final class ServerTrust extends X509ExtendedTrustManager {
         }
         final var fingerprint = Fingerprints.of(chain[0]);
         if (pin != null) {
-            if (!pin.equals(fingerprint)) {
+            if (!pin.equals(fingerprint) && !cluster.contains(fingerprint)) {
                 throw new CertificateException("the server's certificate is " + Fingerprints.display(fingerprint)
                     + ", not the pinned " + Fingerprints.display(pin));
             }

@@ -48,14 +48,29 @@ public final class ClientSession {
     private final class Port implements SwitchPort {
         final int vlanRef;
         final String vlan;
+        final long mac;
         final VlanSwitch vlanSwitch;
         final Bucket broadcasts = new Bucket();
         final Bucket multicasts = new Bucket();
 
-        Port(final int vlanRef, final String vlan, final VlanSwitch vlanSwitch) {
+        Port(final int vlanRef, final String vlan, final long mac, final VlanSwitch vlanSwitch) {
             this.vlanRef = vlanRef;
             this.vlan = vlan;
+            this.mac = mac;
             this.vlanSwitch = vlanSwitch;
+        }
+
+        void attach() {
+            vlanSwitch.attach(this);
+            // Known before the client sends a frame: a client that moved here from another node is reachable at
+            // once, and the other nodes hear where it is now.
+            vlanSwitch.learnAt(mac, this, System.nanoTime());
+            dataplane.localJoined(vlan, mac);
+        }
+
+        void detach() {
+            vlanSwitch.detach(this);
+            dataplane.localLeft(vlan);
         }
 
         @Override
@@ -327,6 +342,21 @@ public final class ClientSession {
         final var settings = dataplane.settings();
         link.send(new Message.Welcome(MessageCodec.VERSION, settings.nodeId(), settings.keepaliveMillis(),
             settings.expireAfter(), settings.tapMtu()));
+        final var nodes = dataplane.nodes();
+        if (!nodes.nodes().isEmpty()) {
+            link.send(nodes);
+        }
+    }
+
+    /**
+     * Sends a message the server volunteers (a new node list), from any thread, once the client is welcome.
+     */
+    void tell(final Message message) {
+        link.executor().execute(() -> {
+            if (welcomed && !ended) {
+                link.send(message);
+            }
+        });
     }
 
     private void join(final Message.Join join) {
@@ -381,9 +411,9 @@ public final class ClientSession {
                     link.send(new Error(join.request(), Error.INTERNAL, "could not join " + vlan));
                     return;
                 }
-                final var port = new Port(nextVlanRef++, vlan, dataplane.switchFor(vlan));
+                final var port = new Port(nextVlanRef++, vlan, join.mac(), dataplane.switchFor(vlan));
                 ports.put(port.vlanRef, port);
-                port.vlanSwitch.attach(port);
+                port.attach();
                 link.send(new Message.Joined(join.request(), port.vlanRef, vlan));
             }));
     }
@@ -394,7 +424,7 @@ public final class ClientSession {
             link.send(new Error(leave.request(), Error.UNKNOWN_VLAN, "not joined: " + leave.vlanRef()));
             return;
         }
-        port.vlanSwitch.detach(port);
+        port.detach();
         dataplane.registry().left(clientId, port.vlan);
         link.send(new Message.Left(leave.request(), port.vlanRef));
     }
@@ -482,7 +512,7 @@ public final class ClientSession {
         }
         ended = true;
         for (var port : ports.values()) {
-            port.vlanSwitch.detach(port);
+            port.detach();
         }
         ports.clear();
         if (clientId != null) {

@@ -9,10 +9,17 @@ package org.serval.dataplane.session;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.serval.api.ClientRegistry;
+import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.cluster.PeerLinks;
+import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.switching.VlanSwitch;
 
 /**
@@ -27,6 +34,8 @@ public final class Dataplane {
     private final Gatekeeper gatekeeper;
     private final ConcurrentHashMap<String, VlanSwitch> switches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private volatile PeerLinks peers;
+    private volatile Message.Nodes nodes = new Message.Nodes(List.of());
 
     public Dataplane(final DataplaneSettings settings, final VlanDirectory directory, final ClientRegistry registry,
             final Gatekeeper gatekeeper) {
@@ -44,15 +53,80 @@ public final class Dataplane {
         return settings;
     }
 
-    VlanDirectory directory() {
+    public VlanDirectory directory() {
         return directory;
+    }
+
+    /**
+     * Connects this dataplane to the other nodes of its cluster: local joins and leaves are told to them from now
+     * on.
+     */
+    public void attachPeers(final PeerLinks links) {
+        peers = links;
+    }
+
+    /**
+     * A session of this node attached to a VLAN's switch with a client's MAC.
+     */
+    void localJoined(final String vlan, final long mac) {
+        final var links = peers;
+        if (links != null) {
+            links.joined(vlan, mac);
+        }
+    }
+
+    /**
+     * A session of this node detached from a VLAN's switch.
+     */
+    void localLeft(final String vlan) {
+        final var links = peers;
+        if (links != null) {
+            links.left(vlan);
+        }
+    }
+
+    /**
+     * The node list changed: every connected client hears the new one (NODES), so that it knows where to go when
+     * its node fails.
+     */
+    public void nodesChanged(final Collection<NodeInfo> infos) {
+        final var entries = new ArrayList<Message.NodeEntry>();
+        final var sorted = new ArrayList<>(infos);
+        sorted.sort(Comparator.comparing(NodeInfo::id));
+        for (var node : sorted) {
+            for (var endpoint : node.endpoints()) {
+                final int transport = switch (endpoint.transport()) {
+                    case "tcp" -> Message.NodeEntry.TCP;
+                    case "udp" -> Message.NodeEntry.UDP;
+                    default -> 0;
+                };
+                // 255 entries fit the message; a cluster of over a hundred nodes is not what this is for.
+                if (transport != 0 && entries.size() < 255) {
+                    entries.add(new Message.NodeEntry(node.id(), transport, endpoint.host(), endpoint.port(),
+                        node.clients(), node.cpuPercent(), node.fingerprint() == null ? "" : node.fingerprint()));
+                }
+            }
+        }
+        final var message = new Message.Nodes(entries);
+        if (message.equals(nodes)) {
+            return;
+        }
+        nodes = message;
+        sessions.values().forEach(session -> session.tell(message));
+    }
+
+    /**
+     * The node list as clients are told it.
+     */
+    Message.Nodes nodes() {
+        return nodes;
     }
 
     ClientRegistry registry() {
         return registry;
     }
 
-    VlanSwitch switchFor(final String vlan) {
+    public VlanSwitch switchFor(final String vlan) {
         return switches.computeIfAbsent(vlan, name -> new VlanSwitch(name, settings.maxMacsPerVlan(),
             settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()),
             settings.answerNeighbors()));
@@ -103,6 +177,13 @@ public final class Dataplane {
             }
         }
         return count;
+    }
+
+    /**
+     * The clients whose sessions are on this node now.
+     */
+    public boolean hasSession(final String clientId) {
+        return sessions.containsKey(clientId);
     }
 
     public int sessionCount() {

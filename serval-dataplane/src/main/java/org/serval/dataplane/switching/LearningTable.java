@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * A table that learns from traffic, in the manner of Open vSwitch's MAC learning: idle aging, and a size limit
@@ -54,17 +55,30 @@ public final class LearningTable<K, V, O> {
     private final Map<O, LinkedHashMap<K, Entry<K, V, O>>> byOwner = new HashMap<>();
     private final Function<V, O> ownerOf;
     private final int maxEntries;
-    private final int maxPerOwner;
+    private final ToIntFunction<O> maxPerOwner;
     private final long agingNanos;
 
     public LearningTable(final Function<V, O> ownerOf, final int maxEntries, final int maxPerOwner,
             final long agingNanos) {
-        if (maxEntries < 1 || maxPerOwner < 1 || maxPerOwner > maxEntries || agingNanos < 1) {
-            throw new IllegalArgumentException("need 1 <= maxPerOwner <= maxEntries and a positive aging time");
+        this(ownerOf, maxEntries, owner -> maxPerOwner, agingNanos);
+        if (maxPerOwner < 1 || maxPerOwner > maxEntries) {
+            throw new IllegalArgumentException("need 1 <= maxPerOwner <= maxEntries");
+        }
+    }
+
+    /**
+     * A table whose owners may hold different shares (a link to another node holds the MACs of all its clients).
+     *
+     * @param maxPerOwner each owner's share, at least 1; more than maxEntries means no share beyond the table's
+     */
+    public LearningTable(final Function<V, O> ownerOf, final int maxEntries, final ToIntFunction<O> maxPerOwner,
+            final long agingNanos) {
+        if (maxEntries < 1 || agingNanos < 1) {
+            throw new IllegalArgumentException("need maxEntries >= 1 and a positive aging time");
         }
         this.ownerOf = requireNonNull(ownerOf);
         this.maxEntries = maxEntries;
-        this.maxPerOwner = maxPerOwner;
+        this.maxPerOwner = requireNonNull(maxPerOwner);
         this.agingNanos = agingNanos;
     }
 
@@ -100,7 +114,7 @@ public final class LearningTable<K, V, O> {
             }
             final var owner = ownerOf.apply(value);
             var own = byOwner.get(owner);
-            if (own != null && own.size() >= maxPerOwner) {
+            if (own != null && own.size() >= Math.max(1, maxPerOwner.applyAsInt(owner))) {
                 remove(oldest(own));
             } else if (entries.size() >= maxEntries) {
                 remove(oldest(largestOwner()));

@@ -8,6 +8,7 @@
 package org.serval.dataplane.switching;
 
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * One VLAN's MAC learning table: MAC to port, owned by the port (the table itself is per VLAN, so the key is
@@ -20,6 +21,13 @@ public final class MacTable<P> {
     private final LearningTable<Long, P, P> table;
 
     public MacTable(final int maxEntries, final int maxPerPort, final long agingNanos) {
+        table = new LearningTable<>(Function.identity(), maxEntries, maxPerPort, agingNanos);
+    }
+
+    /**
+     * A table whose ports hold different shares.
+     */
+    public MacTable(final int maxEntries, final ToIntFunction<P> maxPerPort, final long agingNanos) {
         table = new LearningTable<>(Function.identity(), maxEntries, maxPerPort, agingNanos);
     }
 

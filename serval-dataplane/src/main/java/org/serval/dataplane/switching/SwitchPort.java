@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * A member's attachment to one VLAN: where the switch sends the frames for it. Implemented by a client session
- * (one port per joined VLAN) and, later, by links to other nodes.
+ * (one port per joined VLAN) and by the link to another node that has members of the VLAN.
  */
 public interface SwitchPort {
     /**
@@ -24,4 +24,13 @@ public interface SwitchPort {
      * The client this port belongs to, for logs and counters.
      */
     String owner();
+
+    /**
+     * Whether this port leads to another node rather than a client. The nodes of a cluster are fully meshed, so a
+     * frame that came from another node goes to local members only (split horizon): never on to a third node, and
+     * never back.
+     */
+    default boolean isRemote() {
+        return false;
+    }
 }

@@ -53,7 +53,8 @@ public final class VlanSwitch {
             final boolean answerNeighbors) {
         this.vlan = vlan;
         this.answerNeighbors = answerNeighbors;
-        macs = new MacTable<>(maxMacs, maxMacsPerPort, macAgingNanos);
+        // A link to another node teaches the MACs of all that node's members, which that node already bounds.
+        macs = new MacTable<>(maxMacs, port -> port.isRemote() ? maxMacs : maxMacsPerPort, macAgingNanos);
         addresses = new AddressTable(maxMacs * 2, MAX_ADDRESSES_PER_MAC, macAgingNanos);
     }
 
@@ -102,10 +103,11 @@ public final class VlanSwitch {
             if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
                 return;
             }
+            final boolean fromNode = from.isRemote();
             if (!Macs.isGroup(dst)) {
                 final var to = macs.lookup(dst, nowNanos);
                 if (to != null) {
-                    if (to != from && members.contains(to)) {
+                    if (to != from && members.contains(to) && !(fromNode && to.isRemote())) {
                         to.deliver(frame.retainedDuplicate());
                     }
                     return;
@@ -113,12 +115,23 @@ public final class VlanSwitch {
             }
             flooded.increment();
             for (var port : members) {
-                if (port != from) {
+                if (port != from && !(fromNode && port.isRemote())) {
                     port.deliver(frame.retainedDuplicate());
                 }
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * Records where a MAC is without a frame from it: a client that joined here with it, or another node saying
+     * one of its clients did. Frames to it then go straight there, even to a client that moved between nodes and
+     * has sent nothing yet.
+     */
+    public void learnAt(final long mac, final SwitchPort port, final long nowNanos) {
+        if (Macs.isUnicast(mac) && members.contains(port)) {
+            macs.learn(mac, port, nowNanos);
         }
     }
 

@@ -15,7 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 /**
  * The event loops of a transport, the same way for all: native epoll where available, one per core by default.
  */
-final class EventLoops {
+public final class EventLoops {
     private EventLoops() {
         // static only
     }
@@ -23,11 +23,11 @@ final class EventLoops {
     /**
      * How many loops a transport gets for a configured count; 0 means one per core.
      */
-    static int count(final int threads) {
+    public static int count(final int threads) {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
-    static EventLoopGroup create(final int threads, final boolean epoll) {
+    public static EventLoopGroup create(final int threads, final boolean epoll) {
         return new MultiThreadIoEventLoopGroup(count(threads),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }

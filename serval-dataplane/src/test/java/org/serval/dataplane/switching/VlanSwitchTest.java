@@ -29,10 +29,21 @@ class VlanSwitchTest {
      */
     private static final class Member implements SwitchPort {
         final String name;
+        final boolean node;
         final List<String> received = new ArrayList<>();
 
         Member(final String name) {
+            this(name, false);
+        }
+
+        Member(final String name, final boolean node) {
             this.name = name;
+            this.node = node;
+        }
+
+        @Override
+        public boolean isRemote() {
+            return node;
         }
 
         @Override
@@ -98,6 +109,45 @@ class VlanSwitchTest {
         red.receive(aa, frame(0x0B, 0x0A), 2 * SECOND);
         assertEquals(2, bb.received.size());
         assertEquals(1, cc.received.size(), "now 0b is known: unicast");
+    }
+
+    @Test
+    void framesFromAnotherNodeGoToLocalMembersOnly() {
+        final var nodeX = new Member("x", true);
+        final var nodeY = new Member("y", true);
+        red.attach(aa);
+        red.attach(nodeX);
+        red.attach(nodeY);
+        red.receive(nodeX, frame(BROADCAST, 0x0E), 0);
+        assertEquals(List.of("e>ffffffffffff"), aa.received);
+        assertEquals(List.of(), nodeY.received, "split horizon: the mesh already took it to every node");
+        red.receive(aa, frame(BROADCAST, 0x0A), 0);
+        assertEquals(List.of("a>ffffffffffff"), nodeX.received, "a local member's flood reaches every node");
+        assertEquals(List.of("a>ffffffffffff"), nodeY.received);
+        // 0e lives behind x; a frame to it that came in from y must not be sent on to x
+        red.receive(nodeY, frame(0x0E, 0x0F), SECOND);
+        assertEquals(1, nodeX.received.size());
+        red.receive(aa, frame(0x0E, 0x0A), SECOND);
+        assertEquals(List.of("a>ffffffffffff", "a>e"), nodeX.received, "learned unicast goes to that node only");
+        assertEquals(1, nodeY.received.size());
+    }
+
+    @Test
+    void aMacLearnedWithoutAFrameIsReachedAtOnce() {
+        final var nodeX = new Member("x", true);
+        red.attach(aa);
+        red.attach(bb);
+        red.attach(nodeX);
+        red.receive(aa, frame(0x0B, 0x0A), 0);
+        assertEquals(1, nodeX.received.size(), "0b unknown: flooded");
+        // 0b's client moved to node x, which says so (LEARN) before 0b sends anything
+        red.learnAt(0x0B, nodeX, SECOND);
+        red.receive(aa, frame(0x0B, 0x0A), SECOND);
+        assertEquals(2, nodeX.received.size());
+        assertEquals(1, bb.received.size(), "no longer sent to where 0b was");
+        red.learnAt(0x0C, cc, SECOND);
+        red.receive(aa, frame(0x0C, 0x0A), SECOND);
+        assertEquals(3, nodeX.received.size(), "a port that is not a member teaches nothing: 0c still floods");
     }
 
     @Test
