@@ -13,16 +13,24 @@ import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
-import org.opendaylight.mdsal.binding.api.WriteTransaction;
+import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientConnectedBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
@@ -32,9 +40,13 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.CountersBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.Membership;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
+import org.opendaylight.yangtools.binding.util.BindingMap;
+import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
@@ -44,16 +56,52 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dataplane's clients in the operational datastore: what RESTCONF {@code clients} and
- * {@code serval:client-list} show, and what every node's view learns memberships from. Each call completes when
- * this node's view shows the change, so a session answers JOINED only once its frames pass the membership check.
+ * {@code serval:client-list} show, and what every node's view learns memberships from.
+ *
+ * <p>The dataplane never waits for the datastore: each change is applied to this node's view at once and the call
+ * completes, and the write follows in the background. In a cluster a commit can take seconds (a shard electing a
+ * new leader after a node died), and a client moving to this node must be switching by then.
+ *
+ * <p>This node keeps the record of each of its clients and writes it whole on every change, through one
+ * transaction chain, so that its writes apply in order and never conflict with each other. A write that failed
+ * (no leader, or a conflict with another node's cleanup) marks the record stale, and {@link #republish} writes it
+ * again.
  */
-public final class DatastoreClientRegistry implements ClientRegistry {
+public final class DatastoreClientRegistry implements ClientRegistry, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatastoreClientRegistry.class);
+    private static final long REMOVE_RETRY_SECONDS = 5;
+    private static final int REMOVE_ATTEMPTS = 3;
+
+    /**
+     * What this node publishes about one of its clients.
+     */
+    private record Published(String user, Transport transport, IpAddress address, int port, DateAndTime since,
+            Map<String, Long> memberships, TrafficCounters counters) {
+        Published with(final String vlan, final Long mac) {
+            final var now = new HashMap<>(memberships);
+            if (mac == null) {
+                now.remove(vlan);
+            } else {
+                now.put(vlan, mac);
+            }
+            return new Published(user, transport, address, port, since, Map.copyOf(now), counters);
+        }
+
+        Published with(final TrafficCounters traffic) {
+            return new Published(user, transport, address, port, since, memberships, traffic);
+        }
+    }
 
     private final DataBroker broker;
     private final LocalVlanView view;
     private final NotificationPublishService notifications;
     private final String nodeId;
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+    // Clients whose last write failed; rewritten whole by republish().
+    private final Set<String> stale = ConcurrentHashMap.newKeySet();
+    // Guarded by this; replaced after it fails.
+    private TransactionChain chain;
+    private boolean closed;
 
     public DatastoreClientRegistry(final DataBroker broker, final LocalVlanView view,
             final NotificationPublishService notifications, final String nodeId) {
@@ -66,98 +114,217 @@ public final class DatastoreClientRegistry implements ClientRegistry {
     @Override
     public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
             final String remoteAddress, final int remotePort) {
-        final var now = VlanRpcs.now();
-        final var address = IetfInetUtil.ipAddressFor(remoteAddress);
-        final var tx = broker.newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.client(clientId), new ClientBuilder()
-            .setId(new ClientId(clientId))
-            .setUser(user == null ? null : new UserName(user))
+        final var record = new Published(user, "udp".equals(transport) ? Transport.Udp : Transport.Tcp,
+            IetfInetUtil.ipAddressFor(remoteAddress), remotePort, VlanRpcs.now(), Map.of(), null);
+        published.put(clientId, record);
+        view.putClient(clientId, nodeId, user, List.of());
+        write(clientId, "registering client " + clientId);
+        notifications.offerNotification(new ClientConnectedBuilder()
+            .setClientId(new ClientId(clientId))
             .setNode(new NodeId(nodeId))
-            .setTransport("udp".equals(transport) ? Transport.Udp : Transport.Tcp)
-            .setRemoteAddress(address)
-            .setRemotePort(new PortNumber(Uint16.valueOf(remotePort)))
-            .setConnectedSince(now)
-            .setLastSeen(now)
+            .setTransport(record.transport())
+            .setRemoteAddress(record.address())
             .build());
-        return commit(tx, "registering client " + clientId, () -> view.isKnownClient(clientId))
-            .thenRun(() -> notifications.offerNotification(new ClientConnectedBuilder()
-                .setClientId(new ClientId(clientId))
-                .setNode(new NodeId(nodeId))
-                .setTransport("udp".equals(transport) ? Transport.Udp : Transport.Tcp)
-                .setRemoteAddress(address)
-                .build()));
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
-        final var tx = broker.newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.membership(clientId, vlan), new MembershipBuilder()
-            .setVlan(new VlanName(vlan))
-            .setMac(new MacAddress(formatMac(mac)))
-            .setJoinedAt(VlanRpcs.now())
-            .build());
-        return commit(tx, "client " + clientId + " joining " + vlan, () -> view.isMember(clientId, vlan));
+        published.computeIfPresent(clientId, (id, now) -> now.with(vlan, mac));
+        view.join(clientId, vlan);
+        write(clientId, "client " + clientId + " joining " + vlan);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletionStage<Void> left(final String clientId, final String vlan) {
-        final var tx = broker.newWriteOnlyTransaction();
-        tx.delete(OPERATIONAL, ServalPaths.membership(clientId, vlan));
-        return commit(tx, "client " + clientId + " leaving " + vlan, () -> !view.isMember(clientId, vlan));
-    }
-
-    @Override
-    public CompletionStage<Void> disconnected(final String clientId, final String reason) {
-        final var tx = broker.newWriteOnlyTransaction();
-        tx.delete(OPERATIONAL, ServalPaths.client(clientId));
-        return commit(tx, "removing client " + clientId, () -> !view.isKnownClient(clientId))
-            .thenRun(() -> notifications.offerNotification(new ClientDisconnectedBuilder()
-                .setClientId(new ClientId(clientId))
-                .setNode(new NodeId(nodeId))
-                .setReason(switch (reason) {
-                    case "expired" -> ClientDisconnected.Reason.Expired;
-                    case "administrative" -> ClientDisconnected.Reason.Administrative;
-                    case "error" -> ClientDisconnected.Reason.Error;
-                    default -> ClientDisconnected.Reason.Closed;
-                })
-                .build()));
+        published.computeIfPresent(clientId, (id, now) -> now.with(vlan, null));
+        view.leave(clientId, vlan);
+        write(clientId, "client " + clientId + " leaving " + vlan);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public void counters(final String clientId, final TrafficCounters counters) {
+        if (published.computeIfPresent(clientId, (id, now) -> now.with(counters)) != null) {
+            write(clientId, "counters of client " + clientId);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> disconnected(final String clientId, final String reason) {
+        published.remove(clientId);
+        stale.remove(clientId);
+        view.removeClient(clientId);
+        remove(clientId, 1);
+        notifications.offerNotification(new ClientDisconnectedBuilder()
+            .setClientId(new ClientId(clientId))
+            .setNode(new NodeId(nodeId))
+            .setReason(switch (reason) {
+                case "expired" -> ClientDisconnected.Reason.Expired;
+                case "administrative" -> ClientDisconnected.Reason.Administrative;
+                case "error" -> ClientDisconnected.Reason.Error;
+                default -> ClientDisconnected.Reason.Closed;
+            })
+            .build());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Removes a client's entry if it still names this node: a client that has moved on to another node keeps the
+     * entry that node wrote.
+     */
+    private void remove(final String clientId, final int attempt) {
+        final var tx = broker.newReadWriteTransaction();
         final var path = ServalPaths.client(clientId);
-        final var update = new ClientBuilder()
+        Futures.addCallback(tx.read(OPERATIONAL, path), new FutureCallback<Optional<Client>>() {
+            @Override
+            public void onSuccess(final Optional<Client> entry) {
+                final var node = entry.map(Client::getNode).map(NodeId::getValue).orElse(null);
+                if (!nodeId.equals(node) || published.containsKey(clientId)) {
+                    tx.cancel();
+                    return;
+                }
+                tx.delete(OPERATIONAL, path);
+                Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+                    @Override
+                    public void onSuccess(final CommitInfo result) {
+                        LOG.debug("Removed client {}", clientId);
+                    }
+
+                    @Override
+                    public void onFailure(final Throwable cause) {
+                        retryRemove(clientId, attempt, cause);
+                    }
+                }, MoreExecutors.directExecutor());
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                tx.cancel();
+                retryRemove(clientId, attempt, cause);
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private void retryRemove(final String clientId, final int attempt, final Throwable cause) {
+        if (attempt >= REMOVE_ATTEMPTS) {
+            LOG.warn("Removing client {} failed", clientId, cause);
+            return;
+        }
+        CompletableFuture.delayedExecutor(REMOVE_RETRY_SECONDS, TimeUnit.SECONDS)
+            .execute(() -> remove(clientId, attempt + 1));
+    }
+
+    /**
+     * Writes again, whole, the entries of this node's clients whose last write failed (the datastore had no
+     * leader, say), and those the view no longer shows on this node. Called periodically, off the dataplane.
+     */
+    void republish() {
+        for (var entry : published.entrySet()) {
+            final var clientId = entry.getKey();
+            if (stale.remove(clientId) || !view.isOnNode(clientId, nodeId)) {
+                LOG.info("Publishing client {} again", clientId);
+                view.putClient(clientId, nodeId, entry.getValue().user(), entry.getValue().memberships().keySet());
+                write(clientId, "publishing client " + clientId + " again");
+            }
+        }
+    }
+
+    /**
+     * Writes a client's current record, in order with every other write of this registry.
+     */
+    private synchronized void write(final String clientId, final String what) {
+        final var record = published.get(clientId);
+        if (record == null || closed) {
+            return;
+        }
+        final var tx = chain().newWriteOnlyTransaction();
+        tx.put(OPERATIONAL, ServalPaths.client(clientId), entry(clientId, record));
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                LOG.debug("{}: done", what);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("{}: failed ({}); it will be written again", what, cause.getMessage());
+                if (published.containsKey(clientId)) {
+                    stale.add(clientId);
+                }
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private TransactionChain chain() {
+        if (chain == null) {
+            final var created = broker.createMergingTransactionChain();
+            created.addCallback(new FutureCallback<Empty>() {
+                @Override
+                public void onSuccess(final Empty result) {
+                    // closed
+                }
+
+                @Override
+                public void onFailure(final Throwable cause) {
+                    chainFailed(created);
+                }
+            });
+            chain = created;
+        }
+        return chain;
+    }
+
+    private synchronized void chainFailed(final TransactionChain failed) {
+        if (chain == failed) {
+            chain = null;
+        }
+        // Which writes were lost is not known: write every record again.
+        stale.addAll(published.keySet());
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (chain != null) {
+            chain.close();
+            chain = null;
+        }
+    }
+
+    private Client entry(final String clientId, final Published record) {
+        final var entry = new ClientBuilder()
             .setId(new ClientId(clientId))
+            .setUser(record.user() == null ? null : new UserName(record.user()))
+            .setNode(new NodeId(nodeId))
+            .setTransport(record.transport())
+            .setRemoteAddress(record.address())
+            .setRemotePort(new PortNumber(Uint16.valueOf(record.port())))
+            .setConnectedSince(record.since())
             .setLastSeen(VlanRpcs.now())
-            .setCounters(new CountersBuilder()
+            .setMembership(BindingMap.of(record.memberships().entrySet().stream()
+                .map(joined -> membership(joined.getKey(), joined.getValue())).toList()));
+        final var counters = record.counters();
+        if (counters != null) {
+            entry.setCounters(new CountersBuilder()
                 .setInFrames(new Counter64(Uint64.valueOf(counters.inFrames())))
                 .setInOctets(new Counter64(Uint64.valueOf(counters.inOctets())))
                 .setOutFrames(new Counter64(Uint64.valueOf(counters.outFrames())))
                 .setOutOctets(new Counter64(Uint64.valueOf(counters.outOctets())))
                 .setInDiscards(new Counter64(Uint64.valueOf(counters.inDiscards())))
                 .setOutDiscards(new Counter64(Uint64.valueOf(counters.outDiscards())))
-                .build())
-            .build();
-        // Merged only into an entry that still exists, in one transaction: a client that left meanwhile makes the
-        // commit conflict instead of leaving a half-made entry behind.
-        final var tx = broker.newReadWriteTransaction();
-        Futures.addCallback(tx.exists(OPERATIONAL, path), new FutureCallback<Boolean>() {
-            @Override
-            public void onSuccess(final Boolean exists) {
-                if (!exists) {
-                    tx.cancel();
-                    return;
-                }
-                tx.merge(OPERATIONAL, path, update);
-                Commits.logOutcome(tx.commit(), "counters of client " + clientId);
-            }
+                .build());
+        }
+        return entry.build();
+    }
 
-            @Override
-            public void onFailure(final Throwable cause) {
-                tx.cancel();
-                LOG.debug("Reading client {} for its counters failed", clientId, cause);
-            }
-        }, MoreExecutors.directExecutor());
+    private static Membership membership(final String vlan, final long mac) {
+        return new MembershipBuilder()
+            .setVlan(new VlanName(vlan))
+            .setMac(new MacAddress(formatMac(mac)))
+            .setJoinedAt(VlanRpcs.now())
+            .build();
     }
 
     static String formatMac(final long mac) {
@@ -169,22 +336,5 @@ public final class DatastoreClientRegistry implements ClientRegistry {
             text.append(String.format("%02x", mac >>> shift & 0xff));
         }
         return text.toString();
-    }
-
-    private CompletionStage<Void> commit(final WriteTransaction tx, final String what, final BooleanSupplier shown) {
-        final var done = new CompletableFuture<Void>();
-        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                Commits.shownLocally(view, shown, what).thenRun(() -> done.complete(null));
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("{}: failed", what, cause);
-                done.completeExceptionally(cause);
-            }
-        }, MoreExecutors.directExecutor());
-        return done;
     }
 }

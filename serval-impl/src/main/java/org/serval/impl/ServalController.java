@@ -10,31 +10,47 @@ package org.serval.impl;
 import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
+import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.Endpoint;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.EndpointBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.LoadBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.PeeringBuilder;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.opendaylight.yangtools.yang.common.Uint8;
+import org.serval.api.LocalNodeView;
 import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
+import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.security.TicketBook;
@@ -52,8 +68,27 @@ import org.slf4j.LoggerFactory;
  * plain data broker.
  */
 public final class ServalController implements AutoCloseable {
+    /**
+     * Where a node listens and how others reach it.
+     *
+     * @param tcp where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
+     * @param udp where the dataplane accepts UDP clients, or null for none
+     * @param peer where the node accepts links from other nodes of its cluster, or null for none
+     * @param advertise the address clients and other nodes use to reach this node's listeners; null for the
+     *     address they are bound to, or when that is a wildcard, this host's first non-loopback address
+     * @param threads event loop threads per transport; 0 for one per core
+     */
+    public record Sockets(InetSocketAddress tcp, InetSocketAddress udp, InetSocketAddress peer, String advertise,
+            int threads) {
+        public static final Sockets NONE = new Sockets(null, null, null, null, 0);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ServalController.class);
-    private static final long SWEEP_SECONDS = 10;
+    private static final long SWEEP_SECONDS = 5;
+    // How long a lost link to another node may stay down before the survivors remove that node's clients: a node
+    // that restarts or a link that blips gets this long to come back.
+    private static final long DEAD_NODE_SECONDS = 3;
+    private static final int CLEANUP_ATTEMPTS = 20;
     // Per UDP socket (one per core); TCP is bounded by the process's file descriptors instead.
     private static final int MAX_UDP_PEERS_PER_SOCKET = 65_536;
 
@@ -65,6 +100,13 @@ public final class ServalController implements AutoCloseable {
     private static final int LOGIN_THREADS = 2;
 
     private final LocalVlanView view = new LocalVlanView();
+    private final LocalNodeView nodes = new LocalNodeView();
+    private final NodeViewUpdater nodeUpdater;
+    private final Consumer<Collection<NodeInfo>> nodesToClients;
+    private final DatastoreClientRegistry registry;
+    private final PeerLinks peers;
+    private final String advertise;
+    private Node announced;
     private final LocalSecurityView security = new LocalSecurityView();
     private final Gatekeeper gatekeeper;
     private final Dataplane dataplane;
@@ -81,24 +123,24 @@ public final class ServalController implements AutoCloseable {
     /**
      * Starts a node.
      *
-     * @param tcpBind where the dataplane accepts TCP clients, or null for no listener (tests of the controller)
-     * @param udpBind where the dataplane accepts UDP clients, or null for none
-     * @param threads event loop threads per transport; 0 for one per core
+     * @param sockets where it listens
      * @param identity the TLS identity that encrypts both transports, or null for plaintext (benchmarks only)
      * @param hashIterations the PBKDF2 cost of the password hashes set-password writes
      */
     public ServalController(final DataBroker broker, final DOMDataBroker domBroker,
             final RpcProviderService rpcProvider, final NotificationPublishService notifications,
-            final DataplaneSettings settings, final int getVlansLimit, final InetSocketAddress tcpBind,
-            final InetSocketAddress udpBind, final int threads, final ServerIdentity identity,
-            final int hashIterations) throws InterruptedException {
+            final DataplaneSettings settings, final int getVlansLimit, final Sockets sockets,
+            final ServerIdentity identity, final int hashIterations) throws InterruptedException {
         this.broker = requireNonNull(broker);
         this.identity = identity;
         nodeId = settings.nodeId();
         gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
-        dataplane = new Dataplane(settings, view,
-            new DatastoreClientRegistry(broker, view, notifications, nodeId), gatekeeper);
-        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect);
+        registry = new DatastoreClientRegistry(broker, view, notifications, nodeId);
+        dataplane = new Dataplane(settings, view, registry, gatekeeper);
+        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession);
+        nodeUpdater = new NodeViewUpdater(broker, nodes);
+        nodesToClients = dataplane::nodesChanged;
+        nodes.listen(nodesToClients);
         securityUpdater = new SecurityViewUpdater(broker, security, user -> {
             final int count = dataplane.disconnectUser(user);
             if (count > 0) {
@@ -113,9 +155,9 @@ public final class ServalController implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        housekeeping.scheduleWithFixedDelay(() -> dataplane.sweep(System.nanoTime()), SWEEP_SECONDS, SWEEP_SECONDS,
-            TimeUnit.SECONDS);
         TcpTransport startedTcp = null;
+        UdpTransport startedUdp = null;
+        PeerLinks startedPeers = null;
         boolean started = false;
         try {
             if (identity == null) {
@@ -130,9 +172,12 @@ public final class ServalController implements AutoCloseable {
             } catch (SSLException e) {
                 throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
             }
-            startedTcp = tcpBind == null ? null : TcpTransport.start(dataplane, tcpBind, threads, tls);
-            udp = udpBind == null ? null : UdpTransport.start(dataplane, udpBind, threads,
-                MAX_UDP_PEERS_PER_SOCKET, identity != null);
+            startedTcp = sockets.tcp() == null ? null
+                : TcpTransport.start(dataplane, sockets.tcp(), sockets.threads(), tls);
+            startedUdp = sockets.udp() == null ? null : UdpTransport.start(dataplane, sockets.udp(),
+                sockets.threads(), MAX_UDP_PEERS_PER_SOCKET, identity != null);
+            startedPeers = sockets.peer() == null ? null : PeerLinks.start(dataplane, nodes, identity,
+                this::peerLost, sockets.peer(), sockets.threads());
             started = true;
         } finally {
             if (!started) {
@@ -140,12 +185,90 @@ public final class ServalController implements AutoCloseable {
                 if (startedTcp != null) {
                     startedTcp.close();
                 }
+                if (startedUdp != null) {
+                    startedUdp.close();
+                }
                 stopControlPlane();
             }
         }
         tcp = startedTcp;
-        announceNode();
+        udp = startedUdp;
+        peers = startedPeers;
+        advertise = sockets.advertise() != null && !sockets.advertise().isBlank() ? sockets.advertise().strip()
+            : Advertised.address(sockets.tcp());
+        // Entries a previous run of this node left behind (it crashed and came back before anyone cleaned up).
+        removeClientsOf(nodeId, false, 0);
+        publishNode();
+        housekeeping.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         LOG.info("SERVAL controller started on node {}", nodeId);
+    }
+
+    private void sweep() {
+        dataplane.sweep(System.nanoTime());
+        registry.republish();
+        publishNode();
+    }
+
+    /**
+     * A link to another node went down: unless it comes back soon, that node is dead, and its clients (which are
+     * reconnecting to the survivors) and its node entry go. Every survivor tries; the removal only takes entries
+     * that still name the dead node, so a client that moved meanwhile keeps its new entry.
+     */
+    private void peerLost(final String id) {
+        housekeeping.schedule(() -> removeClientsOf(id, true, 1), DEAD_NODE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void removeClientsOf(final String node, final boolean dead, final int attempt) {
+        if (dead && peers != null && peers.linkedPeers().contains(node)) {
+            LOG.info("Node {} is back; nothing to clean up", node);
+            return;
+        }
+        final var tx = broker.newReadWriteTransaction();
+        Futures.addCallback(tx.read(OPERATIONAL, ServalPaths.CLIENTS), new FutureCallback<Optional<Clients>>() {
+            @Override
+            public void onSuccess(final Optional<Clients> clients) {
+                final var gone = clients.map(Clients::nonnullClient).map(Map::values).orElse(List.of()).stream()
+                    .filter(client -> client.getNode() != null && node.equals(client.getNode().getValue()))
+                    .map(client -> client.getId().getValue())
+                    .toList();
+                gone.forEach(id -> tx.delete(OPERATIONAL, ServalPaths.client(id)));
+                if (dead) {
+                    tx.delete(OPERATIONAL, ServalPaths.node(node));
+                } else if (gone.isEmpty()) {
+                    tx.cancel();
+                    return;
+                }
+                Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+                    @Override
+                    public void onSuccess(final CommitInfo result) {
+                        LOG.info("Removed {} client(s) of {} node {}", gone.size(), dead ? "dead" : "this earlier",
+                            node);
+                    }
+
+                    @Override
+                    public void onFailure(final Throwable cause) {
+                        retry(node, dead, attempt, cause);
+                    }
+                }, MoreExecutors.directExecutor());
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                tx.cancel();
+                retry(node, dead, attempt, cause);
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private void retry(final String node, final boolean dead, final int attempt, final Throwable cause) {
+        if (attempt >= CLEANUP_ATTEMPTS || housekeeping.isShutdown()) {
+            LOG.warn("Giving up removing the clients of node {}", node, cause);
+            return;
+        }
+        // Typically the datastore electing a new leader after that very node died.
+        LOG.info("Removing the clients of node {} failed ({}); trying again in {} s", node, cause.getMessage(),
+            SWEEP_SECONDS);
+        housekeeping.schedule(() -> removeClientsOf(node, dead, attempt + 1), SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     public VlanDirectory directory() {
@@ -182,38 +305,71 @@ public final class ServalController implements AutoCloseable {
         return udp == null ? null : udp.localAddress();
     }
 
-    private static Endpoint endpoint(final Transport transport, final InetSocketAddress address) {
+    private Endpoint endpoint(final Transport transport, final int port) {
         return new EndpointBuilder()
             .setTransport(transport)
-            .setAddress(IetfInetUtil.hostFor(address.getAddress().getHostAddress()))
-            .setPort(new PortNumber(Uint16.valueOf(address.getPort())))
+            .setAddress(IetfInetUtil.hostFor(advertise))
+            .setPort(new PortNumber(Uint16.valueOf(port)))
             .build();
     }
 
-    private void announceNode() {
+    /**
+     * Writes this node's entry: where clients and other nodes reach it, its certificate, its load. Written again
+     * whenever the load changes, and when the entry is missing from the view (a survivor took this node for dead
+     * during a partition), so the node list heals itself.
+     */
+    private void publishNode() {
         final var node = new NodeBuilder()
             .setId(new NodeId(nodeId))
-            .setLoad(new LoadBuilder().setClients(Uint32.ZERO).build());
+            .setLoad(new LoadBuilder()
+                .setClients(Uint32.valueOf(dataplane.sessionCount()))
+                .setCpuPercent(Uint8.valueOf(Advertised.cpuPercent()))
+                .build());
         final var endpoints = new ArrayList<Endpoint>();
         if (tcp != null) {
-            endpoints.add(endpoint(Transport.Tcp, tcp.localAddress()));
+            endpoints.add(endpoint(Transport.Tcp, tcp.localAddress().getPort()));
         }
         if (udp != null) {
-            endpoints.add(endpoint(Transport.Udp, udp.localAddress()));
+            endpoints.add(endpoint(Transport.Udp, udp.localAddress().getPort()));
         }
         if (!endpoints.isEmpty()) {
             node.setEndpoint(BindingMap.of(endpoints));
         }
+        if (peers != null) {
+            node.setPeering(new PeeringBuilder()
+                .setAddress(IetfInetUtil.hostFor(advertise))
+                .setPort(new PortNumber(Uint16.valueOf(peers.localAddress().getPort())))
+                .build());
+        }
         if (identity != null) {
             node.setTlsFingerprint(identity.fingerprint());
         }
+        final var entry = node.build();
+        if (entry.equals(announced) && nodes.node(nodeId).isPresent()) {
+            return;
+        }
+        announced = entry;
         final var tx = broker.newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.node(nodeId), node.build());
-        Commits.logOutcome(tx.commit(), "announcing node " + nodeId);
+        tx.put(OPERATIONAL, ServalPaths.node(nodeId), entry);
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                LOG.debug("Published node {}", nodeId);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                // written again at the next sweep
+                announced = null;
+                LOG.warn("Publishing node {} failed: {}", nodeId, cause.getMessage());
+            }
+        }, MoreExecutors.directExecutor());
     }
 
     private void stopControlPlane() {
         housekeeping.shutdownNow();
+        nodes.unlisten(nodesToClients);
+        nodeUpdater.close();
         rpcs.close();
         userRpcs.close();
         securityUpdater.close();
@@ -226,6 +382,9 @@ public final class ServalController implements AutoCloseable {
 
     @Override
     public void close() {
+        if (peers != null) {
+            peers.close();
+        }
         if (tcp != null) {
             tcp.close();
         }
@@ -233,6 +392,7 @@ public final class ServalController implements AutoCloseable {
             udp.close();
         }
         stopControlPlane();
+        registry.close();
         final var tx = broker.newWriteOnlyTransaction();
         tx.delete(OPERATIONAL, ServalPaths.node(nodeId));
         // Best effort: a node that goes away without this is removed by the survivors (cluster issue).

@@ -13,6 +13,7 @@ import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
@@ -45,19 +46,25 @@ public final class VlanViewUpdater implements AutoCloseable {
     private final Registration vlanReg;
     private final Registration clientReg;
     private final Consumer<String> clientRemoved;
+    private final Predicate<String> connectedHere;
 
     /**
      * Starts listening.
      *
-     * @param clientRemoved told the id of every client that leaves the registry, so that this node's dataplane can
-     *     close its session (disconnect-client, or a survivor removing a dead node's clients)
+     * @param clientRemoved told the id of every client of this node whose entry was removed, so that this node's
+     *     dataplane can close its session (disconnect-client)
+     * @param connectedHere whether a client has a session on this node now: for such a client this node's own
+     *     record is the truth, applied to the view before it is written; what the datastore says of it lags (an
+     *     earlier write of ours, the entry its old node wrote before it moved here, a survivor removing that
+     *     entry). Only the removal of an entry that names this node (disconnect-client) counts.
      */
     public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId,
-            final Consumer<String> clientRemoved) {
+            final Consumer<String> clientRemoved, final Predicate<String> connectedHere) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
         this.nodeId = requireNonNull(nodeId);
         this.clientRemoved = requireNonNull(clientRemoved);
+        this.connectedHere = requireNonNull(connectedHere);
         vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
             (DataTreeChangeListener<Vlan>) this::onVlansChanged);
         clientReg = broker.registerTreeChangeListener(OPERATIONAL, ServalPaths.ALL_CLIENTS,
@@ -120,13 +127,24 @@ public final class VlanViewUpdater implements AutoCloseable {
         for (var change : changes) {
             switch (change.getRootNode()) {
                 case DataObjectDeleted<Client> deleted -> {
-                    final var id = deleted.dataBefore().getId().getValue();
+                    final var before = deleted.dataBefore();
+                    final var id = before.getId().getValue();
+                    final boolean ours = before.getNode() != null && nodeId.equals(before.getNode().getValue());
+                    if (connectedHere.test(id) && !ours) {
+                        continue;
+                    }
                     view.removeClient(id);
-                    clientRemoved.accept(id);
+                    if (ours) {
+                        clientRemoved.accept(id);
+                    }
                 }
                 case WithDataAfter<Client> present -> {
                     final var client = present.dataAfter();
                     final var node = client.getNode();
+                    if (connectedHere.test(client.getId().getValue())) {
+                        // This node's own record leads (DatastoreClientRegistry); the datastore lags it.
+                        continue;
+                    }
                     final var user = client.getUser();
                     view.putClient(client.getId().getValue(), node == null ? null : node.getValue(),
                         user == null ? null : user.getValue(),

@@ -74,7 +74,7 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         final var rpcProvider = mock(RpcProviderService.class,
             invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
         controller = new ServalController(getDataBroker(), getDomBroker(), rpcProvider, notifications,
-            DataplaneSettings.defaults(NODE), 1000, null, null, 0, null, 1000);
+            DataplaneSettings.defaults(NODE), 1000, ServalController.Sockets.NONE, null, 1000);
         rpcs = controller.rpcs();
     }
 

@@ -87,6 +87,16 @@ public final class OSGiServalController {
             + " relative to the Karaf home; created with a self-signed certificate when missing")
         String tls_keystore() default "state/tls/serval.p12";
 
+        @AttributeDefinition(description = "Where this node accepts links from the other nodes of its cluster")
+        String peer_address() default "0.0.0.0";
+
+        @AttributeDefinition(description = "The port for links from other nodes; 0 for none")
+        int peer_port() default 4100;
+
+        @AttributeDefinition(description = "The address clients and other nodes use to reach this node; empty for "
+            + "the first non-loopback address")
+        String advertise_address() default "";
+
         @AttributeDefinition(description = "The key store's password", type = AttributeType.PASSWORD)
         String tls_keystore_password() default "serval";
     }
@@ -104,8 +114,11 @@ public final class OSGiServalController {
             config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
             defaults.macAgingSeconds(), config.answer_neighbors());
         controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
-            config.get_vlans_limit(), bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
-            bind(config.dataplane_udp_address(), config.dataplane_udp_port()), config.dataplane_threads(),
+            config.get_vlans_limit(), new ServalController.Sockets(
+                bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
+                bind(config.dataplane_udp_address(), config.dataplane_udp_port()),
+                bind(config.peer_address(), config.peer_port()), config.advertise_address(),
+                config.dataplane_threads()),
             config.dataplane_plaintext() ? null : ServerIdentity.loadOrCreate(
                 home(context).resolve(config.tls_keystore()), config.tls_keystore_password().toCharArray()),
             PasswordHash.DEFAULT_ITERATIONS);
