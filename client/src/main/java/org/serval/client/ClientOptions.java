@@ -31,6 +31,8 @@ import org.serval.dataplane.security.Fingerprints;
  * @param statusSeconds how often to print the status table; 0 for only at start and exit
  * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
  *     does not exist yet; 0 to give up at once
+ * @param reconnectSeconds how long to keep trying to get back (to any node of the cluster) after the connection
+ *     was lost; 0 to exit at once
  * @param user the user to log in as
  * @param password the user's password, or null when a client certificate logs in
  * @param certificate a PKCS#12 file with the client's key and certificate, or null
@@ -39,7 +41,7 @@ import org.serval.dataplane.security.Fingerprints;
  * @param plaintext whether to connect without encryption (the server must be told so too)
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
-        int statusSeconds, int retrySeconds, String user, String password, String pin, Path ca,
+        int statusSeconds, int retrySeconds, int reconnectSeconds, String user, String password, String pin, Path ca,
         boolean plaintext, Path certificate) {
     public static final int DEFAULT_PORT = 4000;
 
@@ -68,6 +70,8 @@ public record ClientOptions(String host, int port, String transport, String clie
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
                                  exist yet (default 0: give up at once)
+          --reconnect SECONDS    after losing the server, keep trying this long to reconnect, to any node of its
+                                 cluster, joining the same VLANs with the same MACs (default 300; 0: exit)
           --help                 this text
 
         Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,
@@ -91,6 +95,7 @@ public record ClientOptions(String host, int port, String transport, String clie
         String transport = "tcp";
         int status = 60;
         int retry = 0;
+        int reconnect = 300;
         String user = null;
         String passwordFile = null;
         String pin = null;
@@ -106,6 +111,7 @@ public record ClientOptions(String host, int port, String transport, String clie
                 case "--id" -> id = value(args, ++i, arg);
                 case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--retry" -> retry = number(value(args, ++i, arg), arg, 0, 86_400);
+                case "--reconnect" -> reconnect = number(value(args, ++i, arg), arg, 0, 86_400);
                 case "--user" -> user = Checks.userName(value(args, ++i, arg));
                 case "--password-file" -> passwordFile = value(args, ++i, arg);
                 case "--pin" -> pin = Fingerprints.parse(value(args, ++i, arg));
@@ -161,7 +167,7 @@ public record ClientOptions(String host, int port, String transport, String clie
             }
         }
         return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry, user, password, pin, ca, plaintext, certificate);
+            retry, reconnect, user, password, pin, ca, plaintext, certificate);
     }
 
     private static String password(final String file) {

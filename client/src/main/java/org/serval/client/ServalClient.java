@@ -85,8 +85,10 @@ public final class ServalClient implements AutoCloseable {
      */
     private static final class Attachment {
         final String vlan;
-        final int vlanRef;
+        // Assigned by the node in JOINED, anew after each failover.
+        volatile int vlanRef;
         final TapDevice tap;
+        final byte[] macBytes;
         final String mac;
         final AtomicLong fromTap = new AtomicLong();
         final AtomicLong toTap = new AtomicLong();
@@ -101,6 +103,7 @@ public final class ServalClient implements AutoCloseable {
             this.vlan = vlan;
             this.vlanRef = vlanRef;
             this.tap = tap;
+            macBytes = mac.clone();
             this.mac = HexFormat.ofDelimiter(":").formatHex(mac);
             neighbors = new NeighborCache(macLong(mac));
         }
@@ -116,13 +119,22 @@ public final class ServalClient implements AutoCloseable {
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<Integer, Attachment> byRef = new ConcurrentHashMap<>();
     private volatile boolean closing;
-    private Channel channel;
-    private Message.Welcome welcome;
+    private volatile Channel channel;
+    private volatile Message.Welcome welcome;
+    // Where the client is connected (or connecting) now: --server at first, then a node from the node list.
+    private volatile String host;
+    private volatile int port;
+    // The node list the server last sent (NODES), for failover.
+    private volatile List<Message.NodeEntry> nodes = List.of();
+    private final AtomicLong failovers = new AtomicLong();
+    private long requestIds = 1;
     private final ServerTrust trust;
     private final SslContext tls;
 
     public ServalClient(final ClientOptions options) throws ClientFailure {
         this.options = options;
+        host = options.host();
+        port = options.port();
         if (options.plaintext()) {
             LOG.warn("Connecting WITHOUT ENCRYPTION (--plaintext): frames and the password cross the network in "
                 + "the clear");
@@ -214,18 +226,21 @@ public final class ServalClient implements AutoCloseable {
                 Thread.sleep(1000);
             }
         }
-        LOG.info("Connected to {}:{} over {} (node {}), TAP MTU {}", options.host(), options.port(),
-            options.transport(), welcome.nodeId(), welcome.tapMtu());
+        LOG.info("Connected to {}:{} over {} (node {}), TAP MTU {}", host, port, options.transport(),
+            welcome.nodeId(), welcome.tapMtu());
+        // One task for the life of the client: it pings whichever connection is current.
         channel.eventLoop().scheduleAtFixedRate(new Runnable() {
             private long seq;
 
             @Override
             public void run() {
-                channel.writeAndFlush(new Message.Keepalive(++seq & 0xFFFFFFFFL));
+                final var current = channel;
+                if (current.isActive()) {
+                    current.writeAndFlush(new Message.Keepalive(++seq & 0xFFFFFFFFL));
+                }
             }
         }, welcome.keepaliveMillis(), welcome.keepaliveMillis(), TimeUnit.MILLISECONDS);
 
-        long request = 1;
         int index = 0;
         for (var vlan : options.vlans().keySet()) {
             final var tap = taps.get(index++);
@@ -233,8 +248,7 @@ public final class ServalClient implements AutoCloseable {
             Message.Joined joined;
             while (true) {
                 try {
-                    joined = request(new Message.Join(request++, macLong(mac), vlan), Message.Joined.class,
-                        "JOINED for " + vlan);
+                    joined = join(vlan, mac);
                     break;
                 } catch (ClientFailure e) {
                     if (e.exitCode() != ClientFailure.VLAN_REFUSED || System.nanoTime() > deadline) {
@@ -245,13 +259,7 @@ public final class ServalClient implements AutoCloseable {
                     Thread.sleep(1000);
                 }
             }
-            try {
-                if (welcome.tapMtu() != DEFAULT_TAP_MTU) {
-                    tap.setMtu(welcome.tapMtu());
-                }
-            } catch (IOException e) {
-                LOG.warn("Cannot set the MTU of {} to {}: {}", tap.name(), welcome.tapMtu(), e.getMessage());
-            }
+            setMtu(tap);
             final var attachment = new Attachment(vlan, joined.vlanRef(), tap, mac);
             attachments.add(attachment);
             index(attachment);
@@ -262,6 +270,105 @@ public final class ServalClient implements AutoCloseable {
                 throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
             }
             LOG.info("Joined VLAN {} as {} ({})", vlan, tap.name(), attachment.mac);
+        }
+    }
+
+    private Message.Joined join(final String vlan, final byte[] mac) throws ClientFailure, InterruptedException {
+        return request(new Message.Join(requestIds++, macLong(mac), vlan), Message.Joined.class, "JOINED for " + vlan);
+    }
+
+    private void setMtu(final TapDevice tap) {
+        try {
+            if (welcome.tapMtu() != DEFAULT_TAP_MTU) {
+                tap.setMtu(welcome.tapMtu());
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot set the MTU of {} to {}: {}", tap.name(), welcome.tapMtu(), e.getMessage());
+        }
+    }
+
+    /**
+     * The connection was lost without this client closing it: its node died, or the network between them did.
+     * Reconnects to a node from the last node list (the least loaded first, the lost one last, then --server),
+     * logs in again and joins the same VLANs with the same MACs, so that the interfaces, their addresses and the
+     * other members' neighbour caches all stay valid. Gives up after --reconnect seconds.
+     *
+     * @return whether the client is connected again
+     */
+    private boolean failover() throws InterruptedException {
+        final var lost = welcome == null ? null : welcome.nodeId();
+        final long started = System.nanoTime();
+        final long deadline = started + TimeUnit.SECONDS.toNanos(options.reconnectSeconds());
+        LOG.warn("Lost the connection to node {} at {}:{}; reconnecting", lost, host, port);
+        int round = 0;
+        while (!closing && System.nanoTime() - deadline < 0) {
+            for (var candidate : candidates(lost, round++ > 0)) {
+                if (closing) {
+                    return false;
+                }
+                host = candidate.host();
+                port = candidate.port();
+                try {
+                    welcome = connectAndLogIn();
+                    rejoin();
+                    failovers.incrementAndGet();
+                    LOG.info("Reconnected to node {} at {}:{} after {} ms", welcome.nodeId(), host, port,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                    return true;
+                } catch (ClientFailure e) {
+                    LOG.info("Node at {}:{}: {}", host, port, e.getMessage());
+                    final var current = channel;
+                    if (current != null) {
+                        current.close().awaitUninterruptibly();
+                    }
+                    if (e.exitCode() == ClientFailure.AUTH) {
+                        // A login refused here is refused everywhere: the nodes share the users.
+                        return false;
+                    }
+                }
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    private record Candidate(String nodeId, String host, int port) {
+    }
+
+    /**
+     * Where to go after losing a node: the nodes of the last list that speak this client's transport, least
+     * loaded first, the lost node last (it may only have dropped the connection), then --server.
+     */
+    private List<Candidate> candidates(final String lost, final boolean again) {
+        final int transport = udp() ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
+        final var usable = new ArrayList<Message.NodeEntry>();
+        for (var node : nodes) {
+            if (node.transport() == transport) {
+                usable.add(node);
+            }
+        }
+        usable.sort(java.util.Comparator.<Message.NodeEntry>comparingInt(node -> node.nodeId().equals(lost) ? 1 : 0)
+            .thenComparingLong(node -> node.clients() * 100 + node.cpuPercent()));
+        final var result = new ArrayList<Candidate>();
+        for (var node : usable) {
+            if (again || !node.nodeId().equals(lost) || usable.size() == 1) {
+                result.add(new Candidate(node.nodeId(), node.host(), node.port()));
+            }
+        }
+        result.add(new Candidate("", options.host(), options.port()));
+        return result;
+    }
+
+    /**
+     * Joins every VLAN again on a new connection, with the MAC each interface has.
+     */
+    private void rejoin() throws ClientFailure, InterruptedException {
+        byRef.clear();
+        for (var attachment : attachments) {
+            final var joined = join(attachment.vlan, attachment.macBytes);
+            attachment.vlanRef = joined.vlanRef();
+            index(attachment);
+            setMtu(attachment.tap);
         }
     }
 
@@ -298,9 +405,18 @@ public final class ServalClient implements AutoCloseable {
             Message.Welcome.class, "WELCOME");
     }
 
+    /**
+     * How long the server may stay silent before the connection counts as dead: as long as the server waits for
+     * this client (expire_after keepalive periods), once it has said so in WELCOME.
+     */
+    private long idleMillis() {
+        final var known = welcome;
+        return known == null ? 30_000 : known.keepaliveMillis() * Math.max(2, known.expireAfter());
+    }
+
     private void connect(final boolean datagrams, final Message.Ticket ticket)
             throws ClientFailure, InterruptedException {
-        final long idleMillis = 30_000;
+        final long idleMillis = idleMillis();
         answers.clear();
         final var bootstrap = new Bootstrap()
             .group(group)
@@ -334,7 +450,7 @@ public final class ServalClient implements AutoCloseable {
                     protected void initChannel(final SocketChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
                         if (tls != null) {
-                            final var handler = tls.newHandler(ch.alloc(), options.host(), options.port());
+                            final var handler = tls.newHandler(ch.alloc(), host, port);
                             if (trust.checksHostName()) {
                                 final var parameters = handler.engine().getSSLParameters();
                                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -346,17 +462,17 @@ public final class ServalClient implements AutoCloseable {
                     }
                 });
         }
-        final var future = bootstrap.connect(options.host(), options.port()).await();
+        final var future = bootstrap.connect(host, port).await();
         if (!future.isSuccess()) {
-            throw new ClientFailure(ClientFailure.SERVER, "cannot reach the server at " + options.host() + ":"
-                + options.port() + ": " + future.cause().getMessage(), future.cause());
+            throw new ClientFailure(ClientFailure.SERVER, "cannot reach the server at " + host + ":" + port + ": "
+                + future.cause().getMessage(), future.cause());
         }
         channel = future.channel();
         final var handshake = channel.pipeline().get(SslHandler.class);
         if (handshake != null && !handshake.handshakeFuture().await().isSuccess()) {
             channel.close().awaitUninterruptibly();
-            throw new ClientFailure(ClientFailure.AUTH, "TLS with " + options.host() + ":" + options.port()
-                + " failed: " + tlsReason(handshake.handshakeFuture().cause()));
+            throw new ClientFailure(ClientFailure.AUTH, "TLS with " + host + ":" + port + " failed: "
+                + tlsReason(handshake.handshakeFuture().cause()));
         }
     }
 
@@ -436,7 +552,7 @@ public final class ServalClient implements AutoCloseable {
         final var fd = EPOLL ? attachment.tap.pollableFd() : java.util.OptionalInt.empty();
         if (fd.isPresent()) {
             final var poller = new TapPoller(fd.getAsInt(), attachment.tap.name(), channel.alloc(),
-                frame -> fromTap(attachment, frame, false), channel::flush);
+                frame -> fromTap(attachment, frame, false), () -> channel.flush());
             ((IoEventLoop) channel.eventLoop()).register(poller).addListener(future -> {
                 if (future.isSuccess()) {
                     final var registration = (IoRegistration) future.getNow();
@@ -478,7 +594,8 @@ public final class ServalClient implements AutoCloseable {
             frame.release();
             return;
         }
-        final var answer = attachment.neighbors.answer(channel.alloc(), frame, System.nanoTime());
+        final var current = channel;
+        final var answer = attachment.neighbors.answer(current.alloc(), frame, System.nanoTime());
         if (answer != null) {
             frame.release();
             try {
@@ -489,7 +606,8 @@ public final class ServalClient implements AutoCloseable {
             }
             return;
         }
-        if (!channel.isWritable()) {
+        if (!current.isWritable()) {
+            // also while reconnecting: a frame has nowhere to go, and the host's own retransmissions recover
             frame.release();
             attachment.dropped.incrementAndGet();
             return;
@@ -497,9 +615,9 @@ public final class ServalClient implements AutoCloseable {
         attachment.fromTap.incrementAndGet();
         final var data = new Message.Data(attachment.vlanRef, frame);
         if (flush) {
-            channel.writeAndFlush(data, channel.voidPromise());
+            current.writeAndFlush(data, current.voidPromise());
         } else {
-            channel.write(data, channel.voidPromise());
+            current.write(data, current.voidPromise());
         }
     }
 
@@ -527,18 +645,26 @@ public final class ServalClient implements AutoCloseable {
      * @return true if it ended because this client closed it
      */
     public boolean awaitEnd(final PrintStream status) throws InterruptedException {
-        final var closed = channel.closeFuture();
-        while (!closed.await(options.statusSeconds() == 0 ? Long.MAX_VALUE / 2 : options.statusSeconds(),
-                TimeUnit.SECONDS)) {
+        while (true) {
+            final var closed = channel.closeFuture();
+            while (!closed.await(options.statusSeconds() == 0 ? Long.MAX_VALUE / 2 : options.statusSeconds(),
+                    TimeUnit.SECONDS)) {
+                printStatus(status);
+            }
+            if (closing) {
+                return true;
+            }
+            if (options.reconnectSeconds() == 0 || !failover()) {
+                return closing;
+            }
             printStatus(status);
         }
-        return closing;
     }
 
     public void printStatus(final PrintStream out) {
-        out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s%n", options.clientId(), options.host(),
-            options.port(), options.transport(), welcome == null ? "-" : welcome.nodeId(),
-            channel != null && channel.isActive() ? "connected" : "disconnected");
+        out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s, %d failover(s)%n", options.clientId(), host,
+            port, options.transport(), welcome == null ? "-" : welcome.nodeId(),
+            channel != null && channel.isActive() ? "connected" : "disconnected", failovers.get());
         out.printf("  %-16s %-15s %-17s %12s %12s %9s %9s%n", "VLAN", "interface", "MAC", "frames out",
             "frames in", "dropped", "resolved");
         for (var a : attachments) {
@@ -601,6 +727,15 @@ public final class ServalClient implements AutoCloseable {
                     LOG.info("The server ended the session");
                     ctx.close();
                 }
+                case Message.Nodes list -> {
+                    if (trust != null) {
+                        // Told by a node this client authenticated: its peers may be trusted too.
+                        list.nodes().stream().map(Message.NodeEntry::fingerprint).filter(f -> !f.isEmpty())
+                            .forEach(trust::alsoTrust);
+                    }
+                    nodes = list.nodes();
+                    LOG.debug("Node list: {}", list.nodes());
+                }
                 default -> {
                     if (!answers.offer(msg)) {
                         LOG.warn("Dropping unexpected {}", msg);
@@ -612,7 +747,7 @@ public final class ServalClient implements AutoCloseable {
         @Override
         public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
             if (evt instanceof IdleStateEvent) {
-                LOG.warn("Nothing from the server for 30 s; the connection is dead");
+                LOG.warn("Nothing from the server for {} ms; the connection is dead", idleMillis());
                 ctx.close();
                 return;
             }
@@ -621,9 +756,8 @@ public final class ServalClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            if (udp()) {
-                // One bad datagram, or an ICMP error while the server is away: the next may be fine; silence, not
-                // an error, tells that the server is gone.
+            if (udp() && !(cause instanceof java.net.PortUnreachableException)) {
+                // One bad datagram: the next may be fine.
                 LOG.debug("Datagram error: {}", cause.getMessage());
                 return;
             }
