@@ -70,14 +70,22 @@ final class NetnsHosts implements AutoCloseable {
      */
     String host(final String name, final String vlan, final String cidr, final String transport)
             throws IOException, InterruptedException {
+        return host(name, vlan, cidr, transport, ServalServer.DATAPLANE_PORT, ServalServer.fingerprint());
+    }
+
+    /**
+     * The same, for a client of the server at a given port with a given certificate (a cluster member).
+     */
+    String host(final String name, final String vlan, final String cidr, final String transport, final int port,
+            final String pin) throws IOException, InterruptedException {
         final var ns = prefix + "-" + name;
         final var tap = tapOf(ns);
         run("ip", "netns", "add", ns);
         namespaces.add(ns);
         final var builder = new ProcessBuilder(CLIENT.toString(),
-            "--server", "127.0.0.1:" + ServalServer.DATAPLANE_PORT, "--transport", transport, "--id", "it-" + name,
+            "--server", "127.0.0.1:" + port, "--transport", transport, "--id", "it-" + name,
             "--vlan", vlan + "=" + tap, "--status", "0",
-            "--user", ServalServer.USER, "--pin", ServalServer.fingerprint())
+            "--user", ServalServer.USER, "--pin", pin)
             .redirectErrorStream(true).redirectOutput(logs.resolve("client-" + name + ".log").toFile());
         builder.environment().put("SERVAL_PASSWORD", ServalServer.PASSWORD);
         final var client = builder.start();

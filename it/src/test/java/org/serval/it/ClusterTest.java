@@ -1,0 +1,392 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A three-member cluster on this machine, made the way docs/cluster.md says (scripts/cluster.sh), with clients on
+ * different members: replicated configuration, frames switched across members, a member killed with kill -9 under
+ * traffic and the time until traffic flows again measured, and the whole cluster restarted with its
+ * configuration intact. No mocks.
+ */
+class ClusterTest {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterTest.class);
+    private static final int MEMBERS = 3;
+    private static final Duration FORM_TIMEOUT = Duration.ofMinutes(6);
+    // The issue's goal; the datastore's own election takes about 10 s, so meeting it means not waiting for that.
+    private static final long FAILOVER_GOAL_MILLIS = 3000;
+    private static final Path DIR = Path.of("target/cluster");
+    private static final List<Member> MEMBER_LIST = new ArrayList<>();
+
+    /**
+     * One member: its own copy of the distribution, configured by the script.
+     */
+    private static final class Member {
+        final int index;
+        final Path home;
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        Process karaf;
+
+        Member(final int index) {
+            this.index = index;
+            home = DIR.resolve("member-" + index).toAbsolutePath();
+        }
+
+        int restconf() {
+            return 8180 + index;
+        }
+
+        int dataplane() {
+            return 3999 + index;
+        }
+
+        String id() {
+            return "member-" + index;
+        }
+
+        void start() throws IOException {
+            final var builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("console.log").toFile()));
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("EXTRA_JAVA_OPTS", "-Dio.netty.leakDetection.level=advanced");
+            // Karaf refuses to start when the pid its last run recorded is alive; after a kill -9 that pid may be
+            // another process's by now. The test knows no other instance runs here.
+            builder.environment().put("CHECK_ROOT_INSTANCE_RUNNING", "false");
+            karaf = builder.start();
+        }
+
+        /**
+         * The JVM itself (bin/karaf is a script that runs it), for kill -9.
+         */
+        ProcessHandle jvm() {
+            return karaf.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).findFirst()
+                .orElse(karaf.toHandle());
+        }
+
+        void kill() throws InterruptedException {
+            final var jvm = jvm();
+            jvm.destroyForcibly();
+            jvm.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            karaf.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        void stop() throws InterruptedException {
+            if (karaf == null || !karaf.isAlive()) {
+                return;
+            }
+            final var jvm = jvm();
+            jvm.destroy();
+            try {
+                jvm.onExit().get(90, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // A last member without a majority can hang in its shutdown (docs/cluster.md).
+                LOG.warn("{} did not stop within 90 s; killing it", id());
+                jvm.destroyForcibly();
+            }
+            karaf.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        HttpResponse<String> send(final String method, final String path, final String json)
+                throws IOException, InterruptedException {
+            final var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restconf() + "/rests" + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(UTF_8)))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+            if (json != null) {
+                request.header("Content-Type", "application/json");
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        String get(final String path) throws IOException, InterruptedException {
+            final var response = send("GET", path, null);
+            return response.statusCode() == 200 ? response.body() : "";
+        }
+
+        void expect(final String method, final String path, final String json) throws Exception {
+            final var response = send(method, path, json);
+            assertEquals(2, response.statusCode() / 100, method + " " + path + ": " + response.body());
+        }
+
+        String nodes() {
+            try {
+                return get("/data/serval:nodes?content=nonconfig");
+            } catch (IOException | InterruptedException e) {
+                return "";
+            }
+        }
+
+        String fingerprint() {
+            for (var node : JsonParser.parseString(nodes()).getAsJsonObject().getAsJsonObject("serval:nodes")
+                    .getAsJsonArray("node")) {
+                if (node.getAsJsonObject().get("id").getAsString().equals(id())) {
+                    return node.getAsJsonObject().get("tls-fingerprint").getAsString();
+                }
+            }
+            throw new IllegalStateException("no fingerprint for " + id() + " in " + nodes());
+        }
+    }
+
+    @BeforeAll
+    static void formCluster() throws Exception {
+        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
+        final var distribution = Path.of(System.getProperty("serval.it.home",
+            "target/serval/serval-distribution-0.1.0-SNAPSHOT"));
+        NetnsHosts.run("rm", "-rf", DIR.toString());
+        Files.createDirectories(DIR);
+        for (int i = 1; i <= MEMBERS; i++) {
+            final var member = new Member(i);
+            NetnsHosts.run("cp", "-a", distribution.toString(), member.home.toString());
+            NetnsHosts.run("../scripts/cluster.sh", "configure", member.home.toString(), Integer.toString(i),
+                Integer.toString(MEMBERS));
+            MEMBER_LIST.add(member);
+        }
+        for (var member : MEMBER_LIST) {
+            for (var port : List.of(member.restconf(), member.dataplane(), 2548 + 2 * member.index,
+                    4099 + member.index)) {
+                try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                    throw new IllegalStateException("port " + port + " is in use: stop the SERVAL or OpenDaylight "
+                        + "that holds it (./serval cluster stop?) before running the integration tests");
+                } catch (java.net.ConnectException e) {
+                    // free
+                }
+            }
+        }
+        for (var member : MEMBER_LIST) {
+            member.start();
+        }
+        awaitFormed(MEMBER_LIST);
+        final var first = MEMBER_LIST.get(0);
+        for (var user : List.of(ServalServer.USER)) {
+            first.expect("POST", "/operations/serval:set-password", "{\"input\":{\"user\":\"" + user
+                + "\",\"password\":\"" + ServalServer.PASSWORD + "\"}}");
+        }
+        first.expect("PUT", "/data/serval:access-control", "{\"serval:access-control\":{\"rule-list\":[{"
+            + "\"name\":\"it\",\"user\":[\"" + ServalServer.USER + "\"],\"rule\":[{\"name\":\"join-all\",\"vlan\":"
+            + "\"*\",\"operations\":\"join\",\"action\":\"permit\"}]}]}}");
+        first.expect("POST", "/operations/serval:create-vlan", "{\"input\":{\"name\":\"cl\",\"vid\":77}}");
+    }
+
+    private static void awaitFormed(final List<Member> members) throws InterruptedException {
+        final long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            int ready = 0;
+            for (var member : members) {
+                if (!member.karaf.isAlive()) {
+                    throw new IllegalStateException(member.id() + " exited; see " + member.home.resolve("console.log"));
+                }
+                final var nodes = member.nodes();
+                if (members.stream().allMatch(m -> nodes.contains("\"id\":\"" + m.id() + "\""))) {
+                    ready++;
+                }
+            }
+            if (ready == members.size()) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("the cluster did not form within " + FORM_TIMEOUT);
+    }
+
+    @AfterAll
+    static void stopCluster() throws InterruptedException {
+        for (var member : MEMBER_LIST) {
+            member.stop();
+        }
+    }
+
+    /**
+     * Which member leads the operational default shard, where client entries go: killing it makes the survivors
+     * elect a new leader, during which no write to that shard commits.
+     */
+    private static Member operationalLeader() throws Exception {
+        for (var member : MEMBER_LIST) {
+            final var response = member.send("POST", "/operations/cluster-admin:get-shard-role",
+                "{\"input\":{\"shard-name\":\"default\",\"data-store-type\":\"Operational\"}}");
+            if (response.statusCode() == 200 && response.body().contains("Leader")) {
+                return member;
+            }
+        }
+        LOG.warn("No member says it leads the operational default shard; killing member-1");
+        return MEMBER_LIST.get(0);
+    }
+
+    @Test
+    void switchesAcrossMembersSurvivesAKilledMemberAndRestarts() throws Exception {
+        // Configuration written on one member is on every member.
+        for (var member : MEMBER_LIST) {
+            awaitTrue(() -> member.get("/data/serval:vlans/vlan=cl").contains("\"vid\":77"), 30,
+                "VLAN cl replicated to " + member.id());
+        }
+        final var victim = operationalLeader();
+        final var others = MEMBER_LIST.stream().filter(m -> m != victim).toList();
+        final var home = others.get(0);
+        final var third = others.get(1);
+        LOG.info("Killing {} later, the operational shard's leader; clients on {}, {} and {}", victim.id(),
+            home.id(), victim.id(), third.id());
+        try (var hosts = new NetnsHosts(DIR.toAbsolutePath())) {
+            final var a = hosts.host("ca", "cl", "10.98.0.1/24", "tcp", home.dataplane(), home.fingerprint());
+            hosts.host("cb", "cl", "10.98.0.2/24", "tcp", victim.dataplane(), victim.fingerprint());
+            final var c = hosts.host("cc", "cl", "10.98.0.3/24", "udp", third.dataplane(), third.fingerprint());
+            // The registry shows each client on its own member.
+            awaitTrue(() -> {
+                final var clients = home.get("/data/serval:clients?content=nonconfig");
+                return clients.contains("\"node\":\"" + victim.id() + "\"")
+                    && clients.contains("\"node\":\"" + home.id() + "\"")
+                    && clients.contains("\"node\":\"" + third.id() + "\"");
+            }, 30, "clients registered on three members");
+            // Frames cross members: TCP client to TCP client, and to the UDP client on the third member.
+            final var ping = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                "10.98.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            final var ping3 = NetnsHosts.run("ip", "netns", "exec", c, "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                "10.98.0.1");
+            assertTrue(ping3.contains(" 0% packet loss"), ping3);
+            if (NetnsHosts.onPath("iperf3")) {
+                final var b = "svit" + ProcessHandle.current().pid() % 10_000 + "-cb";
+                final var server = new ProcessBuilder("ip", "netns", "exec", b, "iperf3", "-s", "-1")
+                    .redirectErrorStream(true).start();
+                try {
+                    Thread.sleep(500);
+                    final var iperf = NetnsHosts.run("ip", "netns", "exec", a, "iperf3", "-c", "10.98.0.2", "-t",
+                        "3", "-J");
+                    final double bits = JsonParser.parseString(iperf).getAsJsonObject().getAsJsonObject("end")
+                        .getAsJsonObject("sum_received").get("bits_per_second").getAsDouble();
+                    LOG.info("CLUSTER iperf3 across members: {} Mbit/s", Math.round(bits / 1e6));
+                    Files.writeString(DIR.resolve("across-members-mbits.txt"), Math.round(bits / 1e6) + "\n");
+                    assertTrue(bits > 1e6, "iperf3 across members moved " + bits + " bit/s");
+                } finally {
+                    server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+
+            // Kill -9 the victim under traffic, and time the gap in the echo replies.
+            final var replies = new CopyOnWriteArrayList<Long>();
+            final var pinger = new ProcessBuilder("ip", "netns", "exec", a, "ping", "-i", "0.05", "-W", "1", "-D",
+                "10.98.0.2").redirectErrorStream(true).start();
+            final var reader = new Thread(() -> {
+                try (var in = new BufferedReader(new InputStreamReader(pinger.getInputStream(), UTF_8))) {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        final var seen = Pattern.compile("^\\[(\\d+)\\.(\\d+)\\] \\d+ bytes from").matcher(line);
+                        if (seen.find()) {
+                            replies.add(Long.parseLong(seen.group(1)) * 1000
+                                + Long.parseLong((seen.group(2) + "000").substring(0, 3)));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the pinger was stopped
+                }
+            });
+            reader.start();
+            final long failoverMillis;
+            try {
+                awaitTrue(() -> replies.size() >= 20, 10, "echo replies before the kill");
+                final long killedAt = System.currentTimeMillis();
+                victim.kill();
+                awaitTrue(() -> replies.stream().anyMatch(t -> t > killedAt + 100), 30,
+                    "echo replies again after killing " + victim.id());
+                failoverMillis = replies.stream().filter(t -> t > killedAt).min(Long::compare).orElseThrow()
+                    - killedAt;
+                Thread.sleep(2000);
+            } finally {
+                pinger.destroy();
+                pinger.waitFor(10, TimeUnit.SECONDS);
+                reader.join(5000);
+            }
+            LOG.info("CLUSTER failover: traffic flowed again {} ms after kill -9 of {}", failoverMillis, victim.id());
+            Files.writeString(DIR.resolve("failover-ms.txt"), failoverMillis + "\n");
+            assertTrue(failoverMillis < FAILOVER_GOAL_MILLIS, "traffic flowed again only after " + failoverMillis
+                + " ms");
+            final var after = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                "10.98.0.2");
+            assertTrue(after.contains(" 0% packet loss"), after);
+
+            // The survivors drop the dead member and its clients; the moved client is on a survivor.
+            awaitTrue(() -> {
+                final var nodes = home.nodes();
+                final var clients = home.get("/data/serval:clients?content=nonconfig");
+                return !nodes.isEmpty() && !nodes.contains("\"id\":\"" + victim.id() + "\"")
+                    && clients.contains("\"id\":\"it-cb\"") && !clients.contains("\"node\":\"" + victim.id() + "\"");
+            }, 60, "the survivors removed " + victim.id() + " and its clients");
+            final var moved = JsonParser.parseString(home.get("/data/serval:clients/client=it-cb?content=nonconfig"))
+                .getAsJsonObject().getAsJsonArray("serval:client").get(0).getAsJsonObject();
+            assertNotEquals(victim.id(), moved.get("node").getAsString());
+            assertTrue(moved.toString().contains("\"vlan\":\"cl\""), moved.toString());
+            // Configuration survived and is writable again once the datastore has a new leader.
+            // (an attempt that timed out may still have committed: then the VLAN is there)
+            awaitTrue(() -> home.send("POST", "/operations/serval:create-vlan",
+                "{\"input\":{\"name\":\"after-failover\"}}").statusCode() / 100 == 2
+                || home.get("/data/serval:vlans/vlan=after-failover").contains("after-failover"), 60,
+                "a write after the failover");
+        }
+
+        // The whole cluster restarts with its configuration.
+        for (var member : others) {
+            member.stop();
+        }
+        for (var member : MEMBER_LIST) {
+            member.start();
+        }
+        awaitFormed(MEMBER_LIST);
+        for (var member : MEMBER_LIST) {
+            awaitTrue(() -> {
+                final var vlans = member.get("/data/serval:vlans");
+                return vlans.contains("\"name\":\"cl\"") && vlans.contains("\"name\":\"after-failover\"")
+                    && member.get("/data/serval:users").contains("\"name\":\"" + ServalServer.USER + "\"")
+                    && member.get("/data/serval:access-control").contains("join-all");
+            }, 60, "configuration intact on " + member.id() + " after restarting the cluster");
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(final Check check, final int seconds, final String what) throws Exception {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
