@@ -30,7 +30,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,7 +41,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.serval.api.LocalNodeView;
 import org.serval.api.NodeInfo;
 import org.serval.dataplane.security.Fingerprints;
@@ -353,15 +351,19 @@ public final class PeerLinks implements AutoCloseable {
 
         @Override
         public void channelActive(final ChannelHandlerContext ctx) throws Exception {
-            final var tls = ctx.pipeline().get(SslHandler.class);
-            if (tls == null) {
-                hello(ctx);
-            } else {
-                tls.handshakeFuture().addListener(done -> {
-                    if (done.isSuccess()) {
-                        hello(ctx);
-                    }
-                });
+            // The connecting end speaks first; the accepting end answers only once it has checked who that is, so
+            // that neither takes a link to be up that the other refuses.
+            if (expectedId != null) {
+                final var tls = ctx.pipeline().get(SslHandler.class);
+                if (tls == null) {
+                    hello(ctx);
+                } else {
+                    tls.handshakeFuture().addListener(done -> {
+                        if (done.isSuccess()) {
+                            hello(ctx);
+                        }
+                    });
+                }
             }
             super.channelActive(ctx);
         }
@@ -428,12 +430,15 @@ public final class PeerLinks implements AutoCloseable {
             }
             final var tls = ctx.pipeline().get(SslHandler.class);
             if (tls != null) {
-                final var presented = certificate(tls);
+                final var presented = Fingerprints.ofPeer(tls.engine());
                 if (presented == null || !presented.equals(known.orElseThrow().fingerprint())) {
                     refuse(ctx, "node " + id + " presented certificate " + presented
                         + ", not the one the node list gives");
                     return;
                 }
+            }
+            if (expectedId == null) {
+                hello(ctx);
             }
             final var link = new Peer(id, ctx.channel());
             peer = link;
@@ -455,16 +460,6 @@ public final class PeerLinks implements AutoCloseable {
                     link.send(new PeerMessage.Interest(ref(entry.getKey()), true, entry.getKey()));
                 }
             });
-        }
-
-        private static String certificate(final SslHandler tls) {
-            try {
-                final var certificates = tls.engine().getSession().getPeerCertificates();
-                return certificates.length > 0 && certificates[0] instanceof X509Certificate x509
-                    ? Fingerprints.of(x509) : null;
-            } catch (SSLPeerUnverifiedException e) {
-                return null;
-            }
         }
 
         private void refuse(final ChannelHandlerContext ctx, final String why) {

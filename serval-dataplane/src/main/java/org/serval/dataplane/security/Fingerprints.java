@@ -13,6 +13,8 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Locale;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * SHA-256 certificate fingerprints: 64 lower-case hex digits, the form the YANG model stores and the server logs.
@@ -54,5 +56,17 @@ public final class Fingerprints {
      */
     public static String display(final String fingerprint) {
         return "sha256:" + fingerprint;
+    }
+
+    /**
+     * The fingerprint of the certificate the other end of a TLS session presented, or null when it presented none.
+     */
+    public static String ofPeer(final SSLEngine engine) {
+        try {
+            final var certificates = engine.getSession().getPeerCertificates();
+            return certificates.length > 0 && certificates[0] instanceof X509Certificate x509 ? of(x509) : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 }

@@ -170,10 +170,14 @@ public final class ServerIdentity {
      * keys); a client without one logs in with a password.
      */
     public SslContext serverContext() throws SSLException {
+        return serverContext(ClientAuth.OPTIONAL);
+    }
+
+    private SslContext serverContext(final ClientAuth clientAuth) throws SSLException {
         return SslContextBuilder.forServer(key, chain)
             .sslProvider(SslProvider.JDK)
             .protocols(TLS_1_3)
-            .clientAuth(ClientAuth.OPTIONAL)
+            .clientAuth(clientAuth)
             .trustManager(new AnyClientCertificate())
             .build();
     }
@@ -183,12 +187,7 @@ public final class ServerIdentity {
      * the link then matches against the node list (any certificate passes the handshake; the list decides).
      */
     public SslContext peerServerContext() throws SSLException {
-        return SslContextBuilder.forServer(key, chain)
-            .sslProvider(SslProvider.JDK)
-            .protocols(TLS_1_3)
-            .clientAuth(ClientAuth.REQUIRE)
-            .trustManager(new AnyClientCertificate())
-            .build();
+        return serverContext(ClientAuth.REQUIRE);
     }
 
     /**

@@ -16,9 +16,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.security.Fingerprints;
 import org.slf4j.Logger;
@@ -92,16 +90,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     @Override
     public String clientCertificate() {
         final var tls = channel.pipeline().get(SslHandler.class);
-        if (tls == null) {
-            return null;
-        }
-        try {
-            final var certificates = tls.engine().getSession().getPeerCertificates();
-            return certificates.length > 0 && certificates[0] instanceof X509Certificate x509
-                ? Fingerprints.of(x509) : null;
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
+        return tls == null ? null : Fingerprints.ofPeer(tls.engine());
     }
 
     @Override
