@@ -127,6 +127,8 @@ public final class ServalClient implements AutoCloseable {
     // The node list the server last sent (NODES), for failover.
     private volatile List<Message.NodeEntry> nodes = List.of();
     private final AtomicLong failovers = new AtomicLong();
+    // The node a full node sent this client to (ERROR moved), until the client has gone there.
+    private volatile String movedTo;
     private long requestIds = 1;
     private final ServerTrust trust;
     private final SslContext tls;
@@ -210,19 +212,25 @@ public final class ServalClient implements AutoCloseable {
             }
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
+        int redirects = 0;
         while (true) {
             try {
                 welcome = connectAndLogIn();
                 break;
             } catch (ClientFailure e) {
+                if (channel != null) {
+                    channel.close().awaitUninterruptibly();
+                }
+                // A full node names a lighter one: go there at once (a few times at most, against ping-pong).
+                if (movedTo != null && redirects++ < 3 && goTo(movedTo)) {
+                    LOG.info("Redirected: {}", e.getMessage());
+                    continue;
+                }
                 if (e.exitCode() == ClientFailure.AUTH || System.nanoTime() > deadline) {
                     taps.forEach(ServalClient::closeQuietly);
                     throw e;
                 }
                 LOG.info("{}; trying again", e.getMessage());
-                if (channel != null) {
-                    channel.close().awaitUninterruptibly();
-                }
                 Thread.sleep(1000);
             }
         }
@@ -316,6 +324,8 @@ public final class ServalClient implements AutoCloseable {
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     return true;
                 } catch (ClientFailure e) {
+                    // a full node's pointer is not followed here: the candidates are already lightest first
+                    movedTo = null;
                     LOG.info("Node at {}:{}: {}", host, port, e.getMessage());
                     final var current = channel;
                     if (current != null) {
@@ -333,6 +343,24 @@ public final class ServalClient implements AutoCloseable {
     }
 
     private record Candidate(String nodeId, String host, int port) {
+    }
+
+    /**
+     * Points the next connection at a node of the last node list, on this client's transport.
+     *
+     * @return false when the list has no such node
+     */
+    private boolean goTo(final String nodeId) {
+        movedTo = null;
+        final int transport = udp() ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
+        for (var node : nodes) {
+            if (node.nodeId().equals(nodeId) && node.transport() == transport) {
+                host = node.host();
+                port = node.port();
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -530,6 +558,11 @@ public final class ServalClient implements AutoCloseable {
         if (type.isInstance(answer)) {
             return type.cast(answer);
         }
+        if (answer instanceof Message.Error error && error.code() == Message.Error.MOVED) {
+            movedTo = error.message();
+            throw new ClientFailure(ClientFailure.SERVER, "node at " + host + ":" + port + " is full and sends this "
+                + "client to node " + error.message());
+        }
         if (answer instanceof Message.Error error && error.code() == Message.Error.AUTH_FAILED) {
             throw new ClientFailure(ClientFailure.AUTH, "the server refused the login: " + error.message());
         }
@@ -724,7 +757,12 @@ public final class ServalClient implements AutoCloseable {
                     // the idle handler has seen it: the server is alive
                 }
                 case Message.Bye bye -> {
-                    LOG.info("The server ended the session");
+                    if (bye.reason() == Message.Bye.MOVE) {
+                        LOG.info("Node {} is overloaded and asks this client to move to another node",
+                            welcome == null ? "?" : welcome.nodeId());
+                    } else {
+                        LOG.info("The server ended the session");
+                    }
                     ctx.close();
                 }
                 case Message.Nodes list -> {

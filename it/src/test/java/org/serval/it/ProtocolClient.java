@@ -29,6 +29,7 @@ final class ProtocolClient implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private Message.Nodes nodes;
 
     /**
      * Connects over TLS, trusting the server's certificate by its fingerprint as a client told --pin does.
@@ -98,7 +99,19 @@ final class ProtocolClient implements AutoCloseable {
         System.arraycopy(header, 0, whole, 0, header.length);
         System.arraycopy(body, 0, whole, header.length, body.length);
         final var message = Wire.decode(whole, whole.length);
+        if (message instanceof Message.Nodes list) {
+            // the server volunteers the node list after WELCOME and when it changes; kept for nodes()
+            nodes = list;
+            return receive();
+        }
         return message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE ? receive() : message;
+    }
+
+    /**
+     * The last node list the server sent, or null.
+     */
+    Message.Nodes nodes() {
+        return nodes;
     }
 
     /**

@@ -8,6 +8,7 @@
 package org.serval.impl;
 
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -24,27 +25,39 @@ final class Advertised {
 
     /**
      * The address to announce for listeners bound to this address: itself, unless it is a wildcard; then the
-     * first address of an interface that is up and not loopback, or 127.0.0.1 on a machine without one.
+     * first IPv4 address of an interface that is up and not loopback, else its first global IPv6 address, or
+     * 127.0.0.1 on a machine without either. Set advertise.address where this guess is wrong (NAT, several
+     * interfaces).
      */
     static String address(final InetSocketAddress bound) {
         if (bound != null && !bound.getAddress().isAnyLocalAddress()) {
             return bound.getAddress().getHostAddress();
         }
+        String ipv6 = null;
         try {
             for (var nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (!nic.isUp() || nic.isLoopback()) {
                     continue;
                 }
                 for (var address : Collections.list(nic.getInetAddresses())) {
-                    if (!address.isLinkLocalAddress() && !address.isLoopbackAddress()) {
+                    if (address.isLinkLocalAddress() || address.isLoopbackAddress()) {
+                        continue;
+                    }
+                    if (address instanceof Inet4Address) {
                         return address.getHostAddress();
+                    }
+                    if (ipv6 == null) {
+                        // without the scope: a global address needs none, and others could not parse it
+                        final var text = address.getHostAddress();
+                        final int scope = text.indexOf('%');
+                        ipv6 = scope < 0 ? text : text.substring(0, scope);
                     }
                 }
             }
         } catch (SocketException e) {
-            // fall through to loopback
+            // fall through
         }
-        return "127.0.0.1";
+        return ipv6 != null ? ipv6 : "127.0.0.1";
     }
 
     /**

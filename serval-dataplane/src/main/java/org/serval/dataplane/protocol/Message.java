@@ -291,6 +291,8 @@ public sealed interface Message {
         public static final int MALFORMED = 6;
         public static final int LIMIT = 7;
         public static final int INTERNAL = 8;
+        // This node is full; the message names a lighter node (from the NODES sent just before) to go to.
+        public static final int MOVED = 9;
 
         public Error {
             requireNonNull(message);
@@ -303,6 +305,11 @@ public sealed interface Message {
     }
 
     record Bye(int reason) implements Message {
+        public static final int CLOSED = 0;
+        public static final int NO_SESSION = 1;
+        // The node is overloaded and asks the client to reconnect to another node of its NODES list.
+        public static final int MOVE = 2;
+
         @Override
         public int type() {
             return 0x0F;

@@ -303,6 +303,15 @@ public final class ClientSession {
                 + " clients connected, the most it may have");
             return;
         }
+        if (!dataplane.hasSession(id)) {
+            final var lighter = dataplane.lighterNode();
+            if (lighter.isPresent()) {
+                // Full: tell the client where to go instead (it has not logged in here, so it may).
+                link.send(dataplane.nodes());
+                refuse(0, Error.MOVED, lighter.orElseThrow());
+                return;
+            }
+        }
         Audit.login(login.name(), id, method, link.transport(), link.remote());
         if ((hello.flags() & Message.Hello.TICKET) != 0) {
             final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id);
@@ -480,6 +489,17 @@ public final class ClientSession {
             if (!ended) {
                 endReason = reason;
                 link.sendAndClose(new Message.Bye(0));
+            }
+        });
+    }
+
+    /**
+     * Asks the client to reconnect to another node (this one is over its soft limit), from outside the executor.
+     */
+    void move() {
+        link.executor().execute(() -> {
+            if (!ended && welcomed) {
+                link.sendAndClose(new Message.Bye(Message.Bye.MOVE));
             }
         });
     }

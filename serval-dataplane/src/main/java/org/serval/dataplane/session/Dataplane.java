@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.serval.api.ClientRegistry;
@@ -21,6 +22,8 @@ import org.serval.api.VlanDirectory;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.switching.VlanSwitch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node's dataplane: the switches of the VLANs that have members here, and the sessions of the clients
@@ -28,6 +31,8 @@ import org.serval.dataplane.switching.VlanSwitch;
  * everything else here.
  */
 public final class Dataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
+
     private final DataplaneSettings settings;
     private final VlanDirectory directory;
     private final ClientRegistry registry;
@@ -108,11 +113,55 @@ public final class Dataplane {
             }
         }
         final var message = new Message.Nodes(entries);
-        if (message.equals(nodes)) {
-            return;
-        }
+        final var before = nodes;
         nodes = message;
-        sessions.values().forEach(session -> session.tell(message));
+        // The load changes all the time; clients are told when nodes come, go or move, and get the load then.
+        if (!withoutLoad(message).equals(withoutLoad(before))) {
+            sessions.values().forEach(session -> session.tell(message));
+        }
+    }
+
+    private static List<Message.NodeEntry> withoutLoad(final Message.Nodes list) {
+        return list.nodes().stream().map(node -> new Message.NodeEntry(node.nodeId(), node.transport(), node.host(),
+            node.port(), 0, 0, node.fingerprint())).toList();
+    }
+
+    /**
+     * A node of the cluster with fewer clients than this one, below the soft limit, the lightest: where to send
+     * clients when this node is over its soft limit (load.max.clients). Empty when there is none.
+     */
+    Optional<String> lighterNode() {
+        final int soft = settings.softMaxClients();
+        if (soft == 0 || sessions.size() < soft) {
+            return Optional.empty();
+        }
+        final int mine = sessions.size();
+        return nodes.nodes().stream()
+            .filter(node -> !node.nodeId().equals(settings.nodeId()) && node.clients() < Math.min(soft, mine - 1))
+            .min(Comparator.comparingLong(node -> node.clients() * 100 + node.cpuPercent()))
+            .map(Message.NodeEntry::nodeId);
+    }
+
+    /**
+     * Asks some clients to move to other nodes when this node is over its soft limit and a lighter node exists: a
+     * tenth of the excess per call (at least one), so that the clients spread out instead of stampeding.
+     *
+     * @return how many were asked
+     */
+    int rebalance() {
+        final int excess = sessions.size() - settings.softMaxClients();
+        if (settings.softMaxClients() == 0 || excess <= 0 || lighterNode().isEmpty()) {
+            return 0;
+        }
+        int asked = 0;
+        for (var session : sessions.values()) {
+            if (asked >= Math.max(1, excess / 10)) {
+                break;
+            }
+            session.move();
+            asked++;
+        }
+        return asked;
     }
 
     /**
@@ -196,6 +245,11 @@ public final class Dataplane {
      */
     public void sweep(final long nowNanos) {
         sessions.values().forEach(ClientSession::reportCounters);
+        final int moved = rebalance();
+        if (moved > 0) {
+            LOG.info("Over the soft limit of {} clients: asked {} to move to a lighter node",
+                settings.softMaxClients(), moved);
+        }
         for (var entry : switches.entrySet()) {
             final var vlanSwitch = entry.getValue();
             vlanSwitch.expire(nowNanos);

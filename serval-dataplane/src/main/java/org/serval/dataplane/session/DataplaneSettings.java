@@ -21,15 +21,26 @@ import static java.util.Objects.requireNonNull;
  * @param macAgingSeconds how long an idle MAC (and an idle IP-to-MAC binding) stays learned
  * @param answerNeighbors whether the switches answer ARP requests and neighbour solicitations for addresses they
  *     know instead of flooding them
+ * @param softMaxClients above how many clients this node sends new clients to, and asks some of its clients to
+ *     move to, a lighter node of its cluster; 0 for no limit
  */
 public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAfter, int tapMtu, int maxMacsPerVlan,
-        int maxMacsPerPort, int macAgingSeconds, boolean answerNeighbors) {
+        int maxMacsPerPort, int macAgingSeconds, boolean answerNeighbors, int softMaxClients) {
     public static final int DEFAULT_TAP_MTU = 1400;
+
+    public DataplaneSettings(final String nodeId, final int keepaliveMillis, final int expireAfter, final int tapMtu,
+            final int maxMacsPerVlan, final int maxMacsPerPort, final int macAgingSeconds,
+            final boolean answerNeighbors) {
+        this(nodeId, keepaliveMillis, expireAfter, tapMtu, maxMacsPerVlan, maxMacsPerPort, macAgingSeconds,
+            answerNeighbors, 0);
+    }
 
     public DataplaneSettings {
         requireNonNull(nodeId);
-        if (keepaliveMillis < 100 || expireAfter < 1 || expireAfter > 255 || tapMtu < 576 || tapMtu > 1500) {
-            throw new IllegalArgumentException("keepalive >= 100 ms, expireAfter 1..255, tapMtu 576..1500");
+        if (keepaliveMillis < 100 || expireAfter < 1 || expireAfter > 255 || tapMtu < 576 || tapMtu > 1500
+                || softMaxClients < 0) {
+            throw new IllegalArgumentException("keepalive >= 100 ms, expireAfter 1..255, tapMtu 576..1500, "
+                + "softMaxClients >= 0");
         }
     }
 

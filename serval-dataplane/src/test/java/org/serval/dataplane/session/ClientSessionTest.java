@@ -26,6 +26,7 @@ import org.serval.api.AccessPolicy;
 import org.serval.api.FloodPolicy;
 import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
+import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
@@ -333,5 +334,42 @@ class ClientSessionTest {
         dataplane.sweep(System.nanoTime());
         assertTrue(registry.events.contains("counters flooder in " + (delivered.size() + 1) + " out 1"),
             registry.events.toString());
+    }
+
+    @Test
+    void aFullNodeSendsNewClientsToALighterOneAndAsksSomeToMove() throws Exception {
+        final var settings = new DataplaneSettings("n1", 5000, 3, 1400, 8192, 256, 300, true, 1);
+        final var full = new Dataplane(settings, view, registry, TestUsers.gatekeeper(security));
+        final java.util.function.Supplier<EmbeddedChannel> connect = () -> {
+            final var channel = new EmbeddedChannel();
+            StreamPipeline.addProtocol(channel.pipeline()).addLast("session", new StreamLink(full, "tcp", channel));
+            channels.add(channel);
+            return channel;
+        };
+        final var first = connect.get();
+        send(first, TestUsers.hello("alice"));
+        assertInstanceOf(Message.Welcome.class, answered(first).get(0));
+        // a second client while no other node is known: admitted, the soft limit is not a hard one
+        final var second = connect.get();
+        send(second, TestUsers.hello("bob"));
+        assertInstanceOf(Message.Welcome.class, answered(second).get(0));
+
+        full.nodesChanged(List.of(
+            new NodeInfo("n1", List.of(new NodeInfo.Endpoint("tcp", "10.0.0.1", 4000)), null, null, 2, 50),
+            new NodeInfo("n2", List.of(new NodeInfo.Endpoint("tcp", "10.0.0.2", 4000)), null, null, 0, 5)));
+        assertInstanceOf(Message.Nodes.class, answered(first).get(0), "connected clients hear of the new node");
+        received(second);
+
+        final var third = connect.get();
+        send(third, TestUsers.hello("carol"));
+        final var refused = answered(third);
+        assertInstanceOf(Message.Nodes.class, refused.get(0), "the node list first, so the client knows where n2 is");
+        assertEquals(new Message.Error(0, Message.Error.MOVED, "n2"), refused.get(1));
+        assertFalse(third.isActive());
+
+        full.sweep(System.nanoTime());
+        final var moved = new ArrayList<Object>(received(first));
+        moved.addAll(received(second));
+        assertEquals(List.of(new Message.Bye(Message.Bye.MOVE)), moved, "one of the two asked to move, once");
     }
 }

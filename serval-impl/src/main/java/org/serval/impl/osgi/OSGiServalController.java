@@ -87,6 +87,10 @@ public final class OSGiServalController {
             + " relative to the Karaf home; created with a self-signed certificate when missing")
         String tls_keystore() default "state/tls/serval.p12";
 
+        @AttributeDefinition(description = "Above this many clients the node sends new clients to, and asks some "
+            + "of its clients to move to, a lighter node of its cluster; 0 for no limit")
+        int load_max_clients() default 0;
+
         @AttributeDefinition(description = "Where this node accepts links from the other nodes of its cluster")
         String peer_address() default "0.0.0.0";
 
@@ -112,7 +116,7 @@ public final class OSGiServalController {
         final var defaults = DataplaneSettings.defaults(nodeId(config.node_id()));
         final var settings = new DataplaneSettings(defaults.nodeId(), config.keepalive_millis(),
             config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
-            defaults.macAgingSeconds(), config.answer_neighbors());
+            defaults.macAgingSeconds(), config.answer_neighbors(), config.load_max_clients());
         controller = new ServalController(broker, domBroker, rpcProvider, notifications, settings,
             config.get_vlans_limit(), new ServalController.Sockets(
                 bind(config.dataplane_tcp_address(), config.dataplane_tcp_port()),
