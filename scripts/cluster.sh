@@ -4,8 +4,8 @@
 #   scripts/cluster.sh configure HOME INDEX COUNT [HOST]
 #       Configures the freshly unpacked distribution in HOME as member INDEX (1-based) of COUNT members that all
 #       run on HOST (default 127.0.0.1), each with its own ports:
-#         Pekko 2550+2i, RESTCONF 8181+i, SSH 8101+i, RMI 1099+i and 44444+i, dataplane (TCP and UDP) 4000+i,
-#         node links 4100+i, where i = INDEX-1. Every shard gets a replica on every member.
+#         Pekko 2550+2i, RESTCONF 8181+i (and netconf's second RESTCONF endpoint, Netty, 8281+i), SSH 8101+i,
+#         RMI 1099+i and 44444+i, dataplane (TCP and UDP) 4000+i, node links 4100+i, where i = INDEX-1. Every shard gets a replica on every member.
 #       Run it before the member's first start: ODL reads configuration/initial only then.
 #
 # For members on different hosts, do by hand what this does (docs/cluster.md, "Real hosts").
@@ -60,6 +60,8 @@ CONF
   sed -i "s/^org\.osgi\.service\.http\.port *=.*/org.osgi.service.http.port = $((8181 + i))/" \
     "$home/etc/org.ops4j.pax.web.cfg"
   sed -i "s/name=\"jetty\.port\" default=\"8181\"/name=\"jetty.port\" default=\"$((8181 + i))\"/" "$home/etc/jetty.xml"
+  # netconf's Netty RESTCONF endpoint defaults to 8182, which is member 2's RESTCONF port here.
+  printf '\n# set by scripts/cluster.sh\nbind-port=%s\n' $((8281 + i)) >>"$home/etc/org.opendaylight.restconf.nb.rfc8040.cfg"
   sed -i "s/^sshPort *=.*/sshPort = $((8101 + i))/" "$home/etc/org.apache.karaf.shell.cfg"
   sed -i -e "s/^rmiRegistryPort *=.*/rmiRegistryPort = $((1099 + i))/" \
     -e "s/^rmiServerPort *=.*/rmiServerPort = $((44444 + i))/" "$home/etc/org.apache.karaf.management.cfg"

@@ -104,6 +104,21 @@ class ClusterTest {
             jvm.destroyForcibly();
             jvm.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
             karaf.waitFor(30, TimeUnit.SECONDS);
+            reap();
+        }
+
+        /**
+         * Makes sure nothing of this member's process tree is left (a JVM outliving its launcher script would hold
+         * the member's ports and answer for it).
+         */
+        void reap() throws InterruptedException {
+            final var tree = new ArrayList<>(karaf.descendants().toList());
+            tree.add(karaf.toHandle());
+            tree.forEach(ProcessHandle::destroyForcibly);
+            for (var process : tree) {
+                process.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null)
+                    .join();
+            }
         }
 
         void stop() throws InterruptedException {
@@ -120,6 +135,7 @@ class ClusterTest {
                 jvm.destroyForcibly();
             }
             karaf.waitFor(30, TimeUnit.SECONDS);
+            reap();
         }
 
         HttpResponse<String> send(final String method, final String path, final String json)
@@ -180,14 +196,10 @@ class ClusterTest {
             MEMBER_LIST.add(member);
         }
         for (var member : MEMBER_LIST) {
-            for (var port : List.of(member.restconf(), member.dataplane(), 2548 + 2 * member.index,
-                    4099 + member.index)) {
-                try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                    throw new IllegalStateException("port " + port + " is in use: stop the SERVAL or OpenDaylight "
-                        + "that holds it (./serval cluster stop?) before running the integration tests");
-                } catch (java.net.ConnectException e) {
-                    // free
-                }
+            for (var port : List.of(member.restconf(), member.restconf() + 100, member.dataplane(),
+                    2548 + 2 * member.index, 4099 + member.index)) {
+                awaitTrue(() -> free(port), 60, "port " + port + " free: stop the SERVAL or OpenDaylight that holds "
+                    + "it (./serval cluster stop?) before running the integration tests");
             }
         }
         for (var member : MEMBER_LIST) {
@@ -264,7 +276,7 @@ class ClusterTest {
             home.id(), victim.id(), third.id());
         try (var hosts = new NetnsHosts(DIR.toAbsolutePath())) {
             final var a = hosts.host("ca", "cl", "10.98.0.1/24", "tcp", home.dataplane(), home.fingerprint());
-            hosts.host("cb", "cl", "10.98.0.2/24", "tcp", victim.dataplane(), victim.fingerprint());
+            final var b = hosts.host("cb", "cl", "10.98.0.2/24", "tcp", victim.dataplane(), victim.fingerprint());
             final var c = hosts.host("cc", "cl", "10.98.0.3/24", "udp", third.dataplane(), third.fingerprint());
             // The registry shows each client on its own member.
             awaitTrue(() -> {
@@ -281,21 +293,10 @@ class ClusterTest {
                 "10.98.0.1");
             assertTrue(ping3.contains(" 0% packet loss"), ping3);
             if (NetnsHosts.onPath("iperf3")) {
-                final var b = "svit" + ProcessHandle.current().pid() % 10_000 + "-cb";
-                final var server = new ProcessBuilder("ip", "netns", "exec", b, "iperf3", "-s", "-1")
-                    .redirectErrorStream(true).start();
-                try {
-                    Thread.sleep(500);
-                    final var iperf = NetnsHosts.run("ip", "netns", "exec", a, "iperf3", "-c", "10.98.0.2", "-t",
-                        "3", "-J");
-                    final double bits = JsonParser.parseString(iperf).getAsJsonObject().getAsJsonObject("end")
-                        .getAsJsonObject("sum_received").get("bits_per_second").getAsDouble();
-                    LOG.info("CLUSTER iperf3 across members: {} Mbit/s", Math.round(bits / 1e6));
-                    Files.writeString(DIR.resolve("across-members-mbits.txt"), Math.round(bits / 1e6) + "\n");
-                    assertTrue(bits > 1e6, "iperf3 across members moved " + bits + " bit/s");
-                } finally {
-                    server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+                final double bits = NetnsHosts.iperf(a, b, "10.98.0.2").get("bits_per_second").getAsDouble();
+                LOG.info("CLUSTER iperf3 across members: {} Mbit/s", Math.round(bits / 1e6));
+                Files.writeString(DIR.resolve("across-members-mbits.txt"), Math.round(bits / 1e6) + "\n");
+                assertTrue(bits > 1e6, "iperf3 across members moved " + bits + " bit/s");
             }
 
             // Kill -9 the victim under traffic, and time the gap in the echo replies.
@@ -373,6 +374,14 @@ class ClusterTest {
                     && member.get("/data/serval:users").contains("\"name\":\"" + ServalServer.USER + "\"")
                     && member.get("/data/serval:access-control").contains("join-all");
             }, 60, "configuration intact on " + member.id() + " after restarting the cluster");
+        }
+    }
+
+    private static boolean free(final int port) throws IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            return false;
+        } catch (java.net.ConnectException e) {
+            return true;
         }
     }
 

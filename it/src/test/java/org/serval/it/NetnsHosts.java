@@ -105,6 +105,24 @@ final class NetnsHosts implements AutoCloseable {
     }
 
     /**
+     * Runs iperf3 for 3 s from one host to another's address (its server bound there, one test) and returns what
+     * the receiver got: the JSON's end.sum_received.
+     */
+    static com.google.gson.JsonObject iperf(final String from, final String to, final String address)
+            throws IOException, InterruptedException {
+        final var server = new ProcessBuilder("ip", "netns", "exec", to, "iperf3", "-s", "-1", "-B", address)
+            .redirectErrorStream(true).start();
+        try {
+            Thread.sleep(500);
+            final var json = run("ip", "netns", "exec", from, "iperf3", "-c", address, "-t", "3", "-J");
+            return com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("end")
+                .getAsJsonObject("sum_received");
+        } finally {
+            server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Frames the client of a host has written into its TAP interface: everything the server sent it.
      */
     static long framesReceived(final String ns) throws IOException, InterruptedException {
