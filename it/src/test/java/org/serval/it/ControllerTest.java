@@ -286,6 +286,18 @@ class ControllerTest {
             // get-vlans counts the members
             assertTrue(server.rpc("get-vlans", "{\"name-prefix\":\"dp-red\"}").body()
                 .contains("\"member-count\":2"));
+
+            // leave-vlan ends bob's membership in his live session too: alice's next broadcast does not reach him,
+            // and his registry entry stays without dp-red (the node's own later writes must not bring it back)
+            assertEquals(204, server.rpc("leave-vlan", "{\"client-id\":\"it-bob\",\"vlan\":\"dp-red\"}")
+                .statusCode());
+            Thread.sleep(500);
+            alice.send(broadcast(aliceRed.vlanRef(), 0x025356000001L));
+            bob.send(new Message.Keepalive(6));
+            assertEquals(new Message.KeepaliveAck(6), bob.receive(), "bob still got red's broadcast");
+            Thread.sleep(6000);
+            final var bobEntry = server.get("/data/serval:clients/client=it-bob?content=nonconfig").body();
+            assertFalse(bobEntry.contains("dp-red"), bobEntry);
         }
         awaitClients("closed sessions leave the registry", json -> !json.contains("it-alice"));
         assertEquals(204, server.rpc("delete-vlan", "{\"name\":\"dp-red\"}").statusCode());

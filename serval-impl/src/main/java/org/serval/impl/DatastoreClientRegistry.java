@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
@@ -99,6 +100,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     // Clients whose last write failed; rewritten whole by republish().
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
+    // Every entry this node writes carries a new generation; others' changes leave it as it was.
+    private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
     // Guarded by this; replaced after it fails.
     private TransactionChain chain;
     private boolean closed;
@@ -303,6 +306,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             .setRemotePort(new PortNumber(Uint16.valueOf(record.port())))
             .setConnectedSince(record.since())
             .setLastSeen(VlanRpcs.now())
+            .setGeneration(Uint64.valueOf(generation.incrementAndGet()))
             .setMembership(BindingMap.of(record.memberships().entrySet().stream()
                 .map(joined -> membership(joined.getKey(), joined.getValue())).toList()));
         final var counters = record.counters();

@@ -137,7 +137,8 @@ public final class ServalController implements AutoCloseable {
         gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
         registry = new DatastoreClientRegistry(broker, view, notifications, nodeId);
         dataplane = new Dataplane(settings, view, registry, gatekeeper);
-        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession);
+        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession,
+            dataplane::revoke);
         nodeUpdater = new NodeViewUpdater(broker, nodes);
         nodesToClients = dataplane::nodesChanged;
         nodes.listen(nodesToClients);

@@ -12,6 +12,7 @@ import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATI
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -47,6 +48,7 @@ public final class VlanViewUpdater implements AutoCloseable {
     private final Registration clientReg;
     private final Consumer<String> clientRemoved;
     private final Predicate<String> connectedHere;
+    private final BiConsumer<String, String> membershipRevoked;
 
     /**
      * Starts listening.
@@ -56,15 +58,20 @@ public final class VlanViewUpdater implements AutoCloseable {
      * @param connectedHere whether a client has a session on this node now: for such a client this node's own
      *     record is the truth, applied to the view before it is written; what the datastore says of it lags (an
      *     earlier write of ours, the entry its old node wrote before it moved here, a survivor removing that
-     *     entry). Only the removal of an entry that names this node (disconnect-client) counts.
+     *     entry). What counts is the removal of an entry that names this node (disconnect-client) and a change
+     *     someone else made to it (the same generation): memberships it ends go to membershipRevoked
+     * @param membershipRevoked told (client, VLAN) when someone else ended a membership of a client connected here
+     *     (leave-vlan, a VLAN deleted), so that its session stops switching there
      */
     public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId,
-            final Consumer<String> clientRemoved, final Predicate<String> connectedHere) {
+            final Consumer<String> clientRemoved, final Predicate<String> connectedHere,
+            final BiConsumer<String, String> membershipRevoked) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
         this.nodeId = requireNonNull(nodeId);
         this.clientRemoved = requireNonNull(clientRemoved);
         this.connectedHere = requireNonNull(connectedHere);
+        this.membershipRevoked = requireNonNull(membershipRevoked);
         vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
             (DataTreeChangeListener<Vlan>) this::onVlansChanged);
         clientReg = broker.registerTreeChangeListener(OPERATIONAL, ServalPaths.ALL_CLIENTS,
@@ -142,7 +149,19 @@ public final class VlanViewUpdater implements AutoCloseable {
                     final var client = present.dataAfter();
                     final var node = client.getNode();
                     if (connectedHere.test(client.getId().getValue())) {
-                        // This node's own record leads (DatastoreClientRegistry); the datastore lags it.
+                        // This node's own record leads (DatastoreClientRegistry); the datastore lags it. Only a
+                        // change someone else made to the entry this node wrote is news.
+                        final var before = change.getRootNode().dataBefore();
+                        if (before != null && node != null && nodeId.equals(node.getValue())
+                                && client.getGeneration() != null
+                                && client.getGeneration().equals(before.getGeneration())) {
+                            final var now = client.nonnullMembership().keySet();
+                            for (var key : before.nonnullMembership().keySet()) {
+                                if (!now.contains(key)) {
+                                    membershipRevoked.accept(client.getId().getValue(), key.getVlan().getValue());
+                                }
+                            }
+                        }
                         continue;
                     }
                     final var user = client.getUser();

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -489,6 +490,22 @@ public final class ClientSession {
             if (!ended) {
                 endReason = reason;
                 link.sendAndClose(new Message.Bye(0));
+            }
+        });
+    }
+
+    /**
+     * Ends the membership of a VLAN from outside the executor (leave-vlan, the VLAN deleted).
+     */
+    void revoke(final String vlan) {
+        link.executor().execute(() -> {
+            for (var port : List.copyOf(ports.values())) {
+                if (port.vlan.equals(vlan)) {
+                    ports.remove(port.vlanRef);
+                    port.detach();
+                    dataplane.registry().left(clientId, vlan);
+                    LOG.info("Client {} no longer in VLAN {}: ended by the server", clientId, vlan);
+                }
             }
         });
     }

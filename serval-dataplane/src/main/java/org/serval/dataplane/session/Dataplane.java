@@ -213,6 +213,17 @@ public final class Dataplane {
     }
 
     /**
+     * Ends a client's membership of a VLAN on this node (leave-vlan, or the VLAN was deleted): its session stops
+     * switching frames there. The client is not told; its frames to that VLAN are dropped and counted.
+     */
+    public void revoke(final String clientId, final String vlan) {
+        final var session = sessions.get(clientId);
+        if (session != null) {
+            session.revoke(vlan);
+        }
+    }
+
+    /**
      * Closes the sessions of a user on this node (the user was deleted or disabled).
      *
      * @return how many there were
