@@ -20,18 +20,14 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.security.ClientKeys;
 import org.serval.dataplane.security.ServerTrust;
 import org.serval.dataplane.transport.EventLoops;
 
@@ -65,21 +61,7 @@ public final class LoadGenerator {
         port = Integer.parseInt(server.substring(colon + 1));
         this.user = user;
         this.vlan = vlan;
-        tls = ServerTrust.pinned(pin).clientContext(keys(certificate));
-    }
-
-    private static KeyManagerFactory keys(final Path file) throws IOException {
-        final var env = System.getenv("SERVAL_CERT_PASSWORD");
-        final var password = env == null ? new char[0] : env.toCharArray();
-        try (InputStream in = Files.newInputStream(file)) {
-            final var store = KeyStore.getInstance("PKCS12");
-            store.load(in, password);
-            final var factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, password);
-            return factory;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot use " + file + ": " + e.getMessage(), e);
-        }
+        tls = ServerTrust.pinned(pin).clientContext(ClientKeys.load(certificate));
     }
 
     /**

@@ -37,13 +37,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
@@ -56,13 +51,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
 import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageDecoder;
 import org.serval.dataplane.protocol.MessageEncoder;
 import org.serval.dataplane.protocol.StreamPipeline;
+import org.serval.dataplane.security.ClientKeys;
 import org.serval.dataplane.security.SealedDatagramCodec;
 import org.serval.dataplane.security.ServerTrust;
 import org.slf4j.Logger;
@@ -147,23 +142,9 @@ public final class ServalClient implements AutoCloseable {
         try {
             trust = options.pin() != null ? ServerTrust.pinned(options.pin())
                 : options.ca() != null ? ServerTrust.authorities(options.ca()) : ServerTrust.nothing();
-            tls = trust.clientContext(options.certificate() == null ? null : keys(options.certificate()));
+            tls = trust.clientContext(options.certificate() == null ? null : ClientKeys.load(options.certificate()));
         } catch (IOException e) {
             throw new ClientFailure(ClientFailure.USAGE, e.getMessage(), e);
-        }
-    }
-
-    private static KeyManagerFactory keys(final Path file) throws IOException {
-        final var env = System.getenv("SERVAL_CERT_PASSWORD");
-        final var password = env == null ? new char[0] : env.toCharArray();
-        try (InputStream in = Files.newInputStream(file)) {
-            final var store = KeyStore.getInstance("PKCS12");
-            store.load(in, password);
-            final var factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, password);
-            return factory;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot use the client certificate " + file + ": " + e.getMessage(), e);
         }
     }
 
