@@ -184,8 +184,9 @@ class ClusterTest {
     @BeforeAll
     static void formCluster() throws Exception {
         assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
-        final var distribution = Path.of(System.getProperty("serval.it.home",
-            "target/serval/serval-distribution-0.1.0-SNAPSHOT"));
+        // Each member from an untouched distribution: its own certificate, an empty datastore.
+        final var distribution = Path.of(System.getProperty("serval.it.pristine",
+            "target/pristine/serval-distribution-0.1.0-SNAPSHOT"));
         NetnsHosts.run("rm", "-rf", DIR.toString());
         Files.createDirectories(DIR);
         for (int i = 1; i <= MEMBERS; i++) {
