@@ -323,7 +323,15 @@ public final class ServalClient implements AutoCloseable {
         return false;
     }
 
-    private record Candidate(String nodeId, String host, int port) {
+    private record Candidate(String host, int port) {
+    }
+
+    /**
+     * The nodes of the last list that speak this client's transport.
+     */
+    private List<Message.NodeEntry> reachableNodes() {
+        final int transport = udp() ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
+        return nodes.stream().filter(node -> node.transport() == transport).toList();
     }
 
     /**
@@ -333,9 +341,8 @@ public final class ServalClient implements AutoCloseable {
      */
     private boolean goTo(final String nodeId) {
         movedTo = null;
-        final int transport = udp() ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
-        for (var node : nodes) {
-            if (node.nodeId().equals(nodeId) && node.transport() == transport) {
+        for (var node : reachableNodes()) {
+            if (node.nodeId().equals(nodeId)) {
                 host = node.host();
                 port = node.port();
                 return true;
@@ -349,22 +356,16 @@ public final class ServalClient implements AutoCloseable {
      * loaded first, the lost node last (it may only have dropped the connection), then --server.
      */
     private List<Candidate> candidates(final String lost, final boolean again) {
-        final int transport = udp() ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
-        final var usable = new ArrayList<Message.NodeEntry>();
-        for (var node : nodes) {
-            if (node.transport() == transport) {
-                usable.add(node);
-            }
-        }
+        final var usable = new ArrayList<>(reachableNodes());
         usable.sort(java.util.Comparator.<Message.NodeEntry>comparingInt(node -> node.nodeId().equals(lost) ? 1 : 0)
-            .thenComparingLong(node -> node.clients() * 100 + node.cpuPercent()));
+            .thenComparingLong(Message.NodeEntry::loadScore));
         final var result = new ArrayList<Candidate>();
         for (var node : usable) {
             if (again || !node.nodeId().equals(lost) || usable.size() == 1) {
-                result.add(new Candidate(node.nodeId(), node.host(), node.port()));
+                result.add(new Candidate(node.host(), node.port()));
             }
         }
-        result.add(new Candidate("", options.host(), options.port()));
+        result.add(new Candidate(options.host(), options.port()));
         return result;
     }
 

@@ -38,12 +38,4 @@ public record NodeInfo(String id, List<Endpoint> endpoints, Endpoint peering, St
         requireNonNull(id);
         endpoints = List.copyOf(endpoints);
     }
-
-    /**
-     * How loaded the node is, for clients choosing one: its connected clients, with CPU use as the tie breaker
-     * folded in so that a node burning its CPU looks fuller.
-     */
-    public long loadScore() {
-        return (long) clients * 100 + cpuPercent;
-    }
 }

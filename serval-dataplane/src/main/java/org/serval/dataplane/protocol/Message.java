@@ -269,6 +269,15 @@ public sealed interface Message {
             requireNonNull(host);
             requireNonNull(fingerprint);
         }
+
+        /**
+         * How loaded the node is, for choosing one (lower is lighter): its clients, with CPU use as the tie breaker
+         * folded in so that a node burning its CPU looks fuller. The server's redirects and the client's failover
+         * both rank by it.
+         */
+        public long loadScore() {
+            return clients * 100 + cpuPercent;
+        }
     }
 
     record Nodes(List<NodeEntry> nodes) implements Message {

@@ -138,7 +138,7 @@ public final class Dataplane {
         final int mine = sessions.size();
         return nodes.nodes().stream()
             .filter(node -> !node.nodeId().equals(settings.nodeId()) && node.clients() < Math.min(soft, mine - 1))
-            .min(Comparator.comparingLong(node -> node.clients() * 100 + node.cpuPercent()))
+            .min(Comparator.comparingLong(Message.NodeEntry::loadScore))
             .map(Message.NodeEntry::nodeId);
     }
 
