@@ -91,7 +91,9 @@ final class NetnsHosts implements AutoCloseable {
         final var client = builder.start();
         clients.add(client);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (exitCode("ip", "link", "show", tap) != 0) {
+        // The client creates the interface, then sets its MAC and MTU and brings it up: only once it is up may it
+        // move to the namespace, or the client's last steps find no device (ENODEV) and it exits.
+        while (!isUp(tap)) {
             if (!client.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException("client " + name + " made no interface; see " + logs.resolve("client-" + name
                     + ".log") + ": " + Files.readString(logs.resolve("client-" + name + ".log")));
@@ -120,6 +122,13 @@ final class NetnsHosts implements AutoCloseable {
         } finally {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static boolean isUp(final String tap) throws IOException, InterruptedException {
+        final var process = new ProcessBuilder("ip", "-o", "link", "show", tap).redirectErrorStream(true).start();
+        final var output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0
+            && output.matches("(?s).*<[^>]*\\bUP\\b[^>]*>.*");
     }
 
     /**
