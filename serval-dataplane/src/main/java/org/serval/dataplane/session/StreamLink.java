@@ -14,8 +14,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.security.Fingerprints;
@@ -32,12 +34,27 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     private static final Throttle HANDSHAKE_FAILURES = new Throttle("TLS failed");
     private final String transport;
     private final ClientSession session;
+    // As much again as the channel's high water mark may wait here, beyond what the channel holds.
+    private static final long OUTBOX_BYTES = 256 * 1024;
     private final Channel channel;
+    private final Outbox outbox;
 
     public StreamLink(final Dataplane dataplane, final String transport, final Channel channel) {
         super(Message.class);
         this.transport = transport;
         this.channel = channel;
+        outbox = new Outbox(channel.eventLoop(), new Outbox.Sink() {
+            @Override
+            public void write(final Message message) {
+                // A closed channel fails the write, which releases the message.
+                channel.write(message, channel.voidPromise());
+            }
+
+            @Override
+            public void flush() {
+                channel.flush();
+            }
+        }, OUTBOX_BYTES);
         session = new ClientSession(dataplane, this);
     }
 
@@ -95,6 +112,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
 
     @Override
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
+        outbox.discard();
         session.ended();
         super.channelInactive(ctx);
     }
@@ -116,18 +134,27 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
 
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return channel.isWritable() && outbox.hasRoom();
     }
 
     @Override
     public void send(final Message message) {
-        // A closed channel fails the write, which releases the message.
-        channel.writeAndFlush(message, channel.voidPromise());
+        outbox.send(message);
     }
 
     @Override
     public void sendAndClose(final Message message) {
-        channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+        if (channel.eventLoop().inEventLoop()) {
+            outbox.drain();
+            channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            try {
+                channel.eventLoop().execute(() -> sendAndClose(message));
+            } catch (RejectedExecutionException e) {
+                // the loop is gone, and the channel with it
+                ReferenceCountUtil.release(message);
+            }
+        }
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.serval.dataplane.security.TicketBook;
 import org.serval.dataplane.session.ClientSession;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.Link;
+import org.serval.dataplane.session.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,15 +48,18 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     // docs/protocol.md: BYE reason 1 tells a client its session is unknown here (the server restarted).
     static final int BYE_UNKNOWN_SESSION = 1;
+    // Per client, beyond what the shared socket's channel holds.
+    private static final long OUTBOX_BYTES = 256 * 1024;
 
     /**
      * One client: a session id when sealed, an address when not.
      */
-    final class Peer implements Link {
+    final class Peer implements Link, Outbox.Sink {
         final Object key;
         final ClientSession session;
         final SealedChannel seal;
         final TicketBook.Issued issued;
+        final Outbox outbox;
         volatile InetSocketAddress address;
         long lastHeard;
         boolean closed;
@@ -67,6 +71,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             this.seal = seal;
             this.issued = issued;
             lastHeard = now;
+            outbox = new Outbox(channel.eventLoop(), this, OUTBOX_BYTES);
             session = new ClientSession(dataplane, this);
         }
 
@@ -91,7 +96,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
 
         @Override
         public boolean isWritable() {
-            return !closed && channel.isWritable();
+            return !closed && channel.isWritable() && outbox.hasRoom();
         }
 
         @Override
@@ -106,15 +111,13 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
 
         @Override
         public void send(final Message message) {
-            if (seal == null || channel.eventLoop().inEventLoop()) {
-                write(message);
-            } else {
-                // The sealing state belongs to the loop: frames from other clients' loops are sealed there.
-                channel.eventLoop().execute(() -> write(message));
-            }
+            // Sealing state belongs to the loop, so frames from other clients' loops are sealed there, and a
+            // burst leaves in one flush (one sendmmsg).
+            outbox.send(message);
         }
 
-        private void write(final Message message) {
+        @Override
+        public void write(final Message message) {
             if (closed) {
                 ReferenceCountUtil.release(message);
                 return;
@@ -123,7 +126,12 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             if (seal != null) {
                 bytes = seal.seal(channel.alloc(), bytes);
             }
-            channel.writeAndFlush(new DatagramPacket(bytes, address), channel.voidPromise());
+            channel.write(new DatagramPacket(bytes, address), channel.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            channel.flush();
         }
 
         @Override
@@ -135,9 +143,11 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         @Override
         public void close() {
             if (channel.eventLoop().inEventLoop()) {
+                // what was sent before the close still leaves
+                outbox.drain();
                 end(this);
             } else {
-                channel.eventLoop().execute(() -> end(this));
+                channel.eventLoop().execute(this::close);
             }
         }
     }

@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.session;
+
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.serval.dataplane.protocol.Message;
+
+/**
+ * Flush consolidation for one link. A switch forwards frame by frame, often from another client's event loop; a
+ * write and a flush per frame would cost the receiving loop a task, a TLS record and a system call each. Here
+ * frames queue instead, and one task on the link's loop writes all that queued and flushes once: a burst read
+ * from one client leaves towards another as one TLS record (or one {@code sendmmsg}) and wakes its loop once.
+ * Sends from the link's own loop are deferred to the task phase of the same loop turn, after the reads.
+ *
+ * <p>Bounded: the queued bytes count against the link's writability, so a slow receiver makes the switch drop
+ * its frames before they pile up here.
+ */
+public final class Outbox {
+    /**
+     * Where the queued messages go, on the link's loop.
+     */
+    public interface Sink {
+        /**
+         * Writes without flushing; consumes the message.
+         */
+        void write(Message message);
+
+        /**
+         * Flushes what {@link #write} wrote.
+         */
+        void flush();
+    }
+
+    // What a message other than a frame is taken to weigh.
+    private static final int CONTROL_BYTES = 64;
+
+    private final Queue<Message> queue = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final EventExecutor loop;
+    private final Sink sink;
+    private final long maxBytes;
+    private final Runnable drain = this::drain;
+
+    /**
+     * An outbox in front of a sink.
+     *
+     * @param loop the link's event loop, the only thread that calls the sink
+     * @param maxBytes above this many queued bytes {@link #hasRoom()} is false
+     */
+    public Outbox(final EventExecutor loop, final Sink sink, final long maxBytes) {
+        this.loop = loop;
+        this.sink = sink;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Queues a message from any thread; it leaves with the next flush of this link.
+     */
+    public void send(final Message message) {
+        queuedBytes.addAndGet(weight(message));
+        queue.add(message);
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(drain);
+            } catch (RejectedExecutionException e) {
+                // The loop is shutting down: nothing will drain, so nothing may stay.
+                scheduled.set(false);
+                discard();
+            }
+        }
+    }
+
+    /**
+     * Whether the queue is below its bound.
+     */
+    public boolean hasRoom() {
+        return queuedBytes.get() < maxBytes;
+    }
+
+    /**
+     * Writes and flushes all that is queued; on the link's loop only. Callers that must be sure a last message
+     * follows everything queued before it (a close) call this first.
+     */
+    public void drain() {
+        // Cleared before polling: a send racing with this drain either is polled below or schedules another.
+        scheduled.set(false);
+        boolean wrote = false;
+        for (Message message = queue.poll(); message != null; message = queue.poll()) {
+            queuedBytes.addAndGet(-weight(message));
+            sink.write(message);
+            wrote = true;
+        }
+        if (wrote) {
+            sink.flush();
+        }
+    }
+
+    /**
+     * Releases all that is queued, for a link that has ended.
+     */
+    public void discard() {
+        for (Message message = queue.poll(); message != null; message = queue.poll()) {
+            queuedBytes.addAndGet(-weight(message));
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private static int weight(final Message message) {
+        return message instanceof Message.Data data ? data.content().readableBytes() : CONTROL_BYTES;
+    }
+}

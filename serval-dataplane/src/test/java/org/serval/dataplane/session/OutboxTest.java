@@ -1,0 +1,108 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.serval.dataplane.protocol.Message;
+
+class OutboxTest {
+    private static final class Recorder implements Outbox.Sink {
+        final List<Integer> written = new ArrayList<>();
+        final List<Integer> flushedAfter = new ArrayList<>();
+
+        @Override
+        public void write(final Message message) {
+            written.add(((Message.Data) message).vlanRef());
+            ReferenceCountUtil.release(message);
+        }
+
+        @Override
+        public void flush() {
+            flushedAfter.add(written.size());
+        }
+    }
+
+    private static Message.Data frame(final int ref, final int size) {
+        return new Message.Data(ref, Unpooled.buffer(size).writeZero(size));
+    }
+
+    @Test
+    void aBurstFromAnotherThreadLeavesInOrderWithOneFlush() throws Exception {
+        final var loop = new DefaultEventLoop();
+        try {
+            final var sink = new Recorder();
+            final var outbox = new Outbox(loop, sink, 1 << 20);
+            final var hold = new CountDownLatch(1);
+            // keep the loop busy while the burst queues, as a loop reading other clients is
+            loop.execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            final List<Message.Data> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                final var data = frame(i, 100);
+                sent.add(data);
+                outbox.send(data);
+            }
+            hold.countDown();
+            loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            final List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, sink.written);
+            assertEquals(List.of(100), sink.flushedAfter, "one flush for the whole burst");
+            sent.forEach(data -> assertEquals(0, data.refCnt()));
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void queuedBytesBoundWritabilityAndDiscardReleases() {
+        final var loop = new DefaultEventLoop();
+        try {
+            final var outbox = new Outbox(loop, new Recorder(), 1000);
+            final var hold = new CountDownLatch(1);
+            loop.execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            final var first = frame(1, 600);
+            outbox.send(first);
+            assertTrue(outbox.hasRoom());
+            final var second = frame(2, 600);
+            outbox.send(second);
+            assertFalse(outbox.hasRoom(), "1,200 queued bytes are above a bound of 1,000");
+            outbox.discard();
+            assertTrue(outbox.hasRoom());
+            assertEquals(0, first.refCnt());
+            assertEquals(0, second.refCnt());
+            hold.countDown();
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}
