@@ -39,10 +39,11 @@ import org.serval.dataplane.security.Fingerprints;
  * @param pin the server certificate's SHA-256 fingerprint to trust, or null
  * @param ca a PEM file of CA certificates to trust, or null
  * @param plaintext whether to connect without encryption (the server must be told so too)
+ * @param offload whether the TAPs may hand out TCP super-frames to pass on whole (over TCP, on Linux)
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
         int statusSeconds, int retrySeconds, int reconnectSeconds, String user, String password, String pin, Path ca,
-        boolean plaintext, Path certificate) {
+        boolean plaintext, Path certificate, boolean offload) {
     public static final int DEFAULT_PORT = 4000;
 
     private static final String USAGE = """
@@ -67,6 +68,8 @@ public record ClientOptions(String host, int port, String transport, String clie
                                  name given to --server
           --plaintext            no encryption; only for a server configured dataplane.plaintext = true
                                  (benchmarks)
+          --no-offload           read and write the TAPs frame by frame: no TCP segmentation offload (which is
+                                 on by default over TCP on Linux: up to 64 KB of a TCP stream cross as one frame)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
                                  exist yet (default 0: give up at once)
@@ -102,6 +105,7 @@ public record ClientOptions(String host, int port, String transport, String clie
         Path ca = null;
         boolean plaintext = false;
         Path certificate = null;
+        boolean offload = true;
         final List<String> vlanArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
@@ -117,6 +121,7 @@ public record ClientOptions(String host, int port, String transport, String clie
                 case "--pin" -> pin = Fingerprints.parse(value(args, ++i, arg));
                 case "--ca" -> ca = Path.of(value(args, ++i, arg));
                 case "--plaintext" -> plaintext = true;
+                case "--no-offload" -> offload = false;
                 case "--cert" -> certificate = Path.of(value(args, ++i, arg));
                 case "--transport" -> {
                     transport = value(args, ++i, arg);
@@ -167,7 +172,7 @@ public record ClientOptions(String host, int port, String transport, String clie
             }
         }
         return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry, reconnect, user, password, pin, ca, plaintext, certificate);
+            retry, reconnect, user, password, pin, ca, plaintext, certificate, offload);
     }
 
     private static String password(final String file) {

@@ -53,6 +53,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.Segmenter;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageDecoder;
 import org.serval.dataplane.protocol.MessageEncoder;
@@ -182,7 +184,7 @@ public final class ServalClient implements AutoCloseable {
         final List<TapDevice> taps = new ArrayList<>();
         for (var entry : options.vlans().entrySet()) {
             try {
-                final var tap = LinuxTap.create(entry.getValue());
+                final var tap = LinuxTap.create(entry.getValue(), offloads());
                 taps.add(tap);
                 tap.setMac(stableMac(options.clientId(), entry.getKey()));
                 tap.setMtu(DEFAULT_TAP_MTU);
@@ -390,6 +392,14 @@ public final class ServalClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the TAPs hand out TCP super-frames and partial checksums to pass on whole: over a TCP stream (a UDP
+     * datagram cannot carry 64 KB), when the TAP is polled by the event loop (Linux), unless --no-offload.
+     */
+    private boolean offloads() {
+        return options.offload() && !udp() && EPOLL;
+    }
+
     private boolean udp() {
         return "udp".equals(options.transport());
     }
@@ -401,7 +411,7 @@ public final class ServalClient implements AutoCloseable {
     private Message.Welcome connectAndLogIn() throws ClientFailure, InterruptedException {
         if (!udp() || options.plaintext()) {
             connect(udp(), null);
-            return request(login(0), Message.Welcome.class, "WELCOME");
+            return request(login(offloads() ? Message.Hello.OFFLOAD : 0), Message.Welcome.class, "WELCOME");
         }
         connect(false, null);
         final Message.Ticket ticket;
@@ -567,7 +577,8 @@ public final class ServalClient implements AutoCloseable {
         final var fd = EPOLL ? attachment.tap.pollableFd() : java.util.OptionalInt.empty();
         if (fd.isPresent()) {
             final var poller = new TapPoller(fd.getAsInt(), attachment.tap.name(), channel.alloc(),
-                frame -> fromTap(attachment, frame, false), () -> channel.flush());
+                attachment.tap.offloads(), (frame, offload) -> fromTap(attachment, frame, offload, false),
+                () -> channel.flush(), () -> channel.isWritable());
             ((IoEventLoop) channel.eventLoop()).register(poller).addListener(future -> {
                 if (future.isSuccess()) {
                     final var registration = (IoRegistration) future.getNow();
@@ -586,7 +597,7 @@ public final class ServalClient implements AutoCloseable {
                 while (!closing) {
                     final int length = attachment.tap.read(frame);
                     if (length >= 14) {
-                        fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), true);
+                        fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), null, true);
                     }
                 }
             } catch (IOException e) {
@@ -604,17 +615,19 @@ public final class ServalClient implements AutoCloseable {
      *
      * @param flush whether to flush now; the poller flushes once per burst instead
      */
-    private void fromTap(final Attachment attachment, final ByteBuf frame, final boolean flush) {
+    private void fromTap(final Attachment attachment, final ByteBuf frame, final Offload offload,
+            final boolean flush) {
         if (frame.readableBytes() < 14) {
             frame.release();
             return;
         }
         final var current = channel;
-        final var answer = attachment.neighbors.answer(current.alloc(), frame, System.nanoTime());
+        final var answer = offload != null && offload.segments() ? null
+            : attachment.neighbors.answer(current.alloc(), frame, System.nanoTime());
         if (answer != null) {
             frame.release();
             try {
-                toTap(attachment, answer);
+                toTap(attachment, answer, null);
                 attachment.answered.incrementAndGet();
             } finally {
                 answer.release();
@@ -628,7 +641,7 @@ public final class ServalClient implements AutoCloseable {
             return;
         }
         attachment.fromTap.incrementAndGet();
-        final var data = new Message.Data(attachment.vlanRef, frame);
+        final var data = new Message.Data(attachment.vlanRef, frame, offload);
         if (flush) {
             current.writeAndFlush(data, current.voidPromise());
         } else {
@@ -639,11 +652,22 @@ public final class ServalClient implements AutoCloseable {
     /**
      * Writes a frame into a TAP (the caller keeps its reference); a failure is counted as a drop.
      */
-    private static void toTap(final Attachment attachment, final ByteBuf frame) {
+    private static void toTap(final Attachment attachment, final ByteBuf frame, final Offload offload) {
+        if (offload != null && !attachment.tap.offloads()) {
+            // Not asked for; cut here rather than lose it.
+            Segmenter.resolve(frame.alloc(), frame.retain(), offload, plain -> {
+                try {
+                    toTap(attachment, plain, null);
+                } finally {
+                    plain.release();
+                }
+            });
+            return;
+        }
         try {
             final var poller = attachment.poller;
             if (poller != null) {
-                poller.write(frame);
+                poller.write(frame, offload);
             } else {
                 final var bytes = ByteBufUtil.getBytes(frame);
                 attachment.tap.write(bytes, bytes.length);
@@ -732,7 +756,7 @@ public final class ServalClient implements AutoCloseable {
                         return;
                     }
                     attachment.neighbors.learn(data.content(), System.nanoTime());
-                    toTap(attachment, data.content());
+                    toTap(attachment, data.content(), data.offload());
                 }
                 case Message.Keepalive keepalive -> ctx.writeAndFlush(new Message.KeepaliveAck(keepalive.seq()));
                 case Message.KeepaliveAck ack -> {
@@ -772,6 +796,19 @@ public final class ServalClient implements AutoCloseable {
                 return;
             }
             super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().isWritable()) {
+                for (var attachment : byRef.values()) {
+                    final var poller = attachment.poller;
+                    if (poller != null) {
+                        poller.resume();
+                    }
+                }
+            }
+            super.channelWritabilityChanged(ctx);
         }
 
         @Override

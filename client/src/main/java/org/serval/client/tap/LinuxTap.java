@@ -35,6 +35,8 @@ public final class LinuxTap implements TapDevice {
 
         int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
 
+        int ioctl(int fd, NativeLong request, NativeLong arg) throws LastErrorException;
+
         NativeLong read(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
 
         NativeLong write(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
@@ -48,6 +50,12 @@ public final class LinuxTap implements TapDevice {
     // From <linux/if_tun.h>, <linux/sockios.h>, <net/if.h>, <fcntl.h>; the same on every Linux architecture we
     // build for (x86_64, aarch64).
     private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    private static final short IFF_VNET_HDR = 0x4000;
+    // What the kernel may hand us: partial checksums and TCP super-frames of up to 64 KB (TSO).
+    private static final long TUN_F_CSUM = 0x01;
+    private static final long TUN_F_TSO4 = 0x02;
+    private static final long TUN_F_TSO6 = 0x04;
     private static final long SIOCGIFFLAGS = 0x8913;
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCSIFMTU = 0x8922;
@@ -71,11 +79,13 @@ public final class LinuxTap implements TapDevice {
 
     private final String name;
     private final int fd;
+    private final boolean offloads;
     private volatile boolean closed;
 
-    private LinuxTap(final String name, final int fd) {
+    private LinuxTap(final String name, final int fd, final boolean offloads) {
         this.name = name;
         this.fd = fd;
+        this.offloads = offloads;
     }
 
     /**
@@ -85,6 +95,14 @@ public final class LinuxTap implements TapDevice {
      * @throws IOException with a message a person can act on (no /dev/net/tun, no permission, name taken)
      */
     public static LinuxTap create(final String requested) throws IOException {
+        return create(requested, false);
+    }
+
+    /**
+     * Creates a TAP interface, with offloads when asked: every frame read or written then starts with a
+     * {@code virtio_net_hdr} ({@link #offloads()}), and the kernel hands out TCP super-frames and partial checksums.
+     */
+    public static LinuxTap create(final String requested, final boolean offload) throws IOException {
         if (requested.isEmpty() || requested.getBytes(StandardCharsets.US_ASCII).length >= IFNAMSIZ) {
             throw new IOException("interface name '" + requested + "' must have 1 to 15 characters");
         }
@@ -102,9 +120,12 @@ public final class LinuxTap implements TapDevice {
         try (var ifr = new Memory(IFREQ_SIZE)) {
             ifr.clear();
             ifr.setString(0, requested, StandardCharsets.US_ASCII.name());
-            ifr.setShort(IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI));
+            ifr.setShort(IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0)));
             LIBC.ioctl(fd, new NativeLong(TUNSETIFF), ifr);
-            return new LinuxTap(ifr.getString(0, StandardCharsets.US_ASCII.name()), fd);
+            if (offload) {
+                LIBC.ioctl(fd, new NativeLong(TUNSETOFFLOAD), new NativeLong(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6));
+            }
+            return new LinuxTap(ifr.getString(0, StandardCharsets.US_ASCII.name()), fd, offload);
         } catch (LastErrorException e) {
             closeQuietly(fd);
             throw new IOException("cannot create TAP interface " + requested + ": " + describe(e), e);
@@ -132,6 +153,11 @@ public final class LinuxTap implements TapDevice {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public boolean offloads() {
+        return offloads;
     }
 
     @Override

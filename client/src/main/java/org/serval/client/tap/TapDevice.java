@@ -52,6 +52,14 @@ public interface TapDevice extends AutoCloseable {
     }
 
     /**
+     * Whether every frame read from or written to {@link #pollableFd()} starts with a {@code virtio_net_hdr}
+     * (Linux {@code IFF_VNET_HDR}): the device then hands out TCP super-frames and partial checksums.
+     */
+    default boolean offloads() {
+        return false;
+    }
+
+    /**
      * Sets the interface's MAC address.
      */
     void setMac(byte[] mac) throws IOException;

@@ -12,6 +12,8 @@ import static java.util.Objects.requireNonNull;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import java.util.List;
+import java.util.Objects;
+import org.serval.dataplane.ethernet.Offload;
 
 /**
  * One message of the SERVAL protocol, version 1 (docs/protocol.md). All but {@link Data} are small values; a Data
@@ -26,7 +28,7 @@ public sealed interface Message {
     /**
      * Opens a session: who the client is and its credentials.
      *
-     * @param flags {@link #TICKET}, or 0
+     * @param flags {@link #TICKET}, {@link #OFFLOAD}, or 0
      * @param user the user name, empty for {@link #AUTH_NONE} and {@link #AUTH_TICKET}
      * @param authData the password for {@link #AUTH_PASSWORD}, empty otherwise
      */
@@ -40,6 +42,10 @@ public sealed interface Message {
          * Flag: authenticate, answer with a {@link Ticket} for a sealed UDP session, and open no session here.
          */
         public static final int TICKET = 0x01;
+        /**
+         * Flag: the client sends and takes DATA_OFFLOAD (a TCP stream only; docs/protocol.md).
+         */
+        public static final int OFFLOAD = 0x02;
 
         public Hello {
             requireNonNull(clientId);
@@ -326,33 +332,52 @@ public sealed interface Message {
     }
 
     /**
-     * One Ethernet frame for one joined VLAN. Holds a reference to the frame's buffer.
+     * One Ethernet frame for one joined VLAN (DATA), or with an offload header a TCP super-frame or a frame whose
+     * checksum is still to be completed (DATA_OFFLOAD, only between ends that agreed to it). Holds a reference to
+     * the frame's buffer.
      */
     final class Data extends DefaultByteBufHolder implements Message {
         private final int vlanRef;
+        private final Offload offload;
 
         public Data(final int vlanRef, final ByteBuf frame) {
+            this(vlanRef, frame, null);
+        }
+
+        /**
+         * A frame with its offload header, or none (null).
+         */
+        public Data(final int vlanRef, final ByteBuf frame, final Offload offload) {
             super(frame);
             this.vlanRef = vlanRef;
+            this.offload = offload;
         }
 
         public int vlanRef() {
             return vlanRef;
         }
 
+        /**
+         * The offload header, or null for a plain frame.
+         */
+        public Offload offload() {
+            return offload;
+        }
+
         @Override
         public int type() {
-            return 0x10;
+            return offload == null ? 0x10 : 0x12;
         }
 
         @Override
         public Data replace(final ByteBuf content) {
-            return new Data(vlanRef, content);
+            return new Data(vlanRef, content, offload);
         }
 
         @Override
         public boolean equals(final Object obj) {
-            return obj instanceof Data other && vlanRef == other.vlanRef && content().equals(other.content());
+            return obj instanceof Data other && vlanRef == other.vlanRef && content().equals(other.content())
+                && Objects.equals(offload, other.offload);
         }
 
         @Override
@@ -362,7 +387,8 @@ public sealed interface Message {
 
         @Override
         public String toString() {
-            return "Data[vlanRef=" + vlanRef + ", " + content().readableBytes() + " bytes]";
+            return "Data[vlanRef=" + vlanRef + ", " + content().readableBytes() + " bytes"
+                + (offload == null ? "" : ", " + offload) + "]";
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message.Bye;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
@@ -48,6 +49,16 @@ public final class MessageCodec {
     public static final int MAX_MESSAGE = 2048;
     public static final int MIN_FRAME = 14;
     public static final int MAX_FRAME = 1518;
+    public static final int TYPE_DATA_OFFLOAD = 0x12;
+    /**
+     * The longest DATA_OFFLOAD message, header included: as long as the header's length field can say.
+     */
+    public static final int MAX_OFFLOAD_MESSAGE = HEADER + 0xFFFF;
+    /**
+     * The longest frame a DATA_OFFLOAD message carries: what the length field leaves after the VLAN reference and
+     * the offload header.
+     */
+    public static final int MAX_OFFLOAD_FRAME = 0xFFFF - 2 - Offload.BYTES;
 
     private MessageCodec() {
         // static only
@@ -76,12 +87,17 @@ public final class MessageCodec {
         if (message instanceof Data data) {
             final var frame = data.content();
             final int length = frame.readableBytes();
-            if (length < MIN_FRAME || length > MAX_FRAME) {
+            final var offload = data.offload();
+            if (length < MIN_FRAME || length > (offload == null ? MAX_FRAME : MAX_OFFLOAD_FRAME)) {
                 data.release();
-                throw new IllegalArgumentException("a frame has 14 to 1518 bytes, not " + length);
+                throw new IllegalArgumentException("no frame has " + length + " bytes");
             }
-            final var header = alloc.directBuffer(HEADER + 2).writeByte(VERSION).writeByte(message.type())
-                .writeShort(2 + length).writeShort(data.vlanRef());
+            final int extra = offload == null ? 0 : Offload.BYTES;
+            final var header = alloc.directBuffer(HEADER + 2 + extra).writeByte(VERSION).writeByte(message.type())
+                .writeShort(2 + extra + length).writeShort(data.vlanRef());
+            if (offload != null) {
+                writeOffload(header, offload);
+            }
             return alloc.compositeDirectBuffer(2).addComponents(true, header, frame);
         }
         final var out = alloc.buffer();
@@ -162,15 +178,21 @@ public final class MessageCodec {
             case Bye m -> out.writeByte(m.reason());
             case Data m -> {
                 final var frame = m.content();
-                if (frame.readableBytes() < MIN_FRAME || frame.readableBytes() > MAX_FRAME) {
-                    throw new IllegalArgumentException("a frame has 14 to 1518 bytes, not " + frame.readableBytes());
+                if (frame.readableBytes() < MIN_FRAME
+                        || frame.readableBytes() > (m.offload() == null ? MAX_FRAME : MAX_OFFLOAD_FRAME)) {
+                    throw new IllegalArgumentException("no frame has " + frame.readableBytes() + " bytes");
                 }
-                out.writeShort(m.vlanRef()).writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+                out.writeShort(m.vlanRef());
+                if (m.offload() != null) {
+                    writeOffload(out, m.offload());
+                }
+                out.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
             }
         }
         final int length = out.writerIndex() - start - HEADER;
-        if (length + HEADER > MAX_MESSAGE) {
-            throw new IllegalArgumentException("message of " + (length + HEADER) + " bytes exceeds " + MAX_MESSAGE);
+        if (length + HEADER > maxMessage(message.type())) {
+            throw new IllegalArgumentException("message of " + (length + HEADER) + " bytes exceeds "
+                + maxMessage(message.type()));
         }
         out.setShort(start + 2, length);
     }
@@ -190,8 +212,9 @@ public final class MessageCodec {
         if (in.readableBytes() < HEADER) {
             throw new ProtocolException("a message has at least 4 bytes, not " + in.readableBytes());
         }
-        if (in.readableBytes() > MAX_MESSAGE) {
-            throw new ProtocolException("message of " + in.readableBytes() + " bytes exceeds " + MAX_MESSAGE);
+        final int max = maxMessage(in.getUnsignedByte(in.readerIndex() + 1));
+        if (in.readableBytes() > max) {
+            throw new ProtocolException("message of " + in.readableBytes() + " bytes exceeds " + max);
         }
         final int version = in.readUnsignedByte();
         final int type = in.readUnsignedByte();
@@ -237,6 +260,7 @@ public final class MessageCodec {
             case 0x0E -> new Error(in.readUnsignedInt(), in.readUnsignedShort(), readStr16(in));
             case 0x0F -> new Bye(in.readUnsignedByte());
             case 0x10 -> readData(in);
+            case TYPE_DATA_OFFLOAD -> readOffloadData(in);
             case 0x11 -> new Ticket(in.readUnsignedInt(), in.readUnsignedShort(), readBytes(in, Ticket.KEY_BYTES),
                 readBytes(in, Ticket.KEY_BYTES));
             default -> throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
@@ -256,6 +280,33 @@ public final class MessageCodec {
             throw new ProtocolException("a frame has 14 to 1518 bytes, not " + length);
         }
         return new Data(vlanRef, in.readRetainedSlice(length));
+    }
+
+    private static Data readOffloadData(final ByteBuf in) {
+        final int vlanRef = in.readUnsignedShort();
+        final var offload = new Offload(in.readUnsignedByte(), in.readUnsignedByte(), in.readUnsignedShort(),
+            in.readUnsignedShort(), in.readUnsignedShort(), in.readUnsignedShort());
+        final int length = in.readableBytes();
+        if (length < MIN_FRAME) {
+            throw new ProtocolException("no frame has " + length + " bytes");
+        }
+        final var problem = offload.problemWith(length);
+        if (problem != null) {
+            throw new ProtocolException(problem);
+        }
+        return new Data(vlanRef, in.readRetainedSlice(length), offload);
+    }
+
+    private static void writeOffload(final ByteBuf out, final Offload offload) {
+        out.writeByte(offload.flags()).writeByte(offload.gsoType()).writeShort(offload.hdrLen())
+            .writeShort(offload.gsoSize()).writeShort(offload.csumStart()).writeShort(offload.csumOffset());
+    }
+
+    /**
+     * The longest message of a type, header included.
+     */
+    public static int maxMessage(final int type) {
+        return type == TYPE_DATA_OFFLOAD ? MAX_OFFLOAD_MESSAGE : MAX_MESSAGE;
     }
 
     private static Vlans readVlans(final ByteBuf in) {

@@ -7,8 +7,10 @@
  */
 package org.serval.dataplane.protocol;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.nio.ByteOrder;
 
 /**
  * The protocol stages of a stream (TCP) connection, the same for server and client: framing first, then decoding;
@@ -25,11 +27,29 @@ public final class StreamPipeline {
     }
 
     public static ChannelPipeline addProtocol(final ChannelPipeline pipeline) {
-        // The length field is bytes 2-3 of the header and counts the body only; failFast refuses an oversize
-        // announcement before its bytes arrive.
         return pipeline
-            .addLast(FRAMER, new LengthFieldBasedFrameDecoder(MessageCodec.MAX_MESSAGE, 2, 2, 0, 0, true))
+            .addLast(FRAMER, new Framer())
             .addLast(DECODER, new MessageDecoder())
             .addLast(ENCODER, MessageEncoder.INSTANCE);
+    }
+
+    /**
+     * The length field is bytes 2-3 of the header and counts the body only. Each type has its own limit (only
+     * DATA_OFFLOAD may exceed 2048 bytes), checked at the header, and failFast refuses an oversize announcement
+     * before its bytes arrive.
+     */
+    private static final class Framer extends LengthFieldBasedFrameDecoder {
+        Framer() {
+            super(MessageCodec.MAX_OFFLOAD_MESSAGE, 2, 2, 0, 0, true);
+        }
+
+        @Override
+        protected long getUnadjustedFrameLength(final ByteBuf buf, final int offset, final int length,
+                final ByteOrder order) {
+            final long body = super.getUnadjustedFrameLength(buf, offset, length, order);
+            final int type = buf.getUnsignedByte(offset - 1);
+            // Past the decoder's own limit, so that it fails the stream as for any oversize message.
+            return body + MessageCodec.HEADER > MessageCodec.maxMessage(type) ? MessageCodec.MAX_OFFLOAD_MESSAGE : body;
+        }
     }
 }

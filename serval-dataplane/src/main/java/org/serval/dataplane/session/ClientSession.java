@@ -22,6 +22,7 @@ import org.serval.api.ClientRegistry;
 import org.serval.api.FloodPolicy;
 import org.serval.api.UserInfo;
 import org.serval.dataplane.ethernet.Macs;
+import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Message.Data;
 import org.serval.dataplane.protocol.Message.Error;
@@ -76,6 +77,19 @@ public final class ClientSession {
 
         @Override
         public void deliver(final ByteBuf frame) {
+            send(frame, null);
+        }
+
+        @Override
+        public boolean deliver(final ByteBuf frame, final Offload offload) {
+            if (offload == null || offloads) {
+                send(frame, offload);
+                return true;
+            }
+            return SwitchPort.super.deliver(frame, offload);
+        }
+
+        private void send(final ByteBuf frame, final Offload offload) {
             if (!link.isWritable()) {
                 // A slow client loses its own frames; it cannot make the switch buffer for it.
                 frame.release();
@@ -84,7 +98,7 @@ public final class ClientSession {
             }
             outFrames.increment();
             outOctets.add(frame.readableBytes());
-            link.send(new Data(vlanRef, frame));
+            link.send(new Data(vlanRef, frame, offload));
         }
 
         @Override
@@ -131,6 +145,8 @@ public final class ClientSession {
     // A HELLO is being checked (a password hash takes a while); a repeated one (UDP) is not a second check.
     private String authenticating;
     private boolean welcomed;
+    // Whether the client asked for DATA_OFFLOAD and its link can carry it; read by other clients' loops.
+    private volatile boolean offloads;
     private boolean ended;
     private int nextVlanRef = 1;
     private String endReason = "closed";
@@ -182,9 +198,13 @@ public final class ClientSession {
             inDiscards.increment();
             return;
         }
+        if (data.offload() != null && !offloads) {
+            refuse(0, Error.MALFORMED, "DATA_OFFLOAD without the offload flag in HELLO");
+            return;
+        }
         inFrames.increment();
         inOctets.add(frame.readableBytes());
-        port.vlanSwitch.receive(port, frame.retain(), now);
+        port.vlanSwitch.receive(port, frame.retain(), data.offload(), now);
     }
 
     /**
@@ -325,6 +345,7 @@ public final class ClientSession {
         }
         user = login.name();
         clientId = id;
+        offloads = (hello.flags() & Message.Hello.OFFLOAD) != 0 && link.carriesOffload();
         final var previous = dataplane.register(id, this);
         if (previous != null) {
             LOG.info("Client {} reconnected; closing its previous session", id);

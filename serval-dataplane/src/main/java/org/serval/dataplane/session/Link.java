@@ -62,6 +62,13 @@ public interface Link {
     }
 
     /**
+     * Whether the transport can carry DATA_OFFLOAD: super-frames of up to 64 KB need a stream.
+     */
+    default boolean carriesOffload() {
+        return false;
+    }
+
+    /**
      * The SHA-256 fingerprint of the certificate the client presented in its TLS handshake, or null.
      */
     default String clientCertificate() {

@@ -35,7 +35,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     private final String transport;
     private final ClientSession session;
     // As much again as the channel's high water mark may wait here, beyond what the channel holds.
-    private static final long OUTBOX_BYTES = 256 * 1024;
+    private static final long OUTBOX_BYTES = 1024 * 1024;
     private final Channel channel;
     private final Outbox outbox;
 
@@ -102,6 +102,11 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     @Override
     public boolean secure() {
         return channel.pipeline().get(SslHandler.class) != null;
+    }
+
+    @Override
+    public boolean carriesOffload() {
+        return true;
     }
 
     @Override

@@ -8,6 +8,8 @@
 package org.serval.dataplane.switching;
 
 import io.netty.buffer.ByteBuf;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.Segmenter;
 
 /**
  * A member's attachment to one VLAN: where the switch sends the frames for it. Implemented by a client session
@@ -19,6 +21,21 @@ public interface SwitchPort {
      * (its channel is not writable). Either way the reference is consumed: released now or by the write.
      */
     void deliver(ByteBuf frame);
+
+    /**
+     * Delivers a frame with its offload header (null for none). A port that cannot pass the header on gets the
+     * plain frames it stands for, cut and checksummed in software; a frame that is not what its header says is
+     * dropped.
+     *
+     * @return false when the frame was dropped as malformed
+     */
+    default boolean deliver(final ByteBuf frame, final Offload offload) {
+        if (offload == null) {
+            deliver(frame);
+            return true;
+        }
+        return Segmenter.resolve(frame.alloc(), frame, offload, this::deliver);
+    }
 
     /**
      * The client this port belongs to, for logs and counters.

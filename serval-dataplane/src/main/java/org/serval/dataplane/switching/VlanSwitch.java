@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.serval.dataplane.ethernet.Macs;
+import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.resolution.AddressTable;
 import org.serval.dataplane.resolution.IpAddress;
 import org.serval.dataplane.resolution.NeighborPackets;
@@ -86,6 +87,14 @@ public final class VlanSwitch {
      * @param nowNanos the time, for learning and aging
      */
     public void receive(final SwitchPort from, final ByteBuf frame, final long nowNanos) {
+        receive(from, frame, null, nowNanos);
+    }
+
+    /**
+     * Switches one frame that a member sent, with its offload header (null for none), which goes along to each
+     * port, as it is or resolved into plain frames (see {@link SwitchPort#deliver(ByteBuf, Offload)}).
+     */
+    public void receive(final SwitchPort from, final ByteBuf frame, final Offload offload, final long nowNanos) {
         try {
             if (!members.contains(from)) {
                 dropped.increment();
@@ -108,7 +117,7 @@ public final class VlanSwitch {
                 final var to = macs.lookup(dst, nowNanos);
                 if (to != null) {
                     if (to != from && members.contains(to) && !(fromNode && to.isRemote())) {
-                        to.deliver(frame.retainedDuplicate());
+                        send(to, frame, offload);
                     }
                     return;
                 }
@@ -116,11 +125,17 @@ public final class VlanSwitch {
             flooded.increment();
             for (var port : members) {
                 if (port != from && !(fromNode && port.isRemote())) {
-                    port.deliver(frame.retainedDuplicate());
+                    send(port, frame, offload);
                 }
             }
         } finally {
             frame.release();
+        }
+    }
+
+    private void send(final SwitchPort to, final ByteBuf frame, final Offload offload) {
+        if (!to.deliver(frame.retainedDuplicate(), offload)) {
+            dropped.increment();
         }
     }
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message.Data;
 
 /**
@@ -80,6 +81,8 @@ class MessageCodecTest {
             case "error" -> new Message.Error(1, Message.Error.VLAN_FULL, "full");
             case "bye" -> new Message.Bye(0);
             case "data" -> new Data(7, Unpooled.wrappedBuffer(FRAME));
+            case "data-offload" -> new Data(7, Unpooled.wrappedBuffer(new byte[] {-1, -1, -1, -1, -1, -1, 2, 0x53,
+                0x56, 0, 0, 1, 8, 0, 0x45, 0, 0, 0, 0, 0}), new Offload(Offload.NEEDS_CSUM, 0, 0, 0, 14, 4));
             case "ticket" -> new Message.Ticket(0x01020304L, 30, filled(0x11), filled(0x22));
             default -> throw new IllegalArgumentException("no expectation for vector " + name);
         };
@@ -101,7 +104,7 @@ class MessageCodecTest {
 
     @Test
     void everyMessageTypeHasAVector() throws IOException {
-        assertEquals(17, goodVectors().count(), "one vector per message type of docs/protocol.md");
+        assertEquals(18, goodVectors().count(), "one vector per message type of docs/protocol.md");
     }
 
     @ParameterizedTest
@@ -181,6 +184,22 @@ class MessageCodecTest {
             written.release();
         }
         assertFalse(channel.finish());
+    }
+
+    @Test
+    void onlyDataOffloadMayBeLongerThan2048Bytes() {
+        final var channel = new EmbeddedChannel();
+        StreamPipeline.addProtocol(channel.pipeline());
+        // DATA_OFFLOAD announcing 3000 bytes: the framer waits for them
+        assertFalse(channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 0x12, 0x0b, (byte) 0xb8, 0, 7})));
+        channel.finishAndReleaseAll();
+        final var other = new EmbeddedChannel();
+        StreamPipeline.addProtocol(other.pipeline());
+        // DATA announcing as many: refused at its header
+        final var failure = assertThrows(DecoderException.class,
+            () -> other.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 0x10, 0x0b, (byte) 0xb8, 0, 7})));
+        assertInstanceOf(TooLongFrameException.class, failure);
+        other.finishAndReleaseAll();
     }
 
     @Test

@@ -28,6 +28,8 @@ import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
@@ -142,6 +144,40 @@ class ClientSessionTest {
         final int reports = registry.events.size();
         dataplane.sweep(System.nanoTime());
         assertEquals(reports, registry.events.size(), "unchanged counters are not reported again");
+    }
+
+    private EmbeddedChannel offloadClient(final String id) throws InterruptedException {
+        final var channel = connect();
+        send(channel, new Message.Hello(1, id, Message.Hello.OFFLOAD, TestUsers.USER, Message.Hello.AUTH_PASSWORD,
+            TestUsers.PASSWORD));
+        assertEquals(List.of(new Message.Welcome(1, "n1", 5000, 3, 1400)), answered(channel));
+        send(channel, new Message.Join(1, 0x025356000000L + id.hashCode() % 1000 + 1, "red"));
+        assertInstanceOf(Message.Joined.class, received(channel).get(0));
+        return channel;
+    }
+
+    @Test
+    void superFramesReachOffloadingClientsWholeAndOthersCut() throws Exception {
+        final var alice = offloadClient("alice");
+        final var bob = client("bob", "red");
+        final var carol = offloadClient("carol");
+        // 10,000 bytes of a TCP stream in one frame, as alice's TAP hands it out
+        final var frame = SuperFrames.tcp(true, new byte[10_000], 0x18);
+        send(alice, new Message.Data(1, frame, new Offload(Offload.NEEDS_CSUM, Offload.GSO_TCPV4, 54, 1448, 34,
+            16)));
+        assertEquals(List.of("Data ref=1 len=10054"), received(carol), "whole, to a client that offloads");
+        final var cut = received(bob);
+        assertEquals(7, cut.size(), "in MSS-sized segments to one that does not: " + cut);
+        assertEquals("Data ref=1 len=1502", cut.get(0));
+        assertEquals("Data ref=1 len=1366", cut.get(6));
+
+        // a client that did not ask for offloads may not send them
+        send(bob, new Message.Data(1, SuperFrames.tcp(true, new byte[100], 0x18), new Offload(Offload.NEEDS_CSUM,
+            Offload.GSO_NONE, 0, 0, 34, 16)));
+        final var refusal = received(bob);
+        assertInstanceOf(Message.Error.class, refusal.get(0), refusal.toString());
+        assertEquals(Message.Error.MALFORMED, ((Message.Error) refusal.get(0)).code());
+        assertTrue(alice.isActive());
     }
 
     @Test
