@@ -40,10 +40,11 @@ import org.serval.dataplane.security.Fingerprints;
  * @param ca a PEM file of CA certificates to trust, or null
  * @param plaintext whether to connect without encryption (the server must be told so too)
  * @param offload whether the TAPs may hand out TCP super-frames to pass on whole (over TCP, on Linux)
+ * @param warmup whether to warm up the JIT on a loopback connection before connecting
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,
         int statusSeconds, int retrySeconds, int reconnectSeconds, String user, String password, String pin, Path ca,
-        boolean plaintext, Path certificate, boolean offload) {
+        boolean plaintext, Path certificate, boolean offload, boolean warmup) {
     public static final int DEFAULT_PORT = 4000;
 
     private static final String USAGE = """
@@ -70,6 +71,8 @@ public record ClientOptions(String host, int port, String transport, String clie
                                  (benchmarks)
           --no-offload           read and write the TAPs frame by frame: no TCP segmentation offload (which is
                                  on by default over TCP on Linux: up to 64 KB of a TCP stream cross as one frame)
+          --no-warmup            connect at once; by default the client first runs its hot path over loopback for a
+                                 second or two, so that its first frames do not run interpreted (slow)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
                                  exist yet (default 0: give up at once)
@@ -106,6 +109,7 @@ public record ClientOptions(String host, int port, String transport, String clie
         boolean plaintext = false;
         Path certificate = null;
         boolean offload = true;
+        boolean warmup = true;
         final List<String> vlanArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
@@ -122,6 +126,7 @@ public record ClientOptions(String host, int port, String transport, String clie
                 case "--ca" -> ca = Path.of(value(args, ++i, arg));
                 case "--plaintext" -> plaintext = true;
                 case "--no-offload" -> offload = false;
+                case "--no-warmup" -> warmup = false;
                 case "--cert" -> certificate = Path.of(value(args, ++i, arg));
                 case "--transport" -> {
                     transport = value(args, ++i, arg);
@@ -172,7 +177,7 @@ public record ClientOptions(String host, int port, String transport, String clie
             }
         }
         return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry, reconnect, user, password, pin, ca, plaintext, certificate, offload);
+            retry, reconnect, user, password, pin, ca, plaintext, certificate, offload, warmup);
     }
 
     private static String password(final String file) {

@@ -48,8 +48,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
@@ -62,6 +64,7 @@ import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.ClientKeys;
 import org.serval.dataplane.security.SealedDatagramCodec;
 import org.serval.dataplane.security.ServerTrust;
+import org.serval.dataplane.transport.Warmup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +112,8 @@ public final class ServalClient implements AutoCloseable {
     private final ClientOptions options;
     // Native epoll on Linux: the TAP interfaces are then polled by the connection's own event loop (TapPoller).
     private static final boolean EPOLL = Epoll.isAvailable();
+    private static final int WARMUP_FRAMES = 20_000;
+    private static final long WARMUP_MILLIS = 4_000;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
         EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -177,6 +182,20 @@ public final class ServalClient implements AutoCloseable {
     }
 
     /**
+     * Runs the hot path over loopback first, so that the first frames of the session do not run interpreted.
+     */
+    private static void warmUp() throws InterruptedException {
+        try {
+            final var result = Warmup.start(WARMUP_FRAMES, WARMUP_MILLIS).get(WARMUP_MILLIS * 2,
+                TimeUnit.MILLISECONDS);
+            LOG.info("JIT warm-up: {} frames over loopback TLS in {} ms", result.messages(), result.millis());
+        } catch (ExecutionException | TimeoutException e) {
+            // Only speed is at stake: a host without loopback still gets its VPN.
+            LOG.info("No JIT warm-up ({}); the first frames will be slower", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /**
      * Brings the interfaces up, connects and joins every VLAN. The interfaces come first, so that they exist (for
      * the system to configure) while the server is still being reached, and stay across reconnections.
      */
@@ -193,6 +212,9 @@ public final class ServalClient implements AutoCloseable {
                 taps.forEach(ServalClient::closeQuietly);
                 throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
             }
+        }
+        if (options.warmup()) {
+            warmUp();
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
         int redirects = 0;

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -37,6 +38,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -103,30 +105,27 @@ public final class ServerIdentity {
         }
     }
 
+    /**
+     * A throwaway identity that lives in memory only: a new self-signed certificate for "localhost", for
+     * connections a process makes to itself (the JIT warm-up).
+     */
+    public static ServerIdentity ephemeral() throws IOException {
+        try {
+            final var generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            final var pair = generator.generateKeyPair();
+            return new ServerIdentity(pair.getPrivate(), new X509Certificate[] {selfSigned(pair, "localhost")});
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot make a throwaway certificate: " + e.getMessage(), e);
+        }
+    }
+
     private static void create(final Path keyStore, final char[] password) throws IOException,
             GeneralSecurityException {
         final var generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         final var pair = generator.generateKeyPair();
-        final var host = hostName();
-        final var subject = new X500Name("CN=SERVAL server " + host);
-        final var now = Instant.now();
-        final var names = new ArrayList<GeneralName>();
-        names.add(new GeneralName(GeneralName.dNSName, host));
-        names.add(new GeneralName(GeneralName.dNSName, "localhost"));
-        names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-        final X509Certificate certificate;
-        try {
-            final var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(3650))), subject,
-                pair.getPublic())
-                .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(names.toArray(GeneralName[]::new)));
-            certificate = new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-        } catch (OperatorCreationException e) {
-            throw new GeneralSecurityException("cannot sign the certificate", e);
-        }
+        final var certificate = selfSigned(pair, hostName());
         final var store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry(ALIAS, pair.getPrivate(), password, new X509Certificate[] { certificate });
@@ -146,7 +145,29 @@ public final class ServerIdentity {
         } finally {
             Files.deleteIfExists(temp);
         }
-        LOG.info("Created a self-signed certificate for {} in {}", host, keyStore);
+        LOG.info("Created a self-signed certificate for {} in {}", hostName(), keyStore);
+    }
+
+    private static X509Certificate selfSigned(final KeyPair pair, final String host) throws GeneralSecurityException {
+        final var subject = new X500Name("CN=SERVAL server " + host);
+        final var now = Instant.now();
+        final var names = new ArrayList<GeneralName>();
+        names.add(new GeneralName(GeneralName.dNSName, host));
+        names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+        names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+        final X509Certificate certificate;
+        try {
+            final var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()),
+                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(3650))), subject,
+                pair.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(names.toArray(GeneralName[]::new)));
+            certificate = new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        } catch (OperatorCreationException | CertIOException e) {
+            throw new GeneralSecurityException("cannot sign the certificate", e);
+        }
+        return certificate;
     }
 
     private static String hostName() {

@@ -30,7 +30,10 @@ import org.serval.api.PasswordHash;
 import org.serval.api.VlanDirectory;
 import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.transport.Warmup;
 import org.serval.impl.ServalController;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link ServalController} in OSGi and publishes its {@link VlanDirectory} for the dataplane and the shell.
@@ -101,9 +104,17 @@ public final class OSGiServalController {
             + "the first non-loopback address")
         String advertise_address() default "";
 
+        @AttributeDefinition(description = "Run the dataplane's hot path over loopback for a second or two at start, "
+            + "so that the first clients' frames do not run interpreted")
+        boolean dataplane_warmup() default true;
+
         @AttributeDefinition(description = "The key store's password", type = AttributeType.PASSWORD)
         String tls_keystore_password() default "serval";
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(OSGiServalController.class);
+    private static final int WARMUP_FRAMES = 20_000;
+    private static final long WARMUP_MILLIS = 5_000;
 
     private final ServalController controller;
     private final ServiceRegistration<VlanDirectory> directoryRegistration;
@@ -127,6 +138,15 @@ public final class OSGiServalController {
                 home(context).resolve(config.tls_keystore()), config.tls_keystore_password().toCharArray()),
             PasswordHash.DEFAULT_ITERATIONS);
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
+        if (config.dataplane_warmup()) {
+            Warmup.start(WARMUP_FRAMES, WARMUP_MILLIS).whenComplete((result, failure) -> {
+                if (failure == null) {
+                    LOG.info("JIT warm-up: {} frames over loopback TLS in {} ms", result.messages(), result.millis());
+                } else {
+                    LOG.info("No JIT warm-up ({}); the first frames will be slower", failure.getMessage());
+                }
+            });
+        }
     }
 
     private static Path home(final BundleContext context) {
