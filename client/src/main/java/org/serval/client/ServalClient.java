@@ -200,6 +200,10 @@ public final class ServalClient implements AutoCloseable {
      * the system to configure) while the server is still being reached, and stay across reconnections.
      */
     public void start() throws ClientFailure, InterruptedException {
+        // Before the interfaces: an interface that is up means the client is about to join, as it did before.
+        if (options.warmup()) {
+            warmUp();
+        }
         final List<TapDevice> taps = new ArrayList<>();
         for (var entry : options.vlans().entrySet()) {
             try {
@@ -212,9 +216,6 @@ public final class ServalClient implements AutoCloseable {
                 taps.forEach(ServalClient::closeQuietly);
                 throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
             }
-        }
-        if (options.warmup()) {
-            warmUp();
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
         int redirects = 0;

@@ -7,16 +7,18 @@
  */
 package org.serval.dataplane.protocol;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToByteEncoder;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import java.util.List;
 
 /**
- * {@link Message} to bytes. The base class releases the message (and so a Data message's frame) once written.
+ * {@link Message} to bytes. A DATA or DATA_OFFLOAD message becomes its header in front of the frame itself, not a
+ * copy of it (a frame of up to 64 KB on the hot path); TLS or the socket then reads the two in place. The base
+ * class releases the message; the frame lives on in the buffer handed on.
  */
 @Sharable
-public final class MessageEncoder extends MessageToByteEncoder<Message> {
+public final class MessageEncoder extends MessageToMessageEncoder<Message> {
     public static final MessageEncoder INSTANCE = new MessageEncoder();
 
     private MessageEncoder() {
@@ -24,7 +26,20 @@ public final class MessageEncoder extends MessageToByteEncoder<Message> {
     }
 
     @Override
-    protected void encode(final ChannelHandlerContext ctx, final Message msg, final ByteBuf out) {
-        MessageCodec.encode(msg, out);
+    protected void encode(final ChannelHandlerContext ctx, final Message msg, final List<Object> out) {
+        if (msg instanceof Message.Data data) {
+            // toBuffer consumes a reference, and so does the base class after this call
+            data.retain();
+            out.add(MessageCodec.toBuffer(ctx.alloc(), data));
+            return;
+        }
+        final var buf = ctx.alloc().buffer();
+        try {
+            MessageCodec.encode(msg, buf);
+        } catch (IllegalArgumentException e) {
+            buf.release();
+            throw e;
+        }
+        out.add(buf);
     }
 }

@@ -176,13 +176,15 @@ class MessageCodecTest {
         StreamPipeline.addProtocol(channel.pipeline());
         final var frame = Unpooled.wrappedBuffer(FRAME.clone());
         channel.writeOutbound(new Data(7, frame));
-        assertEquals(0, frame.refCnt(), "the encoder released the frame it wrote");
         final ByteBuf written = channel.readOutbound();
         try {
             assertEquals(4 + 2 + FRAME.length, written.readableBytes());
+            assertEquals(ByteBufUtil.hexDump(FRAME), ByteBufUtil.hexDump(written, 6, FRAME.length),
+                "the frame itself, behind its header, not a copy");
         } finally {
             written.release();
         }
+        assertEquals(0, frame.refCnt(), "released with the bytes written");
         assertFalse(channel.finish());
     }
 
