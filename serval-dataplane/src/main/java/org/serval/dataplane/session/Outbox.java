@@ -45,7 +45,12 @@ public final class Outbox {
     // What a message other than a frame is taken to weigh.
     private static final int CONTROL_BYTES = 64;
 
-    private final Queue<Message> queue = PlatformDependent.newMpscQueue();
+    // Small chunks: an idle client's queue costs a few hundred bytes, not the 4 KB of Netty's default chunk, which
+    // ten thousand clients would feel. The bound that matters is the byte count below.
+    private static final int CHUNK = 32;
+    private static final int MAX_COUNT = 1 << 30;
+
+    private final Queue<Message> queue = PlatformDependent.newMpscQueue(CHUNK, MAX_COUNT);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final EventExecutor loop;
