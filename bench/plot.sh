@@ -15,14 +15,21 @@ command -v gnuplot >/dev/null || { apt-get install -y -q gnuplot-nox >/dev/null 
   echo "gnuplot is missing and could not be installed" >&2; exit 1; }; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# One row per variant that ran: name, TCP x1, TCP x4, RTT avg, RTT p99, UDP64 received kpps.
+# One row per variant that ran, the median of its rounds (as the harness's report): name, TCP x1, TCP x4, RTT avg,
+# RTT p99, UDP64 received kpps.
 python3 - "$csv" >"$tmp/peers.dat" <<'PY'
-import csv, sys
+import csv, statistics, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["state"] == "ok"]
+order = []
 for r in rows:
-    num = lambda k: float(r[k]) if r[k] not in ("", None) else float("nan")
-    print('"%s" %.1f %.1f %.3f %.3f %.1f' % (r["variant"], num("tcp1_mbps"), num("tcp4_mbps"),
-          num("rtt_avg_ms"), num("rtt_p99_ms"), num("udp64_recv_pps") / 1000))
+    if r["variant"] not in order:
+        order.append(r["variant"])
+def median(variant, key, scale=1.0):
+    values = [float(r[key]) / scale for r in rows if r["variant"] == variant and r[key] not in ("", None)]
+    return statistics.median(values) if values else float("nan")
+for v in order:
+    print('"%s" %.1f %.1f %.3f %.3f %.1f' % (v, median(v, "tcp1_mbps"), median(v, "tcp4_mbps"),
+          median(v, "rtt_avg_ms"), median(v, "rtt_p99_ms"), median(v, "udp64_recv_pps", 1000)))
 PY
 stamp=$(basename "$csv" .csv)
 common="set terminal pngcairo size 1000,560 font 'sans,10'; set style data histograms; set style fill solid 0.85 border -1;
@@ -30,22 +37,23 @@ set boxwidth 0.85; set grid ytics; set xtics rotate by -30 left; set key top lef
 gnuplot <<EOF
 $common
 set output '$out/throughput-vs-peers.png'
-set title 'TCP throughput c1 -> c2 through the server ($stamp)'
-set ylabel 'Mbit/s'
+set title 'TCP throughput c1 -> c2 through the server, median of the rounds ($stamp)'
+set ylabel 'Mbit/s (log scale)'
+set logscale y
 plot '$tmp/peers.dat' using 2:xtic(1) title 'one stream', '' using 3 title 'four streams'
 EOF
 gnuplot <<EOF
 $common
 set output '$out/rtt-vs-peers.png'
-set title 'Round trip c1 -> c2 -> c1 through the server, ping every 10 ms ($stamp)'
-set ylabel 'ms'
+set title 'Round trip c1 -> c2 -> c1 through the server, ping every 10 ms, median of the rounds ($stamp)'
+set ylabel 'ms (log scale)'
 set logscale y
 plot '$tmp/peers.dat' using 4:xtic(1) title 'average', '' using 5 title '99th percentile'
 EOF
 gnuplot <<EOF
 $common
 set output '$out/udp64-vs-peers.png'
-set title '64-byte UDP datagrams received per second ($stamp)'
+set title '64-byte UDP datagrams received per second, median of the rounds ($stamp)'
 set ylabel 'thousand per second'
 plot '$tmp/peers.dat' using 6:xtic(1) title 'received'
 EOF
