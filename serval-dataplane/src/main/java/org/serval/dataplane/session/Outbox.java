@@ -7,6 +7,7 @@
  */
 package org.serval.dataplane.session;
 
+import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
@@ -68,6 +69,24 @@ public final class Outbox {
         this.loop = loop;
         this.sink = sink;
         this.maxBytes = maxBytes;
+    }
+
+    /**
+     * An outbox in front of a channel, on its loop: writes to the channel and flushes it.
+     */
+    public static Outbox forChannel(final Channel channel, final long maxBytes) {
+        return new Outbox(channel.eventLoop(), new Sink() {
+            @Override
+            public void write(final Message message) {
+                // A closed channel fails the write, which releases the message.
+                channel.write(message, channel.voidPromise());
+            }
+
+            @Override
+            public void flush() {
+                channel.flush();
+            }
+        }, maxBytes);
     }
 
     /**

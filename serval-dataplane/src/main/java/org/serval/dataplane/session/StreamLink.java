@@ -43,18 +43,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
         super(Message.class);
         this.transport = transport;
         this.channel = channel;
-        outbox = new Outbox(channel.eventLoop(), new Outbox.Sink() {
-            @Override
-            public void write(final Message message) {
-                // A closed channel fails the write, which releases the message.
-                channel.write(message, channel.voidPromise());
-            }
-
-            @Override
-            public void flush() {
-                channel.flush();
-            }
-        }, OUTBOX_BYTES);
+        outbox = Outbox.forChannel(channel, OUTBOX_BYTES);
         session = new ClientSession(dataplane, this);
     }
 

@@ -129,17 +129,7 @@ public final class Warmup {
 
         Echo(final Channel channel) {
             super(Message.class, false);
-            outbox = new Outbox(channel.eventLoop(), new Outbox.Sink() {
-                @Override
-                public void write(final Message message) {
-                    channel.write(message, channel.voidPromise());
-                }
-
-                @Override
-                public void flush() {
-                    channel.flush();
-                }
-            }, Long.MAX_VALUE);
+            outbox = Outbox.forChannel(channel, Long.MAX_VALUE);
         }
 
         @Override

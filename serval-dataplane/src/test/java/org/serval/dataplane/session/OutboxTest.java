@@ -38,6 +38,21 @@ class OutboxTest {
         }
     }
 
+    /**
+     * Occupies the loop until the latch is counted down.
+     */
+    private static CountDownLatch busy(final DefaultEventLoop loop) {
+        final var hold = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return hold;
+    }
+
     private static Message.Data frame(final int ref, final int size) {
         return new Message.Data(ref, Unpooled.buffer(size).writeZero(size));
     }
@@ -48,15 +63,8 @@ class OutboxTest {
         try {
             final var sink = new Recorder();
             final var outbox = new Outbox(loop, sink, 1 << 20);
-            final var hold = new CountDownLatch(1);
             // keep the loop busy while the burst queues, as a loop reading other clients is
-            loop.execute(() -> {
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            final var hold = busy(loop);
             final List<Message.Data> sent = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 final var data = frame(i, 100);
@@ -82,14 +90,7 @@ class OutboxTest {
         final var loop = new DefaultEventLoop();
         try {
             final var outbox = new Outbox(loop, new Recorder(), 1000);
-            final var hold = new CountDownLatch(1);
-            loop.execute(() -> {
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            final var hold = busy(loop);
             final var first = frame(1, 600);
             outbox.send(first);
             assertTrue(outbox.hasRoom());
