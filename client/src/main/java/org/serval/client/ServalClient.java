@@ -112,7 +112,6 @@ public final class ServalClient implements AutoCloseable {
     private final ClientOptions options;
     // Native epoll on Linux: the TAP interfaces are then polled by the connection's own event loop (TapPoller).
     private static final boolean EPOLL = Epoll.isAvailable();
-    private static final int WARMUP_FRAMES = 20_000;
     private static final long WARMUP_MILLIS = 4_000;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
@@ -186,12 +185,11 @@ public final class ServalClient implements AutoCloseable {
      */
     private static void warmUp() throws InterruptedException {
         try {
-            final var result = Warmup.start(WARMUP_FRAMES, WARMUP_MILLIS).get(WARMUP_MILLIS * 2,
-                TimeUnit.MILLISECONDS);
-            LOG.info("JIT warm-up: {} frames over loopback TLS in {} ms", result.messages(), result.millis());
-        } catch (ExecutionException | TimeoutException e) {
-            // Only speed is at stake: a host without loopback still gets its VPN.
-            LOG.info("No JIT warm-up ({}); the first frames will be slower", String.valueOf(e.getMessage()));
+            Warmup.startLogged(WARMUP_MILLIS).get(WARMUP_MILLIS * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // logged by the warm-up; only speed is at stake
+        } catch (TimeoutException e) {
+            LOG.info("The JIT warm-up did not end in time; connecting anyway");
         }
     }
 

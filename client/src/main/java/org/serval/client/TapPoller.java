@@ -147,6 +147,11 @@ final class TapPoller implements EpollIoHandle {
         final int gsoType = buf.getUnsignedByte(1);
         final var offload = flags == 0 && gsoType == Offload.GSO_NONE ? null : new Offload(flags, gsoType,
             buf.getUnsignedShortLE(2), buf.getUnsignedShortLE(4), buf.getUnsignedShortLE(6), buf.getUnsignedShortLE(8));
+        if (offload == null && frameLength > TapDevice.MAX_FRAME) {
+            // the kernel hands out nothing longer without a segmentation header
+            LOG.trace("Dropped a frame of {} bytes from {}", frameLength, name);
+            return true;
+        }
         final ByteBuf frame;
         if (frameLength < COPY_BELOW) {
             frame = alloc.directBuffer(frameLength).writeBytes(buf, Offload.BYTES, frameLength);
@@ -155,14 +160,10 @@ final class TapPoller implements EpollIoHandle {
             frame = buf.setIndex(Offload.BYTES, length);
             readBuffer = null;
         }
-        if (offload == null && frameLength > TapDevice.MAX_FRAME
-                || offload != null && frameLength > MessageCodec.MAX_OFFLOAD_FRAME) {
+        if (offload != null && frameLength > MessageCodec.MAX_OFFLOAD_FRAME) {
             // Too long for one message (a forwarded 64 KB packet behind a VLAN tag): cut it here.
-            if (offload == null || !Segmenter.resolve(alloc, frame, offload, plain -> onFrame.accept(plain, null))) {
+            if (!Segmenter.resolve(alloc, frame, offload, plain -> onFrame.accept(plain, null))) {
                 LOG.trace("Dropped a frame of {} bytes from {}", frameLength, name);
-            }
-            if (offload == null) {
-                frame.release();
             }
             return true;
         }

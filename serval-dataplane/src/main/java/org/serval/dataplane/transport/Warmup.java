@@ -36,6 +36,8 @@ import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.security.ServerTrust;
 import org.serval.dataplane.session.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A JIT warm-up for a process that has just started. The hot path (TLS records, AES-GCM, framing, the codec, the
@@ -52,6 +54,11 @@ public final class Warmup {
     public record Result(long messages, long millis) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+    /**
+     * Enough frames for the compiler to have seen every stage of the hot path some ten thousand times.
+     */
+    public static final int FRAMES = 20_000;
     private static final int WINDOW = 32;
     // Mostly small frames, which cost the most per byte; every eighth a super-frame, for the offload path.
     private static final int[] SIZES = {64, 1400, 64, 1400, 64, 1400, 64, 60_000};
@@ -59,6 +66,22 @@ public final class Warmup {
 
     private Warmup() {
         // static only
+    }
+
+    /**
+     * Starts a warm-up of {@link #FRAMES} frames that logs how it went; never throws.
+     *
+     * @param limitMillis when to stop anyway
+     */
+    public static CompletableFuture<Result> startLogged(final long limitMillis) {
+        return start(FRAMES, limitMillis).whenComplete((result, failure) -> {
+            if (failure == null) {
+                LOG.info("JIT warm-up: {} frames over loopback TLS in {} ms", result.messages(), result.millis());
+            } else {
+                // Only speed is at stake: a host without loopback still gets its VPN.
+                LOG.info("No JIT warm-up ({}); the first frames will be slower", String.valueOf(failure.getMessage()));
+            }
+        });
     }
 
     /**

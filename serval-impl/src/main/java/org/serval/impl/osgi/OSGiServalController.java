@@ -32,8 +32,6 @@ import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.transport.Warmup;
 import org.serval.impl.ServalController;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link ServalController} in OSGi and publishes its {@link VlanDirectory} for the dataplane and the shell.
@@ -112,8 +110,6 @@ public final class OSGiServalController {
         String tls_keystore_password() default "serval";
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(OSGiServalController.class);
-    private static final int WARMUP_FRAMES = 20_000;
     private static final long WARMUP_MILLIS = 5_000;
 
     private final ServalController controller;
@@ -139,13 +135,7 @@ public final class OSGiServalController {
             PasswordHash.DEFAULT_ITERATIONS);
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
         if (config.dataplane_warmup()) {
-            Warmup.start(WARMUP_FRAMES, WARMUP_MILLIS).whenComplete((result, failure) -> {
-                if (failure == null) {
-                    LOG.info("JIT warm-up: {} frames over loopback TLS in {} ms", result.messages(), result.millis());
-                } else {
-                    LOG.info("No JIT warm-up ({}); the first frames will be slower", failure.getMessage());
-                }
-            });
+            Warmup.startLogged(WARMUP_MILLIS);
         }
     }
 
