@@ -43,6 +43,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.serval.api.LocalNodeView;
 import org.serval.api.NodeInfo;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.session.Dataplane;
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerLinks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    private static final WriteBufferWaterMark WATER_MARK =
+        new WriteBufferWaterMark(Bounds.PEER_LOW_WATER, Bounds.PEER_HIGH_WATER);
     static final long PING_MILLIS = 500;
     // Four pings missed: the other node is gone (a crash on the same host closes the socket sooner).
     static final long DEAD_MILLIS = 2000;

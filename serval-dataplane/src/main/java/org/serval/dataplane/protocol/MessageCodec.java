@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message.Bye;
 import org.serval.dataplane.protocol.Message.Data;
@@ -46,7 +47,7 @@ public final class MessageCodec {
     /**
      * The longest message either end accepts, header included.
      */
-    public static final int MAX_MESSAGE = 2048;
+    public static final int MAX_MESSAGE = Bounds.MAX_MESSAGE;
     public static final int MIN_FRAME = 14;
     public static final int MAX_FRAME = 1518;
     public static final int TYPE_DATA_OFFLOAD = 0x12;

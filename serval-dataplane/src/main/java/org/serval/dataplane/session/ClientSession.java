@@ -21,6 +21,7 @@ import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
 import org.serval.api.FloodPolicy;
 import org.serval.api.UserInfo;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     // A session's VLANs are numbered by one byte's worth of refs; more would be a client gone wrong.
-    private static final int MAX_VLANS = 255;
+    private static final int MAX_VLANS = Bounds.SESSION_MAX_VLANS;
 
     /**
      * The session's attachment to one VLAN.

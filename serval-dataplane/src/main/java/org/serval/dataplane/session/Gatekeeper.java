@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.serval.api.PasswordHash;
 import org.serval.api.SecurityDirectory;
 import org.serval.api.UserInfo;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message.Error;
 import org.serval.dataplane.security.TicketBook;
 
@@ -34,10 +35,10 @@ import org.serval.dataplane.security.TicketBook;
  * {@value #WINDOW_SECONDS} s that source is refused without a check until the window ends.
  */
 public final class Gatekeeper implements AutoCloseable {
-    static final int MAX_FAILURES = 5;
-    static final int WINDOW_SECONDS = 60;
-    private static final int MAX_SOURCES = 16_384;
-    private static final int QUEUE = 64;
+    static final int MAX_FAILURES = Bounds.LOGIN_MAX_FAILURES;
+    static final int WINDOW_SECONDS = Bounds.LOGIN_WINDOW_SECONDS;
+    private static final int MAX_SOURCES = Bounds.LOGIN_MAX_SOURCES;
+    private static final int QUEUE = Bounds.LOGIN_QUEUE;
 
     /**
      * The outcome of a login: a user, or an error code and message for the client.

@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
 
 /**
@@ -44,7 +45,7 @@ public final class Outbox {
     }
 
     // What a message other than a frame is taken to weigh.
-    private static final int CONTROL_BYTES = 64;
+    private static final int CONTROL_BYTES = Bounds.OUTBOX_CONTROL_BYTES;
 
     // Small chunks: an idle client's queue costs a few hundred bytes, not the 4 KB of Netty's default chunk, which
     // ten thousand clients would feel. The bound that matters is the byte count below.

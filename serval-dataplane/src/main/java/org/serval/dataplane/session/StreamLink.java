@@ -19,6 +19,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.security.Fingerprints;
 import org.slf4j.Logger;
@@ -35,7 +36,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     private final String transport;
     private final ClientSession session;
     // As much again as the channel's high water mark may wait here, beyond what the channel holds.
-    private static final long OUTBOX_BYTES = 1024 * 1024;
+    private static final long OUTBOX_BYTES = Bounds.TCP_OUTBOX_BYTES;
     private final Channel channel;
     private final Outbox outbox;
 

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.resolution.AddressTable;
@@ -34,7 +35,7 @@ public final class VlanSwitch {
     static final int MAC_LENGTH = 6;
 
     // A host has a few addresses per family; more from one MAC is a host gone wrong or a flood.
-    private static final int MAX_ADDRESSES_PER_MAC = 16;
+    private static final int MAX_ADDRESSES_PER_MAC = Bounds.ADDRESSES_PER_MAC;
 
     private final String vlan;
     private final MacTable<SwitchPort> macs;

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.ProtocolException;
@@ -49,7 +50,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     // docs/protocol.md: BYE reason 1 tells a client its session is unknown here (the server restarted).
     static final int BYE_UNKNOWN_SESSION = 1;
     // Per client, beyond what the shared socket's channel holds.
-    private static final long OUTBOX_BYTES = 256 * 1024;
+    private static final long OUTBOX_BYTES = Bounds.UDP_OUTBOX_BYTES;
 
     /**
      * One client: a session id when sealed, an address when not.

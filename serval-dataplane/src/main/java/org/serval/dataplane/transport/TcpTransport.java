@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.StreamLink;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
     // A client taking offloaded super-frames gets 64 KB at a time: 1 MB is a few milliseconds of its traffic.
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
+    private static final WriteBufferWaterMark WATER_MARK =
+        new WriteBufferWaterMark(Bounds.TCP_LOW_WATER, Bounds.TCP_HIGH_WATER);
 
     private final EventLoopGroup group;
     private final Channel listener;

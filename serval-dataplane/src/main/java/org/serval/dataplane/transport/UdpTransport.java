@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.session.Dataplane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class UdpTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
     // Bounds what the sockets queue for the kernel; above it, frames to clients are dropped, not buffered.
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    private static final WriteBufferWaterMark WATER_MARK =
+        new WriteBufferWaterMark(Bounds.UDP_LOW_WATER, Bounds.UDP_HIGH_WATER);
     // Socket buffers large enough to absorb a burst of full frames between two reads.
-    private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+    private static final int SOCKET_BUFFER = Bounds.UDP_SOCKET_BUFFER;
 
     private final EventLoopGroup group;
     private final List<Channel> sockets;
