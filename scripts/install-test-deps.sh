@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them.
+# Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them, openssl
+# (the HTTPS certificate of the RESTCONF test).
 # Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
 set -euo pipefail
 missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
 command -v iperf3 >/dev/null 2>&1 || missing+=(iperf3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

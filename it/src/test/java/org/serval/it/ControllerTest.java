@@ -13,24 +13,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +91,63 @@ class ControllerTest {
     private static void assertRestconfError(final int status, final String tag, final HttpResponse<String> response) {
         assertEquals(status, response.statusCode(), response::body);
         assertEquals(tag, errorTag(response), response::body);
+    }
+
+    /**
+     * A default installation offers nothing with a default credential beyond this host: every socket of the server
+     * but the dataplane's is bound to loopback (docs/security.md, "What a default installation does").
+     */
+    @Test
+    void onlyTheDataplaneListensBeyondThisHost() throws Exception {
+        final var listeners = Listeners.of(server.jvm().pid());
+        assertTrue(listeners.stream().anyMatch(l -> l.protocol().equals("tcp") && l.port() == 8101),
+            "the shell listens: " + listeners);
+        assertTrue(listeners.stream().anyMatch(l -> l.port() == ServalServer.RESTCONF_PORT), listeners::toString);
+        final var open = listeners.stream().filter(l -> !l.loopbackOnly()).map(Listeners.Listener::toString)
+            .sorted().distinct().toList();
+        final int dataplane = ServalServer.DATAPLANE_PORT;
+        assertEquals(List.of("tcp 0.0.0.0:" + dataplane, "udp 0.0.0.0:" + dataplane),
+            open.stream().map(l -> l.replace("0:0:0:0:0:0:0:0", "0.0.0.0")).distinct().toList(),
+            "sockets beyond loopback: " + open);
+    }
+
+    /**
+     * RESTCONF over HTTPS, set up as docs/security.md says (ServalServer.enableHttps): the Netty endpoint answers
+     * over TLS with the operator's certificate, and still asks for credentials.
+     */
+    @Test
+    void restconfOverHttps() throws Exception {
+        final var certificate = (X509Certificate) CertificateFactory
+            .getInstance("X.509").generateCertificate(Files.newInputStream(server.restconfCertificate()));
+        final var trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("restconf", certificate);
+        final var factory = TrustManagerFactory.getInstance(
+            TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        final var tls = SSLContext.getInstance("TLS");
+        tls.init(null, factory.getTrustManagers(), null);
+        // HTTP/1.1: over HTTP/2 (which the JDK's client asks for by ALPN) netconf 10.0.2's endpoint never answers.
+        final var https = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+        final var uri = URI.create("https://127.0.0.1:8182/restconf/data/serval:nodes?content=nonconfig");
+        final var basic = "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(UTF_8));
+        HttpResponse<String> response = null;
+        // The Netty endpoint starts a little after Jetty's.
+        for (int attempt = 0; attempt < 30 && response == null; attempt++) {
+            try {
+                response = https.send(HttpRequest.newBuilder(uri).header("Authorization", basic)
+                    .header("Accept", "application/json").timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            } catch (ConnectException e) {
+                Thread.sleep(1000);
+            }
+        }
+        assertTrue(response != null, "nothing answered on https://127.0.0.1:8182");
+        assertEquals(200, response.statusCode(), response::body);
+        assertTrue(response.body().contains(ServalServer.fingerprint()), response::body);
+        assertEquals(401, https.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     @Test
@@ -353,7 +422,7 @@ class ControllerTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "udp"})
     void clientsInNamespacesPingAcrossAVlanAndNotAcrossVlans(final String transport) throws Exception {
-        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
+        RealParts.require(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
         final var red = "ns-red-" + transport;
         final var blue = "ns-blue-" + transport;
         assertEquals(204, server.rpc("create-vlan", "{\"name\":\"" + red + "\"}").statusCode());
@@ -386,7 +455,7 @@ class ControllerTest {
             NetnsHosts.run("ip", "-n", b, "link", "set", NetnsHosts.tapOf(b), "up");
             assertEquals(1, NetnsHosts.exitCode("ip", "netns", "exec", c, "ping", "-c", "2", "-W", "1",
                 "10.99.1.1"), "blue cannot reach red");
-            if (NetnsHosts.onPath("iperf3")) {
+            if (RealParts.has(NetnsHosts.onPath("iperf3"), "iperf3")) {
                 final var received = NetnsHosts.iperf(a, b, "10.99.1.2").get("bytes").getAsLong();
                 assertTrue(received > 1_000_000, "iperf3 moved " + received + " bytes across the VLAN");
             }
@@ -455,7 +524,7 @@ class ControllerTest {
 
     @Test
     void realClientsAreRefusedWithAClearMessageAndExitCode() throws Exception {
-        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
+        RealParts.require(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
         assertEquals(204, server.rpc("create-vlan", "{\"name\":\"sec-red\"}").statusCode());
         assertTrue(refusedClient(6, ServalServer.USER, "wrong", "sec-red")
             .contains("the server refused the login: unknown user or wrong password"));
@@ -478,7 +547,8 @@ class ControllerTest {
         assertTrue(audit.contains("LOGIN-FAILED user=it client=it-refused"), "failed logins are audited");
         assertTrue(audit.contains("DENIED user=it-guest operation=join vlan=sec-red"), "denials are audited");
         final var users = server.get("/data/serval:users").body();
-        assertTrue(users.contains("$pbkdf2-sha256$"), users);
+        // set-password (ServalServer.setUpUsers) stores the production cost, whatever the unit tests use.
+        assertTrue(users.contains("$pbkdf2-sha256$600000$"), users);
         assertFalse(users.contains(ServalServer.PASSWORD), "no password is readable back");
     }
 
@@ -501,7 +571,7 @@ class ControllerTest {
 
     @Test
     void aClientCertificateLogsInWithoutAPassword() throws Exception {
-        assumeTrue(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
+        RealParts.require(NetnsHosts.available(), "needs root, /dev/net/tun and a built client");
         final var store = server.home().resolve("it-client-cert.p12");
         Files.deleteIfExists(store);
         // any key pair and certificate will do: one made the way the server makes its own
@@ -575,6 +645,27 @@ class ControllerTest {
         return List.of("null", "[]", "{\"x\":{}}", "\"yes\"", "1e309").get(random.nextInt(5));
     }
 
+    private static TreeSet<String> namesIn(final String path, final String list) throws Exception {
+        final var response = server.get(path + "?content=config");
+        final var names = new TreeSet<String>();
+        if (response.statusCode() == 200) {
+            final var container = JsonParser.parseString(response.body()).getAsJsonObject()
+                .getAsJsonObject(list.split("/")[0]);
+            for (var entry : container.getAsJsonArray(list.split("/")[1])) {
+                names.add(entry.getAsJsonObject().get("name").getAsString());
+            }
+        }
+        return names;
+    }
+
+    private static TreeSet<String> vlanNames() throws Exception {
+        return namesIn("/data/serval:vlans", "serval:vlans/vlan");
+    }
+
+    private static TreeSet<String> userNames() throws Exception {
+        return namesIn("/data/serval:users", "serval:users/user");
+    }
+
     @Test
     void restconfSurvivesMutatedInputAndTheDataplaneCarriesOn() throws Exception {
         final long seed = System.nanoTime();
@@ -588,6 +679,12 @@ class ControllerTest {
             "set-password", List.of("user", "password"),
             "disconnect-client", List.of("client-id"));
         final var names = new ArrayList<>(rpcs.keySet());
+        // What the fuzz may change: the VLANs and users its successful requests name, nothing else.
+        final var vlansBefore = vlanNames();
+        final var usersBefore = userNames();
+        final var created = new HashSet<String>();
+        final var deleted = new HashSet<String>();
+        final var passwordsSet = new HashSet<String>();
         try (var bystander = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
             bystander.hello("it-bystander");
             bystander.keepAlive();
@@ -617,6 +714,17 @@ class ControllerTest {
                     closed++;
                     continue;
                 }
+                if (status / 100 == 2) {
+                    final var input = JsonParser.parseString(json).getAsJsonObject();
+                    switch (rpc) {
+                        case "create-vlan" -> created.add(input.get("name").getAsString());
+                        case "delete-vlan" -> deleted.add(input.get("name").getAsString());
+                        case "set-password" -> passwordsSet.add(input.get("user").getAsString());
+                        default -> {
+                            // changes no configuration
+                        }
+                    }
+                }
                 // A cut can leave a literal half-written ("tr" for true), which the parser treats as ill-typed.
                 if (status >= 500 && wellTyped && !truncated) {
                     failures.add(rpc + " " + json.substring(0, Math.min(160, json.length())) + " -> " + status);
@@ -631,6 +739,13 @@ class ControllerTest {
             bystander.send(new Message.Keepalive(77));
             assertEquals(new Message.KeepaliveAck(77), bystander.receive(), "the dataplane carries on");
         }
+        final var vlansExpected = new TreeSet<>(vlansBefore);
+        vlansExpected.removeAll(deleted);
+        vlansExpected.addAll(created);
+        assertEquals(vlansExpected, vlanNames(), "seed " + seed + ": VLANs the fuzz's successful requests explain");
+        final var usersExpected = new TreeSet<>(usersBefore);
+        usersExpected.addAll(passwordsSet);
+        assertEquals(usersExpected, userNames(), "seed " + seed + ": users the fuzz's successful requests explain");
         assertEquals(204, server.rpc("create-vlan", "{\"name\":\"fz-after\"}").statusCode(),
             "RESTCONF still works");
     }

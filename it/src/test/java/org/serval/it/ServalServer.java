@@ -110,12 +110,49 @@ final class ServalServer implements AutoCloseable {
      * A keepalive shorter than the default, so that expiry is tested against a configured value in seconds, not
      * minutes.
      */
-    private void configure() throws IOException {
+    private void configure() throws IOException, InterruptedException {
         final var cfg = home.resolve("etc/org.serval.controller.cfg");
         final var text = Files.readString(cfg)
             .replaceAll("(?m)^keepalive\\.millis *=.*$", "keepalive.millis = " + KEEPALIVE_MILLIS)
             .replaceAll("(?m)^expire\\.after *=.*$", "expire.after = " + EXPIRE_AFTER);
         Files.writeString(cfg, text);
+        enableHttps();
+    }
+
+    /**
+     * RESTCONF over HTTPS as docs/security.md tells an operator to set it up: a key and certificate made with
+     * openssl, both named in the Netty endpoint's configuration. RSA: netconf 10.0.2 refuses the EC keys it reads
+     * ("Only RSA and EC algorithms are supported", as BouncyCastle names them ECDSA).
+     */
+    private void enableHttps() throws IOException, InterruptedException {
+        RealParts.require(NetnsHosts.onPath("openssl"), "openssl, to make RESTCONF's HTTPS certificate");
+        final var tls = Files.createDirectories(home.resolve("etc/tls"));
+        final var openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+            "30", "-subj", "/CN=127.0.0.1", "-addext",
+            "subjectAltName=IP:127.0.0.1", "-keyout", tls.resolve("restconf.key").toString(), "-out",
+            tls.resolve("restconf.crt").toString()).redirectErrorStream(true).start();
+        final var output = new String(openssl.getInputStream().readAllBytes(), UTF_8);
+        if (openssl.waitFor() != 0) {
+            throw new IllegalStateException("openssl could not make a certificate: " + output);
+        }
+        Files.writeString(home.resolve("etc/org.opendaylight.restconf.nb.rfc8040.cfg"),
+            "tls-certificate = etc/tls/restconf.crt\ntls-private-key = etc/tls/restconf.key\n",
+            java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The certificate RESTCONF's HTTPS endpoint presents (enableHttps).
+     */
+    Path restconfCertificate() {
+        return home.resolve("etc/tls/restconf.crt");
+    }
+
+    /**
+     * The server's JVM (bin/karaf is a script that starts it).
+     */
+    ProcessHandle jvm() {
+        return karaf.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).findFirst()
+            .orElse(karaf.toHandle());
     }
 
     private static boolean inUse(final int port) {
@@ -219,8 +256,7 @@ final class ServalServer implements AutoCloseable {
      * The detector reports a leaked buffer once the collector has freed it and a new buffer is tracked.
      */
     List<String> leaks() throws IOException, InterruptedException {
-        final var jvm = karaf.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).findFirst()
-            .orElse(karaf.toHandle());
+        final var jvm = jvm();
         final var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         for (int round = 0; round < 2; round++) {
             new ProcessBuilder(jcmd, Long.toString(jvm.pid()), "GC.run").redirectErrorStream(true)

@@ -95,8 +95,8 @@ public final class OSGiServalController {
         @AttributeDefinition(description = "Where this node accepts links from the other nodes of its cluster")
         String peer_address() default "0.0.0.0";
 
-        @AttributeDefinition(description = "The port for links from other nodes; 0 for none")
-        int peer_port() default 4100;
+        @AttributeDefinition(description = "The port for links from other nodes; 0 (a single node) for none")
+        int peer_port() default 0;
 
         @AttributeDefinition(description = "The address clients and other nodes use to reach this node; empty for "
             + "the first non-loopback address")
