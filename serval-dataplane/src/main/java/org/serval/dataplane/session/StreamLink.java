@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.Fingerprints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,6 +135,10 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
 
     @Override
     public void send(final Message message) {
+        if (message instanceof Message.Welcome) {
+            // logged in: the pre-login limits (deadline, HELLO-sized messages) let go before the client can answer
+            channel.pipeline().fireUserEventTriggered(StreamPipeline.LOGGED_IN);
+        }
         outbox.send(message);
     }
 
