@@ -147,6 +147,7 @@ public final class Gatekeeper implements AutoCloseable {
     private final TicketBook tickets;
     private final ThreadPoolExecutor hashing;
     private final FairQueue queue = new FairQueue();
+    private final long staleNanos;
     // least recently seen first; guarded by itself
     private final LinkedHashMap<String, Failures> failures = new LinkedHashMap<>(256, 0.75f, true);
     private final LogTally failedLogins = new LogTally((count, prefix, seconds, last) ->
@@ -158,6 +159,15 @@ public final class Gatekeeper implements AutoCloseable {
      * @param threads password checks that may run at once
      */
     public Gatekeeper(final SecurityDirectory security, final TicketBook tickets, final int threads) {
+        this(security, tickets, threads, TimeUnit.MILLISECONDS.toNanos(Bounds.PRELOGIN_DEADLINE_MILLIS));
+    }
+
+    /**
+     * Starts the pool, with checks that waited longer than {@code staleNanos} refused unchecked (tests use less).
+     */
+    Gatekeeper(final SecurityDirectory security, final TicketBook tickets, final int threads,
+            final long staleNanos) {
+        this.staleNanos = staleNanos;
         this.security = requireNonNull(security);
         this.tickets = requireNonNull(tickets);
         // Each task the pool runs takes the next check from the fair queue, which bounds how many there are.
@@ -187,9 +197,13 @@ public final class Gatekeeper implements AutoCloseable {
             return CompletableFuture.completedFuture(blocked);
         }
         final var result = new CompletableFuture<Login>();
+        final long queued = System.nanoTime();
         final var refused = queue.offer(from, () -> {
             try {
-                result.complete(check(user, password, from));
+                // A check that waited past the login deadline is for a connection already closed: no hash for it.
+                result.complete(System.nanoTime() - queued > staleNanos
+                    ? Login.refused(Error.LIMIT, "the server is busy checking logins; try again")
+                    : check(user, password, from));
             } finally {
                 queue.done(from);
             }

@@ -164,4 +164,27 @@ class GatekeeperTest {
                 "the throttled source is still refused");
         }
     }
+
+    @Test
+    void aCheckThatWaitedPastTheDeadlineCostsNoHash() throws Exception {
+        final var directory = new SlowDirectory(50);
+        // one thread, checks of 50 ms, stale after 120 ms: of eight sources' checks the last few are not run
+        try (var gatekeeper = new Gatekeeper(directory, new TicketBook(64, 30), 1,
+                TimeUnit.MILLISECONDS.toNanos(120))) {
+            final List<CompletionStage<Gatekeeper.Login>> logins = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                logins.add(gatekeeper.password(TestUsers.USER, TestUsers.PASSWORD, address("192.0.2." + i)));
+            }
+            int stale = 0;
+            for (var stage : logins) {
+                final var login = login(stage);
+                if (!login.ok()) {
+                    assertEquals(Error.LIMIT, login.errorCode());
+                    stale++;
+                }
+            }
+            assertTrue(stale > 0, "some waited too long");
+            assertEquals(8 - stale, directory.lookups.get(), "and cost no check");
+        }
+    }
 }
