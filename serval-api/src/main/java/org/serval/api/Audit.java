@@ -33,6 +33,16 @@ public final class Audit {
         LOG.warn("LOGIN-FAILED user={} client={} from={}: {}", user, clientId, from, why);
     }
 
+    /**
+     * Failed logins summed up: a flood of them from one source prefix is one line per interval, not one each.
+     *
+     * @param count how many, as it should read ("1,234")
+     * @param last the details of the last one
+     */
+    public static void loginsFailed(final String count, final String from, final long seconds, final String last) {
+        LOG.warn("LOGIN-FAILED {} failed logins from {} in the last {} s (the last: {})", count, from, seconds, last);
+    }
+
     public static void denied(final String user, final String operation, final String vlan, final String why) {
         LOG.warn("DENIED user={} operation={} vlan={}: {}", user, operation, vlan, why);
     }

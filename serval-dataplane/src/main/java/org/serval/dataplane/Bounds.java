@@ -54,15 +54,47 @@ public final class Bounds {
     /** What a message other than a frame is taken to weigh in an outbox. */
     public static final int OUTBOX_CONTROL_BYTES = 64;
 
+    // ---- Before login (transport/Admission, transport/TcpTransport, protocol/StreamPipeline) -------------------
+
+    /** A TCP connection must be logged in (WELCOME sent) this long after accept: TLS plus HELLO plus one check. */
+    public static final long PRELOGIN_DEADLINE_MILLIS = 5_000;
+    /** TCP connections from one IPv4 address: an office behind one NAT, with room to spare. */
+    public static final int TCP_PER_ADDRESS = 256;
+    /** TCP connections from one IPv6 /64, which one host may own whole: as for one IPv4 address. */
+    public static final int TCP_PER_SLASH64 = 256;
+    /** TCP connections from one IPv6 /48, one site: rotating /64s inside it gains four times as much, no more. */
+    public static final int TCP_PER_SLASH48 = 1024;
+    /** TCP connections in all: three times the 10,000 clients measured in docs/performance.md. */
+    public static final int TCP_TOTAL = 32_768;
+    /** TLS handshakes per second one source (IPv4 address, IPv6 /64) may start; a /48 gets four times as many. */
+    public static final int HANDSHAKES_PER_SECOND = 20;
+    /** Handshakes a quiet source may start at once: a NAT's clients reconnecting together. */
+    public static final int HANDSHAKE_BURST = 64;
+    /** Sources whose handshake rate is remembered, least recently seen forgotten first. */
+    public static final int HANDSHAKE_SOURCES = 16_384;
+
     // ---- Logins (session/Gatekeeper) -------------------------------------------------------------------------
 
-    /** Failed logins from one source within the window before that source is refused unchecked. */
+    /** Failed logins from one source (IPv4 address, IPv6 /64) within the window before it is refused unchecked. */
     public static final int LOGIN_MAX_FAILURES = 5;
+    /** Failed logins from one IPv6 /48 before all of it is refused: rotating /64s buys four sources' worth. */
+    public static final int LOGIN_MAX_FAILURES_SLASH48 = 20;
     public static final int LOGIN_WINDOW_SECONDS = 60;
-    /** Sources whose failures are remembered (least recently seen forgotten first). */
+    /** Sources whose failures are remembered; a throttled one is never forgotten to make room for another. */
     public static final int LOGIN_MAX_SOURCES = 16_384;
-    /** Password checks waiting for the check pool. */
-    public static final int LOGIN_QUEUE = 64;
+    /** Password checks waiting for the check pool, all sources together. */
+    public static final int LOGIN_QUEUE = 256;
+    /** Checks one source (IPv4 address, IPv6 /64) may have waiting or running: failures count only once checked. */
+    public static final int LOGIN_PER_SOURCE = 4;
+    /** Checks one IPv6 /48 may have waiting or running. */
+    public static final int LOGIN_PER_SLASH48 = 16;
+
+    // ---- Log lines (session/LogTally) ------------------------------------------------------------------------
+
+    /** A source prefix's warnings of one kind are summed up over this long, one line for all of them. */
+    public static final int LOG_WINDOW_SECONDS = 10;
+    /** Prefixes summed up apart per kind of warning; the rest share one line ("from N other sources"). */
+    public static final int LOG_PREFIXES = 64;
 
     // ---- Sessions (session/ClientSession) --------------------------------------------------------------------
 

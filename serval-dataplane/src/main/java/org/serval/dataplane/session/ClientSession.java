@@ -304,7 +304,7 @@ public final class ClientSession {
     }
 
     private void denyLogin(final String name, final String id, final int code, final String why) {
-        Audit.loginFailed(name, id, why, link.remote());
+        dataplane.gatekeeper().audit(name, id, why, link.remote());
         refuse(0, code, why);
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.Fingerprints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamLink extends SimpleChannelInboundHandler<Message> implements Link {
     private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
-    // Anyone can open connections that fail TLS; the log says so at most once a second.
-    private static final Throttle HANDSHAKE_FAILURES = new Throttle("TLS failed");
+    // Anyone can open connections that fail TLS; the log sums them up per source prefix.
+    private static final LogTally HANDSHAKE_FAILURES = new LogTally((count, prefix, seconds, last) ->
+        LOG.warn("{} TLS failures from {} in the last {} s (the last: {})", LogTally.count(count), prefix, seconds,
+            last));
     private final String transport;
     private final ClientSession session;
     // As much again as the channel's high water mark may wait here, beyond what the channel holds.
@@ -60,7 +63,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
             return;
         }
         if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
-            HANDSHAKE_FAILURES.log(LOG, remote(), String.valueOf(handshake.cause().getMessage()));
+            tlsFailed(String.valueOf(handshake.cause().getMessage()));
             ctx.close();
             return;
         }
@@ -72,12 +75,19 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
         final var tls = tlsFailure(cause);
         if (tls != null) {
             // Nothing can be said to a peer that failed TLS.
-            HANDSHAKE_FAILURES.log(LOG, remote(), tls.getMessage());
+            tlsFailed(tls.getMessage());
             ctx.close();
             return;
         }
         // Malformed input ends a stream: after a framing error nothing that follows can be trusted.
         session.malformed(cause.getMessage());
+    }
+
+    private void tlsFailed(final String why) {
+        final var from = remote();
+        if (HANDSHAKE_FAILURES.record(from == null ? null : from.getAddress(), why)) {
+            LOG.warn("TLS failed from {}: {}", from, why);
+        }
     }
 
     private static SSLException tlsFailure(final Throwable failure) {
@@ -134,6 +144,10 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
 
     @Override
     public void send(final Message message) {
+        if (message instanceof Message.Welcome) {
+            // logged in: the pre-login limits (deadline, HELLO-sized messages) let go before the client can answer
+            channel.pipeline().fireUserEventTriggered(StreamPipeline.LOGGED_IN);
+        }
         outbox.send(message);
     }
 

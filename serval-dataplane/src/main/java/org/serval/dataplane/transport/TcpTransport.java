@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCP listener: one {@link StreamLink} per connection, behind the protocol stages. Native epoll where
  * available. Each connection's pending writes are bounded by a water mark, above which its channel stops being
- * writable and the switch drops that client's frames rather than buffering them.
+ * writable and the switch drops that client's frames rather than buffering them. Before login a connection is held
+ * to {@link Admission}'s limits and to HELLO-sized messages ({@link StreamPipeline#addServerProtocol}).
  */
 public final class TcpTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
@@ -42,10 +43,19 @@ public final class TcpTransport implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
+    private final Admission admission;
 
-    private TcpTransport(final EventLoopGroup group, final Channel listener) {
+    private TcpTransport(final EventLoopGroup group, final Channel listener, final Admission admission) {
         this.group = group;
         this.listener = listener;
+        this.admission = admission;
+    }
+
+    /**
+     * Connections open now.
+     */
+    public int connections() {
+        return admission.open();
     }
 
     /**
@@ -56,6 +66,18 @@ public final class TcpTransport implements AutoCloseable {
      */
     public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
             final SslContext tls) throws InterruptedException {
+        return start(dataplane, bind, threads, tls, Admission.Limits.DEFAULTS);
+    }
+
+    /**
+     * Binds and starts accepting clients, within limits of its own (tests use small ones).
+     *
+     * @param threads event loop threads; 0 for one per core
+     * @param tls the TLS context, or null for plaintext
+     */
+    public static TcpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
+            final SslContext tls, final Admission.Limits limits) throws InterruptedException {
+        final var admission = new Admission(limits, tls != null);
         final boolean epoll = Epoll.isAvailable();
         final EventLoopGroup group = EventLoops.create(threads, epoll);
         final Class<? extends ServerChannel> channelType =
@@ -69,14 +91,19 @@ public final class TcpTransport implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                // sees each accepted connection before it is registered, so that a refused one costs nothing more
+                .handler(admission)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(final SocketChannel ch) {
+                        // Reader idleness resets with every byte; the deadline does not, so a trickle cannot hold
+                        // a connection that never logs in.
+                        ch.pipeline().addLast("deadline", admission.deadline());
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
                         if (tls != null) {
                             ch.pipeline().addLast(StreamPipeline.TLS, tls.newHandler(ch.alloc()));
                         }
-                        StreamPipeline.addProtocol(ch.pipeline())
+                        StreamPipeline.addServerProtocol(ch.pipeline())
                             .addLast("session", new StreamLink(dataplane, "tcp", ch));
                     }
                 })
@@ -84,7 +111,7 @@ public final class TcpTransport implements AutoCloseable {
             LOG.info("SERVAL dataplane listening on tcp {} ({}, {})", listener.localAddress(), epoll ? "epoll" : "nio",
                 tls == null ? "PLAINTEXT" : "TLS 1.3");
             started = true;
-            return new TcpTransport(group, listener);
+            return new TcpTransport(group, listener, admission);
         } finally {
             if (!started) {
                 // bind failed (port taken, say): leave no threads behind

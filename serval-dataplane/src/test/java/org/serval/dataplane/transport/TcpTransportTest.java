@@ -49,7 +49,7 @@ class TcpTransportTest {
         transport.close();
     }
 
-    private static Message readMessage(final DataInputStream in) throws IOException {
+    static Message readMessage(final DataInputStream in) throws IOException {
         final var header = new byte[4];
         in.readFully(header);
         final var body = new byte[((header[2] & 0xff) << 8) | (header[3] & 0xff)];
