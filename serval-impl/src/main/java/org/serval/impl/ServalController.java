@@ -142,12 +142,7 @@ public final class ServalController implements AutoCloseable {
         nodeUpdater = new NodeViewUpdater(broker, nodes);
         nodesToClients = dataplane::nodesChanged;
         nodes.listen(nodesToClients);
-        securityUpdater = new SecurityViewUpdater(broker, security, user -> {
-            final int count = dataplane.disconnectUser(user);
-            if (count > 0) {
-                LOG.info("User {} was revoked; disconnected its {} client(s) on this node", user, count);
-            }
-        });
+        securityUpdater = new SecurityViewUpdater(broker, security, this::userChanged, this::accessChanged);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
@@ -202,6 +197,25 @@ public final class ServalController implements AutoCloseable {
         publishNode();
         housekeeping.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         LOG.info("SERVAL controller started on node {}", nodeId);
+    }
+
+    /**
+     * A user changed: its sessions on this node whose credential was revoked end, the others' memberships are
+     * decided again. On the listener's thread: nothing here waits.
+     */
+    private void userChanged(final String user) {
+        final int count = dataplane.userChanged(user);
+        if (count > 0) {
+            LOG.info("User {} changed; disconnected {} of its client(s) on this node whose credential no longer "
+                + "holds", user, count);
+        }
+    }
+
+    private void accessChanged() {
+        final int count = dataplane.recheckMemberships(user -> true);
+        if (count > 0) {
+            LOG.info("Access control changed; ended {} membership(s) on this node it no longer permits", count);
+        }
     }
 
     private void sweep() {
