@@ -203,6 +203,7 @@ public final class ServalController implements AutoCloseable {
                     startedUdp.close();
                 }
                 stopControlPlane();
+                registry.close();
             }
         }
         tcp = startedTcp;
