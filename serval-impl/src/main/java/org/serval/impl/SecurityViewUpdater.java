@@ -37,24 +37,30 @@ import org.serval.api.UserInfo;
 
 /**
  * Keeps a {@link LocalSecurityView} current from the users and access-control configuration, so that logins and
- * joins are decided without reading the datastore, and tells the dataplane when a user is deleted or disabled so
- * that its clients are disconnected at once.
+ * joins are decided without reading the datastore, and tells the dataplane of every change, once the view has it,
+ * so that it re-checks its live sessions at once: a user deleted or disabled, a password changed, a certificate
+ * removed, a group or an access rule changed (docs/security.md, "Revocation"). Every node does this for its own
+ * sessions from its own listener.
  */
 public final class SecurityViewUpdater implements AutoCloseable {
     private final LocalSecurityView view;
-    private final Consumer<String> revoked;
+    private final Consumer<String> userChanged;
+    private final Runnable accessChanged;
     private final Registration userReg;
     private final Registration aclReg;
 
     /**
      * Starts listening.
      *
-     * @param revoked told the name of every user that is deleted or disabled
+     * @param userChanged told the name of every user that is created, changed, disabled or deleted, after the view
+     *     shows it
+     * @param accessChanged told that the access-control configuration changed, after the view shows it
      */
     public SecurityViewUpdater(final DataBroker broker, final LocalSecurityView view,
-            final Consumer<String> revoked) {
+            final Consumer<String> userChanged, final Runnable accessChanged) {
         this.view = requireNonNull(view);
-        this.revoked = requireNonNull(revoked);
+        this.userChanged = requireNonNull(userChanged);
+        this.accessChanged = requireNonNull(accessChanged);
         userReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_USERS,
             (DataTreeChangeListener<User>) this::onUsersChanged);
         aclReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ACCESS_CONTROL,
@@ -80,15 +86,15 @@ public final class SecurityViewUpdater implements AutoCloseable {
                     final var name = deleted.dataBefore().getName().getValue();
                     view.removeUser(name);
                     Audit.user("deleted", name);
-                    revoked.accept(name);
+                    userChanged.accept(name);
                 }
                 case WithDataAfter<User> present -> {
                     final var info = toInfo(present.dataAfter());
                     final var before = view.user(info.name());
                     view.putUser(info);
                     Audit.user(before.isEmpty() ? "created" : info.enabled() ? "changed" : "disabled", info.name());
-                    if (!info.enabled() && (before.isEmpty() || before.orElseThrow().enabled())) {
-                        revoked.accept(info.name());
+                    if (!before.map(info::equals).orElse(false)) {
+                        userChanged.accept(info.name());
                     }
                 }
             }
@@ -106,6 +112,7 @@ public final class SecurityViewUpdater implements AutoCloseable {
                 + " rule lists (create " + action(policy.createDefault()) + ", delete "
                 + action(policy.deleteDefault()) + ", join " + action(policy.joinDefault()) + " by default)");
         }
+        accessChanged.run();
     }
 
     private static String action(final boolean permit) {

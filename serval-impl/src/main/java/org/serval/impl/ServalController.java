@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -32,10 +33,10 @@ import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.cluster.rev261130.Node1Builder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.Endpoint;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.EndpointBuilder;
@@ -44,6 +45,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.opendaylight.yangtools.yang.common.Uint64;
 import org.opendaylight.yangtools.yang.common.Uint8;
 import org.serval.api.LocalNodeView;
 import org.serval.api.LocalSecurityView;
@@ -85,9 +87,6 @@ public final class ServalController implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServalController.class);
     private static final long SWEEP_SECONDS = 5;
-    // How long a lost link to another node may stay down before the survivors remove that node's clients: a node
-    // that restarts or a link that blips gets this long to come back.
-    private static final long DEAD_NODE_SECONDS = 3;
     private static final int CLEANUP_ATTEMPTS = 20;
     // Per UDP socket (one per core); TCP is bounded by the process's file descriptors instead.
     private static final int MAX_UDP_PEERS_PER_SOCKET = 65_536;
@@ -106,7 +105,12 @@ public final class ServalController implements AutoCloseable {
     private final DatastoreClientRegistry registry;
     private final PeerLinks peers;
     private final String advertise;
-    private Node announced;
+    private final NodeLiveness liveness;
+    private final NodeLiveness.Timing timing;
+    // This node's heartbeat (serval-cluster), written with its entry every beat; housekeeping thread only.
+    private long heartbeat;
+    private final AtomicBoolean publishing = new AtomicBoolean();
+    private volatile boolean publishFailed;
     private final LocalSecurityView security = new LocalSecurityView();
     private final Gatekeeper gatekeeper;
     private final Dataplane dataplane;
@@ -131,7 +135,20 @@ public final class ServalController implements AutoCloseable {
             final RpcProviderService rpcProvider, final NotificationPublishService notifications,
             final DataplaneSettings settings, final int getVlansLimit, final Sockets sockets,
             final ServerIdentity identity, final int hashIterations) throws InterruptedException {
+        this(broker, domBroker, rpcProvider, notifications, settings, getVlansLimit, sockets, identity,
+            hashIterations, NodeLiveness.Timing.DEFAULT);
+    }
+
+    /**
+     * Starts a node that beats and judges other nodes with its own timing (tests).
+     */
+    ServalController(final DataBroker broker, final DOMDataBroker domBroker,
+            final RpcProviderService rpcProvider, final NotificationPublishService notifications,
+            final DataplaneSettings settings, final int getVlansLimit, final Sockets sockets,
+            final ServerIdentity identity, final int hashIterations, final NodeLiveness.Timing timing)
+            throws InterruptedException {
         this.broker = requireNonNull(broker);
+        this.timing = requireNonNull(timing);
         this.identity = identity;
         nodeId = settings.nodeId();
         gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
@@ -140,14 +157,10 @@ public final class ServalController implements AutoCloseable {
         updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession,
             dataplane::revoke);
         nodeUpdater = new NodeViewUpdater(broker, nodes);
+        liveness = new NodeLiveness(broker, nodeId, timing);
         nodesToClients = dataplane::nodesChanged;
         nodes.listen(nodesToClients);
-        securityUpdater = new SecurityViewUpdater(broker, security, user -> {
-            final int count = dataplane.disconnectUser(user);
-            if (count > 0) {
-                LOG.info("User {} was revoked; disconnected its {} client(s) on this node", user, count);
-            }
-        });
+        securityUpdater = new SecurityViewUpdater(broker, security, this::userChanged, this::accessChanged);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
@@ -190,6 +203,7 @@ public final class ServalController implements AutoCloseable {
                     startedUdp.close();
                 }
                 stopControlPlane();
+                registry.close();
             }
         }
         tcp = startedTcp;
@@ -201,27 +215,61 @@ public final class ServalController implements AutoCloseable {
         removeClientsOf(nodeId, false, 0);
         publishNode();
         housekeeping.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::beat, timing.beatMillis(), timing.beatMillis(),
+            TimeUnit.MILLISECONDS);
         LOG.info("SERVAL controller started on node {}", nodeId);
+    }
+
+    /**
+     * A user changed: its sessions on this node whose credential was revoked end, the others' memberships are
+     * decided again. On the listener's thread: nothing here waits.
+     */
+    private void userChanged(final String user) {
+        final int count = dataplane.userChanged(user);
+        if (count > 0) {
+            LOG.info("User {} changed; disconnected {} of its client(s) on this node whose credential no longer "
+                + "holds", user, count);
+        }
+    }
+
+    private void accessChanged() {
+        final int count = dataplane.recheckMemberships(user -> true);
+        if (count > 0) {
+            LOG.info("Access control changed; ended {} membership(s) on this node it no longer permits", count);
+        }
     }
 
     private void sweep() {
         dataplane.sweep(System.nanoTime());
         registry.republish();
-        publishNode();
     }
 
     /**
-     * A link to another node went down: unless it comes back soon, that node is dead, and its clients (which are
-     * reconnecting to the survivors) and its node entry go. Every survivor tries; the removal only takes entries
-     * that still name the dead node, so a client that moved meanwhile keeps its new entry.
+     * This node's heartbeat, and the judgement of the others': a node whose heartbeat stood still for the grace
+     * period is gone by the cluster's agreement, and its clients (which are reconnecting to the survivors) and its
+     * node entry go. Every survivor tries; the removal only takes entries that still name the dead node, so a
+     * client that moved meanwhile keeps its new entry.
+     */
+    private void beat() {
+        publishNode();
+        for (var id : liveness.overdue()) {
+            LOG.info("Node {} wrote no heartbeat for {} ms; it is gone, removing its clients", id,
+                timing.graceMillis());
+            removeClientsOf(id, true, 1);
+        }
+    }
+
+    /**
+     * A link to another node went down. That alone stops only the frames to it: its clients stay in the registry
+     * until its heartbeat stops (a link blips, or port 4100 is cut, while the node and its clients are fine).
      */
     private void peerLost(final String id) {
-        housekeeping.schedule(() -> removeClientsOf(id, true, 1), DEAD_NODE_SECONDS, TimeUnit.SECONDS);
+        LOG.debug("Link to node {} lost; its clients stay while its heartbeat goes on", id);
     }
 
     private void removeClientsOf(final String node, final boolean dead, final int attempt) {
-        if (dead && peers != null && peers.linkedPeers().contains(node)) {
-            LOG.info("Node {} is back; nothing to clean up", node);
+        if (dead && liveness.isAlive(node)) {
+            LOG.info("Node {} is beating again; nothing to clean up", node);
             return;
         }
         final var tx = broker.newReadWriteTransaction();
@@ -315,13 +363,17 @@ public final class ServalController implements AutoCloseable {
     }
 
     /**
-     * Writes this node's entry: where clients and other nodes reach it, its certificate, its load. Written again
-     * whenever the load changes, and when the entry is missing from the view (a survivor took this node for dead
-     * during a partition), so the node list heals itself.
+     * Writes this node's entry: where clients and other nodes reach it, its certificate, its load, and its
+     * heartbeat, once a beat, so the node list heals itself (a survivor took this node for dead during a
+     * partition). A write still in flight (the datastore electing a leader) is not piled on.
      */
     private void publishNode() {
+        if (!publishing.compareAndSet(false, true)) {
+            return;
+        }
         final var node = new NodeBuilder()
             .setId(new NodeId(nodeId))
+            .addAugmentation(new Node1Builder().setHeartbeat(Uint64.valueOf(++heartbeat)).build())
             .setLoad(new LoadBuilder()
                 .setClients(Uint32.valueOf(dataplane.sessionCount()))
                 .setCpuPercent(Uint8.valueOf(Advertised.cpuPercent()))
@@ -345,30 +397,40 @@ public final class ServalController implements AutoCloseable {
         if (identity != null) {
             node.setTlsFingerprint(identity.fingerprint());
         }
-        final var entry = node.build();
-        if (entry.equals(announced) && nodes.node(nodeId).isPresent()) {
-            return;
-        }
-        announced = entry;
         final var tx = broker.newWriteOnlyTransaction();
-        tx.put(OPERATIONAL, ServalPaths.node(nodeId), entry);
+        tx.put(OPERATIONAL, ServalPaths.node(nodeId), node.build());
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
-                LOG.debug("Published node {}", nodeId);
+                publishing.set(false);
+                if (publishFailed) {
+                    publishFailed = false;
+                    LOG.info("Publishing node {} works again", nodeId);
+                }
             }
 
             @Override
             public void onFailure(final Throwable cause) {
-                // written again at the next sweep
-                announced = null;
-                LOG.warn("Publishing node {} failed: {}", nodeId, cause.getMessage());
+                publishing.set(false);
+                // written again at the next beat; said once, not every second of an election
+                if (!publishFailed) {
+                    publishFailed = true;
+                    LOG.warn("Publishing node {} failed: {}", nodeId, cause.getMessage());
+                }
             }
         }, MoreExecutors.directExecutor());
     }
 
+    /**
+     * This node's links to the other nodes, or null (tests cut them).
+     */
+    PeerLinks peerLinks() {
+        return peers;
+    }
+
     private void stopControlPlane() {
         housekeeping.shutdownNow();
+        liveness.close();
         nodes.unlisten(nodesToClients);
         nodeUpdater.close();
         rpcs.close();

@@ -72,7 +72,8 @@ public final class PeerLinks implements AutoCloseable {
     private static final WriteBufferWaterMark WATER_MARK =
         new WriteBufferWaterMark(Bounds.PEER_LOW_WATER, Bounds.PEER_HIGH_WATER);
     static final long PING_MILLIS = 500;
-    // Four pings missed: the other node is gone (a crash on the same host closes the socket sooner).
+    // Four pings missed: the link is down (a crash on the same host closes the socket sooner). That stops frames to
+    // the other node and nothing else: whether the node is gone is the cluster's call (its heartbeat, docs/cluster.md).
     static final long DEAD_MILLIS = 2000;
     private static final long RECONNECT_MILLIS = 1000;
 
@@ -127,7 +128,8 @@ public final class PeerLinks implements AutoCloseable {
      * Starts accepting links from other nodes and connecting to them as the node list names them.
      *
      * @param identity this node's certificate, or null for plaintext links (dataplane.plaintext)
-     * @param peerLost told the id of a node whose link went down, on the control executor
+     * @param peerLost told the id of a node whose link went down, on the control executor; a link alone says
+     *     nothing about whether the node is alive
      * @param threads event loop threads for the links; 0 for one per core
      */
     public static PeerLinks start(final Dataplane dataplane, final LocalNodeView nodes, final ServerIdentity identity,

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.serval.api.Credential;
 import org.serval.dataplane.protocol.Message;
 
 /**
@@ -23,9 +24,10 @@ import org.serval.dataplane.protocol.Message;
  */
 public final class TicketBook {
     /**
-     * A ticket and whom it was issued to.
+     * A ticket, whom it was issued to, and the credential that got it (its session ends when that is revoked).
      */
-    public record Issued(Message.Ticket ticket, String user, String clientId, long expiresNanos) {
+    public record Issued(Message.Ticket ticket, String user, String clientId, long expiresNanos,
+            Credential credential) {
     }
 
     private final SecureRandom random = new SecureRandom();
@@ -44,7 +46,17 @@ public final class TicketBook {
      *
      * @return the ticket, or empty when too many are waiting
      */
-    public synchronized Optional<Message.Ticket> issue(final String user, final String clientId) {
+    public Optional<Message.Ticket> issue(final String user, final String clientId) {
+        return issue(user, clientId, null);
+    }
+
+    /**
+     * Issues a ticket that remembers how its holder authenticated.
+     *
+     * @return the ticket, or empty when too many are waiting
+     */
+    public synchronized Optional<Message.Ticket> issue(final String user, final String clientId,
+            final Credential credential) {
         final long now = System.nanoTime();
         waiting.values().removeIf(issued -> now - issued.expiresNanos() > 0);
         if (waiting.size() >= capacity) {
@@ -60,7 +72,7 @@ public final class TicketBook {
         random.nextBytes(serverKey);
         final var ticket = new Message.Ticket(session, lifetimeSeconds, clientKey, serverKey);
         waiting.put(session, new Issued(ticket, user, clientId,
-            now + TimeUnit.SECONDS.toNanos(lifetimeSeconds)));
+            now + TimeUnit.SECONDS.toNanos(lifetimeSeconds), credential));
         return Optional.of(ticket);
     }
 

@@ -19,6 +19,7 @@ import org.serval.api.AccessPolicy;
 import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
+import org.serval.api.Credential;
 import org.serval.api.FloodPolicy;
 import org.serval.api.UserInfo;
 import org.serval.dataplane.Bounds;
@@ -336,7 +337,7 @@ public final class ClientSession {
         }
         Audit.login(login.name(), id, method, link.transport(), link.remote());
         if ((hello.flags() & Message.Hello.TICKET) != 0) {
-            final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id);
+            final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id, credential(method, login));
             if (ticket.isEmpty()) {
                 refuse(0, Error.LIMIT, "the server has too many sessions starting; try again");
             } else {
@@ -347,7 +348,7 @@ public final class ClientSession {
         user = login.name();
         clientId = id;
         offloads = (hello.flags() & Message.Hello.OFFLOAD) != 0 && link.carriesOffload();
-        final var previous = dataplane.register(id, this);
+        final var previous = dataplane.register(id, this, credential(method, login));
         if (previous != null) {
             LOG.info("Client {} reconnected; closing its previous session", id);
             previous.close("closed");
@@ -368,6 +369,18 @@ public final class ClientSession {
                 welcome();
                 LOG.info("Client {} connected over {} from {}", id, link.transport(), remote);
             }));
+    }
+
+    /**
+     * What the client proved at this login, for the dataplane to end the session when it is revoked: a ticket
+     * passes on the credential that got it.
+     */
+    private Credential credential(final String method, final UserInfo login) {
+        return switch (method) {
+            case "password" -> Credential.password(login.passwordHash());
+            case "certificate" -> Credential.certificate(link.clientCertificate());
+            default -> link.ticket() == null ? null : link.ticket().credential();
+        };
     }
 
     private void welcome() {

@@ -16,7 +16,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.serval.api.AccessPolicy;
+import org.serval.api.Audit;
 import org.serval.api.ClientRegistry;
+import org.serval.api.Credential;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
 import org.serval.dataplane.cluster.PeerLinks;
@@ -39,6 +43,8 @@ public final class Dataplane {
     private final Gatekeeper gatekeeper;
     private final ConcurrentHashMap<String, VlanSwitch> switches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
+    private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
     private volatile PeerLinks peers;
     private volatile Message.Nodes nodes = new Message.Nodes(List.of());
 
@@ -182,11 +188,77 @@ public final class Dataplane {
     }
 
     /**
-     * Records the session of a client, returning the one it replaces (a client that reconnected before its old
-     * session expired).
+     * Records the session of a client and how it authenticated, returning the one it replaces (a client that
+     * reconnected before its old session expired). A credential revoked while the login was being checked (or
+     * while its ticket waited) ends the session at once: the revocation's listener may have run before this.
+     *
+     * @param credential what the client proved, or null when that is not known (only deleting or disabling the
+     *     user ends such a session)
      */
-    ClientSession register(final String clientId, final ClientSession session) {
-        return sessions.put(clientId, session);
+    ClientSession register(final String clientId, final ClientSession session, final Credential credential) {
+        if (credential != null) {
+            credentials.put(session, credential);
+        }
+        final var previous = sessions.put(clientId, session);
+        if (!stillAuthenticated(session)) {
+            Audit.user("revoked-during-login", session.user());
+            session.close("administrative");
+        }
+        return previous;
+    }
+
+    private boolean stillAuthenticated(final ClientSession session) {
+        final var user = gatekeeper.security().user(session.user()).orElse(null);
+        final var credential = credentials.get(session);
+        return credential == null ? user != null && user.enabled() : credential.holdsFor(user);
+    }
+
+    /**
+     * A user was created, changed, disabled or deleted: ends this node's sessions of that user whose credential no
+     * longer holds (a changed password ends the password logins and the tickets they got; a certificate removed
+     * ends the logins with that certificate; disabling or deleting ends all), and re-checks the memberships of the
+     * others (its groups may have changed).
+     *
+     * @return how many sessions were closed
+     */
+    public int userChanged(final String user) {
+        int closed = 0;
+        for (var session : sessions.values()) {
+            if (user.equals(session.user()) && !stillAuthenticated(session)) {
+                session.close("administrative");
+                closed++;
+            }
+        }
+        recheckMemberships(user::equals);
+        return closed;
+    }
+
+    /**
+     * Access control changed (the rules, or a user's groups): every membership of this node's sessions whose user
+     * matches is decided again as a JOIN would be, and those no longer permitted end as a server-side leave does.
+     *
+     * @return how many memberships ended
+     */
+    public int recheckMemberships(final Predicate<String> users) {
+        final var security = gatekeeper.security();
+        int ended = 0;
+        for (var entry : sessions.entrySet()) {
+            final var user = entry.getValue().user();
+            if (user == null || !users.test(user)) {
+                continue;
+            }
+            for (var vlan : directory.vlansOf(entry.getKey())) {
+                final var info = directory.vlan(vlan).orElse(null);
+                final var decision = security.decide(user, AccessPolicy.Operation.JOIN, vlan,
+                    info != null && info.open(), info == null ? null : info.owner());
+                if (!decision.permitted()) {
+                    Audit.denied(user, "membership", vlan, decision.reason());
+                    entry.getValue().revoke(vlan);
+                    ended++;
+                }
+            }
+        }
+        return ended;
     }
 
     /**
@@ -195,6 +267,7 @@ public final class Dataplane {
      * @return false when a newer session of the same client has taken its place, whose registry entry must stay
      */
     boolean unregister(final String clientId, final ClientSession session) {
+        credentials.remove(session);
         return sessions.remove(clientId, session);
     }
 
