@@ -1,0 +1,137 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.serval.dataplane.protocol.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster as the client knows it, from the last node list (NODES) its node sent, and where to go when that
+ * node is lost or full: the nodes that speak the client's transport, lightest first, then --server.
+ */
+final class Failover {
+    /**
+     * One try at a node: connect, log in and join the VLANs again.
+     */
+    interface Attempt {
+        void connect(Endpoint to) throws ClientFailure, InterruptedException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
+
+    private final Endpoint server;
+    private final int transport;
+    // The node list the server last sent (NODES).
+    private volatile List<Message.NodeEntry> nodes = List.of();
+
+    /**
+     * The failover of a client.
+     *
+     * @param server --server, the last resort
+     * @param udp whether the client speaks UDP (else TCP): it goes only to nodes' endpoints of its transport
+     */
+    Failover(final Endpoint server, final boolean udp) {
+        this.server = server;
+        transport = udp ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
+    }
+
+    /**
+     * A node list from the node this client is connected to.
+     */
+    void received(final Message.Nodes list) {
+        nodes = list.nodes();
+        LOG.debug("Node list: {}", list.nodes());
+    }
+
+    /**
+     * The last node list.
+     */
+    List<Message.NodeEntry> nodes() {
+        return nodes;
+    }
+
+    /**
+     * The nodes of the last list that speak this client's transport.
+     */
+    private List<Message.NodeEntry> reachableNodes() {
+        return nodes.stream().filter(node -> node.transport() == transport).toList();
+    }
+
+    /**
+     * Where a node of the last node list is, on this client's transport: for following a full node's pointer.
+     *
+     * @return null when the list has no such node
+     */
+    Endpoint find(final String nodeId) {
+        for (var node : reachableNodes()) {
+            if (node.nodeId().equals(nodeId)) {
+                return new Endpoint(node.host(), node.port());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where to go after losing a node: the nodes of the last list that speak this client's transport, least
+     * loaded first, the lost node last (it may only have dropped the connection, and is left out of the first
+     * round unless it is the only one), then --server.
+     *
+     * @param lost the id of the node lost, or null
+     * @param again whether an earlier round has been tried
+     */
+    List<Endpoint> candidates(final String lost, final boolean again) {
+        final var usable = new ArrayList<>(reachableNodes());
+        usable.sort(Comparator.<Message.NodeEntry>comparingInt(node -> node.nodeId().equals(lost) ? 1 : 0)
+            .thenComparingLong(Message.NodeEntry::loadScore));
+        final var result = new ArrayList<Endpoint>();
+        for (var node : usable) {
+            if (again || !node.nodeId().equals(lost) || usable.size() == 1) {
+                result.add(new Endpoint(node.host(), node.port()));
+            }
+        }
+        result.add(server);
+        return result;
+    }
+
+    /**
+     * Tries the candidates, round after round, until one takes the client or the deadline passes.
+     *
+     * @param lost the id of the node lost, or null
+     * @param deadline System.nanoTime() after which no new round starts
+     * @param stopped whether the client is stopping
+     * @return the endpoint that took the client, or null
+     */
+    Endpoint reconnect(final String lost, final long deadline, final BooleanSupplier stopped, final Attempt attempt)
+            throws InterruptedException {
+        int round = 0;
+        while (!stopped.getAsBoolean() && System.nanoTime() - deadline < 0) {
+            for (var candidate : candidates(lost, round++ > 0)) {
+                if (stopped.getAsBoolean()) {
+                    return null;
+                }
+                try {
+                    attempt.connect(candidate);
+                    return candidate;
+                } catch (ClientFailure e) {
+                    LOG.info("Node at {}: {}", candidate, e.getMessage());
+                    if (e.exitCode() == ClientFailure.AUTH) {
+                        // A login refused here is refused everywhere: the nodes share the users.
+                        return null;
+                    }
+                }
+            }
+            Thread.sleep(500);
+        }
+        return null;
+    }
+}
