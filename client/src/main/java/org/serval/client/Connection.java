@@ -35,6 +35,8 @@ import java.security.cert.CertificateException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageDecoder;
 import org.serval.dataplane.protocol.MessageEncoder;
@@ -84,7 +86,8 @@ final class Connection implements AutoCloseable {
     private final ClientOptions options;
     private final Listener listener;
     private final ServerTrust trust;
-    private final SslContext tls;
+    // The client certificate's keys for a certificate login, else null.
+    private final KeyManagerFactory keys;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
         EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private final BlockingQueue<Message> answers = new LinkedBlockingQueue<>(64);
@@ -109,13 +112,15 @@ final class Connection implements AutoCloseable {
             LOG.warn("Connecting WITHOUT ENCRYPTION (--plaintext): frames and the password cross the network in "
                 + "the clear");
             trust = null;
-            tls = null;
+            keys = null;
             return;
         }
         try {
             trust = options.pin() != null ? ServerTrust.pinned(options.pin())
                 : options.ca() != null ? ServerTrust.authorities(options.ca()) : ServerTrust.nothing();
-            tls = trust.clientContext(options.certificate() == null ? null : ClientKeys.load(options.certificate()));
+            keys = options.certificate() == null ? null : ClientKeys.load(options.certificate());
+            // early, for a configuration that cannot work to fail at start
+            trust.clientContext(keys);
         } catch (IOException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new ClientFailure(ClientFailure.USAGE, e.getMessage(), e);
@@ -277,6 +282,14 @@ final class Connection implements AutoCloseable {
         final long idleMillis = idleMillis();
         final var to = endpoint;
         answers.clear();
+        // A context of its own for every connection, so that no TLS session is resumed: resumption skips the
+        // certificate check, and a node dropped from the node list since must be checked against the list.
+        final SslContext tls;
+        try {
+            tls = datagrams || trust == null ? null : trust.clientContext(keys);
+        } catch (SSLException e) {
+            throw new ClientFailure(ClientFailure.AUTH, "cannot set up TLS: " + e.getMessage(), e);
+        }
         final var bootstrap = new Bootstrap()
             .group(group)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);

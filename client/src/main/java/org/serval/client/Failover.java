@@ -7,17 +7,28 @@
  */
 package org.serval.client;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.security.Fingerprints;
+import org.serval.dataplane.security.ServerTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cluster as the client knows it, from the last node list (NODES) its node sent, and where to go when that
  * node is lost or full: the nodes that speak the client's transport, lightest first, then --server.
+ *
+ * <p>The node list also widens the client's trust, and only so far: a node's certificate fingerprint is trusted
+ * at the endpoints of that node's own entries, while the node is in the latest list the client's node sent
+ * (docs/security.md, "Links between nodes").
  */
 final class Failover {
     /**
@@ -31,6 +42,7 @@ final class Failover {
 
     private final Endpoint server;
     private final int transport;
+    private final ServerTrust trust;
     // The node list the server last sent (NODES).
     private volatile List<Message.NodeEntry> nodes = List.of();
 
@@ -39,18 +51,55 @@ final class Failover {
      *
      * @param server --server, the last resort
      * @param udp whether the client speaks UDP (else TCP): it goes only to nodes' endpoints of its transport
+     * @param trust the client's trust in servers, which the node list extends; null over plaintext
      */
-    Failover(final Endpoint server, final boolean udp) {
+    Failover(final Endpoint server, final boolean udp, final ServerTrust trust) {
         this.server = server;
         transport = udp ? Message.NodeEntry.UDP : Message.NodeEntry.TCP;
+        this.trust = trust;
     }
 
     /**
-     * A node list from the node this client is connected to.
+     * A NODES message from the node this client is connected to (and has authenticated): the whole list, which
+     * replaces the last one.
      */
     void received(final Message.Nodes list) {
-        nodes = list.nodes();
-        LOG.debug("Node list: {}", list.nodes());
+        accept(list.nodes());
+    }
+
+    /**
+     * A complete node list: the one failover goes by, and the nodes trusted besides the pin.
+     */
+    private void accept(final List<Message.NodeEntry> entries) {
+        nodes = entries;
+        if (trust != null) {
+            trust.trustNodes(endpointsByFingerprint(entries));
+        }
+        LOG.debug("Node list: {}", entries);
+    }
+
+    /**
+     * Each fingerprint of a list with the endpoints of its entries, as the client would dial them (one per
+     * transport; over UDP the ticket is fetched over TLS at the UDP entry's host and port). Entries without a
+     * fingerprint (plaintext) or with a malformed one give no trust.
+     */
+    static Map<String, Set<InetSocketAddress>> endpointsByFingerprint(final List<Message.NodeEntry> entries) {
+        final var result = new HashMap<String, Set<InetSocketAddress>>();
+        for (var entry : entries) {
+            if (entry.fingerprint().isEmpty()) {
+                continue;
+            }
+            final String fingerprint;
+            try {
+                fingerprint = Fingerprints.parse(entry.fingerprint());
+            } catch (IllegalArgumentException e) {
+                LOG.debug("Node {} has a malformed fingerprint; not trusted: {}", entry.nodeId(), e.getMessage());
+                continue;
+            }
+            result.computeIfAbsent(fingerprint, key -> new HashSet<>())
+                .add(InetSocketAddress.createUnresolved(entry.host(), entry.port()));
+        }
+        return result;
     }
 
     /**

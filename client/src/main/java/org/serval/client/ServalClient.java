@@ -34,8 +34,8 @@ public final class ServalClient implements AutoCloseable {
 
     public ServalClient(final ClientOptions options) throws ClientFailure {
         this.options = options;
-        failover = new Failover(new Endpoint(options.host(), options.port()), "udp".equals(options.transport()));
         connection = new Connection(options, new Events());
+        failover = new Failover(new Endpoint(options.host(), options.port()), connection.udp(), connection.trust());
         bridge = new TapBridge(connection::channel);
     }
 
