@@ -407,16 +407,17 @@ final class Connection implements AutoCloseable {
         if (answer instanceof Message.Error error && error.code() == Message.Error.MOVED) {
             movedTo = error.message();
             throw new ClientFailure(ClientFailure.SERVER, "node at " + endpoint + " is full and sends this "
-                + "client to node " + error.message());
+                + "client to node " + error.message(), error.code());
         }
         if (answer instanceof Message.Error error && error.code() == Message.Error.AUTH_FAILED) {
-            throw new ClientFailure(ClientFailure.AUTH, "the server refused the login: " + error.message());
+            throw new ClientFailure(ClientFailure.AUTH, "the server refused the login: " + error.message(),
+                error.code());
         }
         if (answer instanceof Message.Error error) {
             final boolean vlanRefused = error.code() == Message.Error.UNKNOWN_VLAN
                 || error.code() == Message.Error.VLAN_FULL || error.code() == Message.Error.DENIED;
             throw new ClientFailure(vlanRefused ? ClientFailure.VLAN_REFUSED : ClientFailure.SERVER,
-                "the server refused: " + error.message());
+                "the server refused: " + error.message(), error.code());
         }
         throw new ClientFailure(ClientFailure.SERVER, answer == null
             ? "no " + what + " from the server within " + ANSWER_TIMEOUT_SECONDS + " s"

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.ServerTrust;
@@ -153,18 +154,65 @@ final class Failover {
     }
 
     /**
-     * Tries the candidates, round after round, until one takes the client or the deadline passes.
+     * The first login, at --server. A full node's pointer (ERROR moved) is followed at once, three times at most
+     * against ping-pong. An unreachable server is tried again, with backoff, until --retry's deadline; a busy one
+     * (ERROR limit: too many logins at once, or throttled) until a deadline of its own, which holds even without
+     * --retry, since the server asks to be tried again. A refused login ends it.
+     *
+     * @param deadline a {@link Backoff.Clock#nanoTime()} after which an unreachable server is given up
+     * @param busyDeadline the same for a busy server
+     * @param movedTo the node id a full node named in the last failed attempt, once (null when none)
+     * @return the endpoint that took the client
+     * @throws ClientFailure the last failure, when the client gives up
+     */
+    Endpoint start(final long deadline, final long busyDeadline, final Attempt attempt,
+            final Supplier<String> movedTo, final Backoff backoff) throws ClientFailure, InterruptedException {
+        int redirects = 0;
+        var to = server;
+        backoff.reset();
+        while (true) {
+            try {
+                attempt.connect(to);
+                return to;
+            } catch (ClientFailure e) {
+                final var moved = movedTo.get();
+                final var lighter = moved == null || redirects++ >= 3 ? null : find(moved);
+                if (lighter != null) {
+                    to = lighter;
+                    LOG.info("Redirected: {}", e.getMessage());
+                    continue;
+                }
+                final long until = e.serverError() == Message.Error.LIMIT ? busyDeadline : deadline;
+                if (e.exitCode() == ClientFailure.AUTH || backoff.clock().nanoTime() - until >= 0) {
+                    throw e;
+                }
+                LOG.info("{}; trying again", e.getMessage());
+                backoff.pause(until);
+            }
+        }
+    }
+
+    /**
+     * Tries the candidates, round after round, until one takes the client, the deadline passes, or every candidate
+     * has refused the login. The first round starts at once (a failover is a race against the users' patience);
+     * between rounds the client backs off, with jitter, so that the clients of a dead node do not come back in step.
+     * A node that refuses the login (the password or certificate, or TLS: a node this client does not trust) is not
+     * asked again in this reconnection, but the others are: the refusal may be that node's alone (a stranger in the
+     * list, a node whose users are behind), and giving up at the first would take the client off the network.
      *
      * @param lost the id of the node lost, or null
-     * @param deadline System.nanoTime() after which no new round starts
+     * @param deadline a {@link Backoff.Clock#nanoTime()} after which no new round starts
      * @param stopped whether the client is stopping
-     * @return the endpoint that took the client, or null
+     * @return the endpoint that took the client, or null when the deadline passed or the client is stopping
+     * @throws ClientFailure (a login refusal) when every candidate refused the login
      */
-    Endpoint reconnect(final String lost, final long deadline, final BooleanSupplier stopped, final Attempt attempt)
-            throws InterruptedException {
-        int round = 0;
-        while (!stopped.getAsBoolean() && System.nanoTime() - deadline < 0) {
-            for (var candidate : candidates(lost, round++ > 0)) {
+    Endpoint reconnect(final String lost, final long deadline, final BooleanSupplier stopped, final Attempt attempt,
+            final Backoff backoff) throws ClientFailure, InterruptedException {
+        final Set<Endpoint> refused = new HashSet<>();
+        ClientFailure refusal = null;
+        backoff.reset();
+        for (int round = 0; !stopped.getAsBoolean() && backoff.clock().nanoTime() - deadline < 0; round++) {
+            for (var candidate : remaining(lost, round > 0, refused)) {
                 if (stopped.getAsBoolean()) {
                     return null;
                 }
@@ -174,13 +222,22 @@ final class Failover {
                 } catch (ClientFailure e) {
                     LOG.info("Node at {}: {}", candidate, e.getMessage());
                     if (e.exitCode() == ClientFailure.AUTH) {
-                        // A login refused here is refused everywhere: the nodes share the users.
-                        return null;
+                        refused.add(candidate);
+                        refusal = e;
                     }
                 }
             }
-            Thread.sleep(500);
+            if (refusal != null && remaining(lost, true, refused).isEmpty()) {
+                throw refusal;
+            }
+            if (!backoff.pause(deadline)) {
+                break;
+            }
         }
         return null;
+    }
+
+    private List<Endpoint> remaining(final String lost, final boolean again, final Set<Endpoint> refused) {
+        return candidates(lost, again).stream().distinct().filter(candidate -> !refused.contains(candidate)).toList();
     }
 }

@@ -24,12 +24,17 @@ import org.slf4j.LoggerFactory;
 public final class ServalClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServalClient.class);
     private static final long WARMUP_MILLIS = 4_000;
+    // A busy server (ERROR limit at login) is asked again for at least this long, --retry or not: the length of
+    // the server's login-throttling window (Bounds.LOGIN_WINDOW_SECONDS), after which a throttled source is let in.
+    static final int BUSY_RETRY_SECONDS = 60;
 
     private final ClientOptions options;
     private final Connection connection;
     private final TapBridge bridge;
     private final Failover failover;
     private final AtomicLong failovers = new AtomicLong();
+    // Used by the thread that starts the client and then awaits its end, one loop at a time.
+    private final Backoff backoff = Backoff.standard();
     private volatile boolean closing;
 
     public ServalClient(final ClientOptions options) throws ClientFailure {
@@ -82,46 +87,30 @@ public final class ServalClient implements AutoCloseable {
             warmUp();
         }
         final var attachments = bridge.open(options.vlans(), options.clientId(), offloads());
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.retrySeconds());
-        int redirects = 0;
-        var to = new Endpoint(options.host(), options.port());
-        Message.Welcome welcome;
-        while (true) {
-            try {
-                welcome = connection.logIn(to, offloads());
-                break;
-            } catch (ClientFailure e) {
-                // A full node names a lighter one: go there at once (a few times at most, against ping-pong).
-                final var movedTo = connection.takeMovedTo();
-                final var lighter = movedTo == null || redirects++ >= 3 ? null : failover.find(movedTo);
-                if (lighter != null) {
-                    to = lighter;
-                    LOG.info("Redirected: {}", e.getMessage());
-                    continue;
-                }
-                if (e.exitCode() == ClientFailure.AUTH || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.info("{}; trying again", e.getMessage());
-                Thread.sleep(1000);
-            }
-        }
+        final long started = System.nanoTime();
+        final long deadline = started + TimeUnit.SECONDS.toNanos(options.retrySeconds());
+        final long busyDeadline = started + TimeUnit.SECONDS.toNanos(Math.max(options.retrySeconds(),
+            BUSY_RETRY_SECONDS));
+        failover.start(deadline, busyDeadline, to -> connection.logIn(to, offloads()), connection::takeMovedTo,
+            backoff);
+        final var welcome = connection.welcome();
         LOG.info("Connected to {} over {} (node {}), TAP MTU {}", connection.endpoint(), options.transport(),
             welcome.nodeId(), welcome.tapMtu());
         connection.startKeepalives();
 
         for (var attachment : attachments) {
+            backoff.reset();
             Message.Joined joined;
             while (true) {
                 try {
                     joined = connection.join(attachment.vlan, attachment.macLong());
                     break;
                 } catch (ClientFailure e) {
-                    if (e.exitCode() != ClientFailure.VLAN_REFUSED || System.nanoTime() > deadline) {
+                    if (e.exitCode() != ClientFailure.VLAN_REFUSED || System.nanoTime() - deadline >= 0) {
                         throw e;
                     }
                     LOG.info("{}; trying again", e.getMessage());
-                    Thread.sleep(1000);
+                    backoff.pause(deadline);
                 }
             }
             bridge.bind(attachment, joined.vlanRef(), welcome.tapMtu());
@@ -133,11 +122,12 @@ public final class ServalClient implements AutoCloseable {
      * The connection was lost without this client closing it: its node died, or the network between them did.
      * Reconnects to a node from the last node list ({@link Failover#candidates}), logs in again and joins the same
      * VLANs with the same MACs, so that the interfaces, their addresses and the other members' neighbour caches
-     * all stay valid. Gives up after --reconnect seconds.
+     * all stay valid. Gives up after --reconnect seconds, or when every node refused the login.
      *
      * @return whether the client is connected again
+     * @throws ClientFailure when every node refused the login
      */
-    private boolean failover() throws InterruptedException {
+    private boolean failover() throws ClientFailure, InterruptedException {
         final var last = connection.welcome();
         final var lost = last == null ? null : last.nodeId();
         final long started = System.nanoTime();
@@ -152,7 +142,7 @@ public final class ServalClient implements AutoCloseable {
                 connection.takeMovedTo();
                 throw e;
             }
-        });
+        }, backoff);
         if (to == null) {
             return false;
         }
@@ -185,8 +175,9 @@ public final class ServalClient implements AutoCloseable {
      * Blocks until the connection ends.
      *
      * @return true if it ended because this client closed it
+     * @throws ClientFailure when no node would take the client back because each refused its login
      */
-    public boolean awaitEnd(final PrintStream status) throws InterruptedException {
+    public boolean awaitEnd(final PrintStream status) throws ClientFailure, InterruptedException {
         while (true) {
             final var closed = connection.channel().closeFuture();
             while (!closed.await(options.statusSeconds() == 0 ? Long.MAX_VALUE / 2 : options.statusSeconds(),
