@@ -62,7 +62,8 @@ final class Failover {
 
     /**
      * A NODES message from the node this client is connected to (and has authenticated): the whole list, which
-     * replaces the last one.
+     * replaces the last one. The one way in for NODES, so that a list sent in several messages can be put together
+     * here before it counts, for failover and for trust alike.
      */
     void received(final Message.Nodes list) {
         accept(list.nodes());
