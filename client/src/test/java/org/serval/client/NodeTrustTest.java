@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +96,28 @@ class NodeTrustTest {
             assertEquals(ClientFailure.AUTH, wrongHost.exitCode());
         }
         assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId(), "B itself is still trusted");
+    }
+
+    @Test
+    void aListFromAConnectionTheClientHasLeftCountsForNothing() throws Exception {
+        assertEquals("a", logIn("127.0.0.1", nodeA.port()).nodeId());
+        assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId());
+        // A, no longer the client's node, names a newcomer on the connection the client has moved away from.
+        final var identityOfC = ServerIdentity.ephemeral();
+        try (var newcomer = new FakeNode("c", identityOfC, "127.0.0.1", 0, listOfA::get)) {
+            nodeA.push(List.of(entry(nodeA, pinned), entry(nodeB, other), entry(newcomer, identityOfC)))
+                .get(10, TimeUnit.SECONDS);
+            final var e = assertThrows(ClientFailure.class, () -> logIn("127.0.0.1", newcomer.port()));
+            assertEquals(ClientFailure.AUTH, e.exitCode());
+        }
+        assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId(), "the list of B, the current node, holds");
+        // The current node's word does count.
+        final var later = ServerIdentity.ephemeral();
+        try (var joined = new FakeNode("d", later, "127.0.0.1", 0, listOfA::get)) {
+            nodeB.push(List.of(entry(nodeA, pinned), entry(nodeB, other), entry(joined, later)))
+                .get(10, TimeUnit.SECONDS);
+            assertEquals("d", logIn("127.0.0.1", joined.port()).nodeId());
+        }
     }
 
     @Test
