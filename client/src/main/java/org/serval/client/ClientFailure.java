@@ -24,17 +24,35 @@ public final class ClientFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final int exitCode;
+    private final int serverError;
 
     public ClientFailure(final int exitCode, final String message, final Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
+        serverError = 0;
     }
 
     public ClientFailure(final int exitCode, final String message) {
         this(exitCode, message, null);
     }
 
+    /**
+     * The server answered with ERROR (docs/protocol.md, "Error codes").
+     */
+    ClientFailure(final int exitCode, final String message, final int serverError) {
+        super(message);
+        this.exitCode = exitCode;
+        this.serverError = serverError;
+    }
+
     public int exitCode() {
         return exitCode;
+    }
+
+    /**
+     * The code of the server's ERROR, or 0 when the failure was no such answer.
+     */
+    public int serverError() {
+        return serverError;
     }
 }

@@ -30,7 +30,7 @@ import org.serval.dataplane.security.Fingerprints;
  * @param vlans the VLANs to join, each with the TAP interface name to give it
  * @param statusSeconds how often to print the status table; 0 for only at start and exit
  * @param retrySeconds how long to keep trying to reach the server and join while it is unreachable or the VLAN
- *     does not exist yet; 0 to give up at once
+ *     does not exist yet; 0 to give up at once (a busy server is asked again for at least a minute regardless)
  * @param reconnectSeconds how long to keep trying to get back (to any node of the cluster) after the connection
  *     was lost; 0 to exit at once
  * @param user the user to log in as
@@ -75,9 +75,13 @@ public record ClientOptions(String host, int port, String transport, String clie
                                  second or two, so that its first frames do not run interpreted (slow)
           --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
           --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
-                                 exist yet (default 0: give up at once)
+                                 exist yet (default 0: give up at once); a busy server (error "limit") is asked
+                                 again for at least 60 s in any case
           --reconnect SECONDS    after losing the server, keep trying this long to reconnect, to any node of its
-                                 cluster, joining the same VLANs with the same MACs (default 300; 0: exit)
+                                 cluster, joining the same VLANs with the same MACs (default 300; 0: exit); a
+                                 node that refuses the login is skipped, and the client exits when all have
+                                 refused
+                                 Tries are spaced by a random wait of up to 250 ms, doubling to 30 s.
           --help                 this text
 
         Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,

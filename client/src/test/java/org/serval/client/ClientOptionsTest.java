@@ -79,10 +79,10 @@ class ClientOptionsTest {
 
     @Test
     void stableMacsAreLocalUnicastAndDifferPerVlan() {
-        final var red = ServalClient.stableMac("alice", "red");
+        final var red = TapBridge.stableMac("alice", "red");
         assertEquals(2, red[0] & 3, "locally administered, unicast");
-        assertEquals(ServalClient.macLong(red), ServalClient.macLong(ServalClient.stableMac("alice", "red")));
-        assertTrue(ServalClient.macLong(red) != ServalClient.macLong(ServalClient.stableMac("alice", "blue")));
+        assertEquals(TapBridge.macLong(red), TapBridge.macLong(TapBridge.stableMac("alice", "red")));
+        assertTrue(TapBridge.macLong(red) != TapBridge.macLong(TapBridge.stableMac("alice", "blue")));
     }
 
     private static void assertMessage(final String expected, final String... args) {

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -36,8 +38,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class ServerTrust extends X509ExtendedTrustManager {
     private final String pin;
     private final X509ExtendedTrustManager authorities;
-    // Other nodes of the pinned server's cluster, as a trusted node's node list named them.
-    private final Set<String> cluster = ConcurrentHashMap.newKeySet();
+    // Other nodes of the pinned server's cluster, as the latest node list from a trusted node named them: each
+    // fingerprint with the endpoints (host as dialled, port) its entries gave. Replaced whole by each list.
+    private volatile Map<String, Set<InetSocketAddress>> cluster = Map.of();
 
     private ServerTrust(final String pin, final X509ExtendedTrustManager authorities) {
         this.pin = pin;
@@ -45,13 +48,34 @@ public final class ServerTrust extends X509ExtendedTrustManager {
     }
 
     /**
-     * Also trusts another node of the cluster: its certificate fingerprint came in the node list from a server
-     * this trust had already accepted, so trust extends along it. Without a pin (CA trust) the CA decides.
+     * Also trusts the other nodes of the cluster, each only where the node list says it is. The list came from a
+     * server this trust had already accepted; it replaces whatever an earlier list trusted, so a node dropped from
+     * the cluster is trusted no longer, and a fingerprint is trusted only from a connection to one of its own
+     * endpoints (an unresolved host as the client dials it, and a port), never at another host or port. The pin
+     * stays trusted as before. Without a pin (CA trust) the CA decides and this does nothing.
+     *
+     * @param endpoints fingerprint ({@link Fingerprints#parse} forms) to the endpoints of that node's entries
+     * @throws IllegalArgumentException when a fingerprint is malformed
      */
-    public void alsoTrust(final String fingerprint) {
+    public void trustNodes(final Map<String, Set<InetSocketAddress>> endpoints) {
         if (pin != null) {
-            cluster.add(Fingerprints.parse(fingerprint));
+            final var copy = new HashMap<String, Set<InetSocketAddress>>();
+            endpoints.forEach((fingerprint, where) -> copy.put(Fingerprints.parse(fingerprint), Set.copyOf(where)));
+            cluster = Map.copyOf(copy);
         }
+    }
+
+    /**
+     * Whether the node list gives this fingerprint to the endpoint the engine was made for (Netty's
+     * {@code newHandler(alloc, host, port)}); without an engine the endpoint is unknown and the answer is no.
+     */
+    private boolean clusterTrusts(final String fingerprint, final SSLEngine engine) {
+        final var where = cluster.get(fingerprint);
+        if (where == null || engine == null || engine.getPeerHost() == null || engine.getPeerPort() < 1
+                || engine.getPeerPort() > 65_535) {
+            return false;
+        }
+        return where.contains(InetSocketAddress.createUnresolved(engine.getPeerHost(), engine.getPeerPort()));
     }
 
     /**
@@ -126,8 +150,9 @@ public final class ServerTrust extends X509ExtendedTrustManager {
         }
         final var fingerprint = Fingerprints.of(chain[0]);
         if (pin != null) {
-            if (!pin.equals(fingerprint) && !cluster.contains(fingerprint)) {
+            if (!pin.equals(fingerprint) && !clusterTrusts(fingerprint, engine)) {
                 throw new CertificateException("the server's certificate is " + Fingerprints.display(fingerprint)
+                    + (cluster.containsKey(fingerprint) ? ", which the node list gives to another host or port" : "")
                     + ", not the pinned " + Fingerprints.display(pin));
             }
             return;

@@ -1,0 +1,358 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoOps;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.serval.client.tap.LinuxTap;
+import org.serval.client.tap.TapDevice;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.Segmenter;
+import org.serval.dataplane.protocol.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TAP interfaces and the frames between them and the server: one {@link Attachment} per VLAN, found by the
+ * VLAN ref the node assigned (JOINED), frames from a TAP sent as DATA on whichever connection is current, DATA
+ * from the server written into its TAP. The interfaces live as long as the client, across reconnections.
+ */
+final class TapBridge {
+    /**
+     * One VLAN's interface and its counters.
+     */
+    static final class Attachment {
+        final String vlan;
+        // Assigned by the node in JOINED, anew after each failover; -1 until the first.
+        volatile int vlanRef = -1;
+        final TapDevice tap;
+        final byte[] macBytes;
+        final String mac;
+        final AtomicLong fromTap = new AtomicLong();
+        final AtomicLong toTap = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+        final AtomicLong answered = new AtomicLong();
+        final NeighborCache neighbors;
+        // Set when the TAP is polled by the event loop; frames to the TAP are then written through it.
+        volatile TapPoller poller;
+        volatile IoRegistration polling;
+        private boolean reading;
+
+        Attachment(final String vlan, final TapDevice tap, final byte[] mac) {
+            this.vlan = vlan;
+            this.tap = tap;
+            macBytes = mac.clone();
+            this.mac = HexFormat.ofDelimiter(":").formatHex(mac);
+            neighbors = new NeighborCache(TapBridge.macLong(mac));
+        }
+
+        long macLong() {
+            return TapBridge.macLong(macBytes);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TapBridge.class);
+    // Until the server's WELCOME says otherwise; docs/protocol.md, "MTU".
+    static final int DEFAULT_TAP_MTU = 1400;
+
+    private final Supplier<Channel> channels;
+    private volatile boolean closing;
+    // Every interface, from its creation on, in the order of --vlan.
+    private final List<Attachment> opened = new CopyOnWriteArrayList<>();
+    // Those joined at least once, for the status.
+    private final List<Attachment> joined = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Attachment> byRef = new ConcurrentHashMap<>();
+
+    /**
+     * A bridge that sends on whichever channel the supplier gives at the time.
+     */
+    TapBridge(final Supplier<Channel> channels) {
+        this.channels = channels;
+    }
+
+    /**
+     * A MAC that stays the same for this client and VLAN across restarts: locally administered, unicast.
+     */
+    static byte[] stableMac(final String clientId, final String vlan) {
+        try {
+            final var digest = MessageDigest.getInstance("SHA-256")
+                .digest((clientId + "/" + vlan).getBytes(StandardCharsets.UTF_8));
+            final var mac = new byte[6];
+            System.arraycopy(digest, 0, mac, 0, 6);
+            mac[0] = (byte) (mac[0] & 0xfe | 0x02);
+            return mac;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    static long macLong(final byte[] mac) {
+        long value = 0;
+        for (byte b : mac) {
+            value = value << 8 | b & 0xff;
+        }
+        return value;
+    }
+
+    /**
+     * Creates the interface of every VLAN (name from --vlan, the stable MAC, the default MTU) and brings it up, so
+     * that it exists for the system to configure while the server is still being reached.
+     *
+     * @param vlans VLAN name to interface name, in order
+     * @param offloads whether the TAPs hand out TCP super-frames
+     * @return the attachments, in the order given
+     * @throws ClientFailure when an interface cannot be made; those already made are removed
+     */
+    List<Attachment> open(final Map<String, String> vlans, final String clientId, final boolean offloads)
+            throws ClientFailure {
+        for (var entry : vlans.entrySet()) {
+            try {
+                final var tap = LinuxTap.create(entry.getValue(), offloads);
+                final var mac = stableMac(clientId, entry.getKey());
+                opened.add(new Attachment(entry.getKey(), tap, mac));
+                tap.setMac(mac);
+                tap.setMtu(DEFAULT_TAP_MTU);
+                tap.setUp(true);
+            } catch (IOException e) {
+                closeTaps();
+                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+            }
+        }
+        return List.copyOf(opened);
+    }
+
+    /**
+     * The attachments joined at least once, for the status.
+     */
+    List<Attachment> joined() {
+        return joined;
+    }
+
+    /**
+     * Binds an attachment to the VLAN ref a node assigned it and sets the MTU that node announced; the first time,
+     * starts reading its TAP.
+     */
+    void bind(final Attachment attachment, final int vlanRef, final int tapMtu) throws ClientFailure {
+        attachment.vlanRef = vlanRef;
+        byRef.put(vlanRef, attachment);
+        setMtu(attachment.tap, tapMtu);
+        if (!attachment.reading) {
+            attachment.reading = true;
+            joined.add(attachment);
+            try {
+                startReader(attachment);
+            } catch (IOException e) {
+                closeTaps();
+                throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Forgets every VLAN ref: a new connection assigns new ones.
+     */
+    void unbindAll() {
+        byRef.clear();
+    }
+
+    private static void setMtu(final TapDevice tap, final int tapMtu) {
+        try {
+            if (tapMtu != DEFAULT_TAP_MTU) {
+                tap.setMtu(tapMtu);
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot set the MTU of {} to {}: {}", tap.name(), tapMtu, e.getMessage());
+        }
+    }
+
+    private void startReader(final Attachment attachment) throws IOException {
+        final var channel = channels.get();
+        final var fd = Connection.EPOLL ? attachment.tap.pollableFd() : OptionalInt.empty();
+        if (fd.isPresent()) {
+            final var poller = new TapPoller(fd.getAsInt(), attachment.tap.name(), channel.alloc(),
+                attachment.tap.offloads(), (frame, offload) -> fromTap(attachment, frame, offload, false),
+                () -> channels.get().flush(), () -> channels.get().isWritable());
+            ((IoEventLoop) channel.eventLoop()).register(poller).addListener(future -> {
+                if (future.isSuccess()) {
+                    final var registration = (IoRegistration) future.getNow();
+                    registration.submit(EpollIoOps.EPOLLIN);
+                    attachment.polling = registration;
+                    attachment.poller = poller;
+                } else {
+                    LOG.error("Cannot poll {}: {}", attachment.tap.name(), future.cause().getMessage());
+                }
+            });
+            return;
+        }
+        final var reader = new Thread(() -> {
+            final var frame = new byte[TapDevice.MAX_FRAME];
+            try {
+                while (!closing) {
+                    final int length = attachment.tap.read(frame);
+                    if (length >= 14) {
+                        fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), null, true);
+                    }
+                }
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.warn("Reading from {} failed: {}", attachment.tap.name(), e.getMessage());
+                }
+            }
+        }, "tap-" + attachment.tap.name());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Sends a frame read from a TAP to the server, consuming it, unless the neighbour cache answers it here.
+     *
+     * @param flush whether to flush now; the poller flushes once per burst instead
+     */
+    private void fromTap(final Attachment attachment, final ByteBuf frame, final Offload offload,
+            final boolean flush) {
+        if (frame.readableBytes() < 14) {
+            frame.release();
+            return;
+        }
+        final var current = channels.get();
+        final var answer = offload != null && offload.segments() ? null
+            : attachment.neighbors.answer(current.alloc(), frame, System.nanoTime());
+        if (answer != null) {
+            frame.release();
+            try {
+                toTap(attachment, answer, null);
+                attachment.answered.incrementAndGet();
+            } finally {
+                answer.release();
+            }
+            return;
+        }
+        if (!current.isWritable()) {
+            // also while reconnecting: a frame has nowhere to go, and the host's own retransmissions recover
+            frame.release();
+            attachment.dropped.incrementAndGet();
+            return;
+        }
+        attachment.fromTap.incrementAndGet();
+        final var data = new Message.Data(attachment.vlanRef, frame, offload);
+        if (flush) {
+            current.writeAndFlush(data, current.voidPromise());
+        } else {
+            current.write(data, current.voidPromise());
+        }
+    }
+
+    /**
+     * A frame from the server: learnt from, then written into its VLAN's TAP (the caller keeps its reference).
+     * A frame for a VLAN ref this client does not know is dropped.
+     */
+    void fromServer(final Message.Data data) {
+        final var attachment = byRef.get(data.vlanRef());
+        if (attachment == null) {
+            return;
+        }
+        attachment.neighbors.learn(data.content(), System.nanoTime());
+        toTap(attachment, data.content(), data.offload());
+    }
+
+    /**
+     * The connection takes writes again: the pollers read their TAPs again.
+     */
+    void resume() {
+        for (var attachment : byRef.values()) {
+            final var poller = attachment.poller;
+            if (poller != null) {
+                poller.resume();
+            }
+        }
+    }
+
+    /**
+     * Writes a frame into a TAP (the caller keeps its reference); a failure is counted as a drop.
+     */
+    private static void toTap(final Attachment attachment, final ByteBuf frame, final Offload offload) {
+        if (offload != null && !attachment.tap.offloads()) {
+            // Not asked for; cut here rather than lose it.
+            Segmenter.resolve(frame.alloc(), frame.retain(), offload, plain -> {
+                try {
+                    toTap(attachment, plain, null);
+                } finally {
+                    plain.release();
+                }
+            });
+            return;
+        }
+        try {
+            final var poller = attachment.poller;
+            if (poller != null) {
+                poller.write(frame, offload);
+            } else {
+                final var bytes = ByteBufUtil.getBytes(frame);
+                attachment.tap.write(bytes, bytes.length);
+            }
+            attachment.toTap.incrementAndGet();
+        } catch (IOException e) {
+            attachment.dropped.incrementAndGet();
+        }
+    }
+
+    /**
+     * Stops polling and removes every interface.
+     *
+     * @param loop the event loop the pollers are registered with
+     */
+    void close(final EventLoopGroup loop) {
+        closing = true;
+        for (var attachment : joined) {
+            final var polling = attachment.polling;
+            if (polling != null) {
+                // before the descriptor goes, so that the loop never polls a closed (or reused) one
+                loop.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+        }
+        for (var attachment : opened) {
+            try {
+                attachment.tap.close();
+            } catch (IOException e) {
+                LOG.warn("Removing {}: {}", attachment.tap.name(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Removes the interfaces not removed yet (each closes once), quietly: for when the client cannot start.
+     */
+    private void closeTaps() {
+        for (var attachment : opened) {
+            try {
+                attachment.tap.close();
+            } catch (IOException e) {
+                LOG.debug("Closing {}: {}", attachment.tap.name(), e.getMessage());
+            }
+        }
+    }
+}
