@@ -60,6 +60,7 @@ import org.serval.dataplane.ethernet.Segmenter;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageDecoder;
 import org.serval.dataplane.protocol.MessageEncoder;
+import org.serval.dataplane.protocol.NodeLists;
 import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.ClientKeys;
 import org.serval.dataplane.security.SealedDatagramCodec;
@@ -127,6 +128,7 @@ public final class ServalClient implements AutoCloseable {
     private volatile int port;
     // The node list the server last sent (NODES), for failover.
     private volatile List<Message.NodeEntry> nodes = List.of();
+    private final NodeLists.Assembler nodeParts = new NodeLists.Assembler();
     private final AtomicLong failovers = new AtomicLong();
     // The node a full node sent this client to (ERROR moved), until the client has gone there.
     private volatile String movedTo;
@@ -798,8 +800,9 @@ public final class ServalClient implements AutoCloseable {
                         list.nodes().stream().map(Message.NodeEntry::fingerprint).filter(f -> !f.isEmpty())
                             .forEach(trust::alsoTrust);
                     }
-                    nodes = list.nodes();
-                    LOG.debug("Node list: {}", list.nodes());
+                    // A long list comes in parts (docs/protocol.md, "Node lists in parts").
+                    nodes = nodeParts.add(list);
+                    LOG.debug("Node list: {}", nodes);
                 }
                 default -> {
                     if (!answers.offer(msg)) {
