@@ -44,7 +44,9 @@ public final class Dataplane {
     private volatile PeerLinks peers;
     // The node list as clients are told it: the entries, and the messages that carry them (NodeLists).
     private volatile List<Message.NodeEntry> nodeEntries = List.of();
-    private volatile List<Message.Nodes> nodes = NodeLists.split(List.of());
+    private volatile List<Message.Nodes> nodes = NodeLists.split(List.of(), 0);
+    // Tells the parts of one node list from another's (NodeLists); changed by nodesChanged only.
+    private int nodeListSerial;
 
     public Dataplane(final DataplaneSettings settings, final VlanDirectory directory, final ClientRegistry registry,
             final Gatekeeper gatekeeper) {
@@ -98,7 +100,7 @@ public final class Dataplane {
      * The node list changed: every connected client hears the new one (NODES), so that it knows where to go when
      * its node fails.
      */
-    public void nodesChanged(final Collection<NodeInfo> infos) {
+    public synchronized void nodesChanged(final Collection<NodeInfo> infos) {
         final var entries = new ArrayList<Message.NodeEntry>();
         final var sorted = new ArrayList<>(infos);
         sorted.sort(Comparator.comparing(NodeInfo::id));
@@ -117,7 +119,7 @@ public final class Dataplane {
             }
         }
         final var before = nodeEntries;
-        final var parts = NodeLists.split(entries);
+        final var parts = NodeLists.split(entries, ++nodeListSerial);
         nodeEntries = List.copyOf(entries);
         nodes = parts;
         // The load changes all the time; clients are told when nodes come, go or move, and get the load then.

@@ -153,7 +153,7 @@ class MessageCodecTest {
             entries.add(new Message.NodeEntry("n".repeat(62) + String.format("%02d", i), 1 + i % 2,
                 "h".repeat(200) + i, 4000, i, 1, "f".repeat(64)));
         }
-        final var parts = NodeLists.split(entries);
+        final var parts = NodeLists.split(entries, 7);
         assertTrue(parts.size() > 1, parts.size() + " parts");
         for (var part : parts) {
             assertTrue(MessageCodec.encodedLength(part) > 0, "each part fits one message");
@@ -166,12 +166,16 @@ class MessageCodecTest {
         }
         assertEquals(entries, list);
         // a list that fits goes whole, without a marker, and replaces
-        final var small = NodeLists.split(entries.subList(0, 2));
+        final var small = NodeLists.split(entries.subList(0, 2), 8);
         assertEquals(List.of(new Message.Nodes(entries.subList(0, 2))), small);
         assertEquals(entries.subList(0, 2), assembler.add(small.get(0)));
         // a part whose predecessor was lost (UDP) is not appended to the wrong list
         assertEquals(entries.subList(0, 2), assembler.add(parts.get(1)));
-        assertEquals(parts.get(0).nodes().subList(1, parts.get(0).nodes().size()), assembler.add(parts.get(0)));
+        final var firstPart = parts.get(0).nodes().subList(1, parts.get(0).nodes().size());
+        assertEquals(firstPart, assembler.add(parts.get(0)));
+        // nor is the second part of another list, whose first part was lost
+        final var otherList = NodeLists.split(entries.subList(1, 24), 9);
+        assertEquals(firstPart, assembler.add(otherList.get(1)));
     }
 
     @ParameterizedTest
