@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.NodeLists;
 import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.ServerTrust;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ final class Failover {
     private final ServerTrust trust;
     // The node list the server last sent (NODES).
     private volatile List<Message.NodeEntry> nodes = List.of();
+    private final NodeLists.Assembler nodeParts = new NodeLists.Assembler();
 
     /**
      * The failover of a client.
@@ -66,7 +68,9 @@ final class Failover {
      * here before it counts, for failover and for trust alike.
      */
     void received(final Message.Nodes list) {
-        accept(list.nodes());
+        // A long list comes in parts (docs/protocol.md, NODES): until its last part is in, the list so far counts,
+        // which trusts fewer nodes, never more.
+        accept(nodeParts.add(list));
     }
 
     /**

@@ -85,6 +85,22 @@ public final class LocalVlanView implements VlanDirectory {
     }
 
     @Override
+    public List<VlanInfo> vlans(final String prefix, final String after, final int limit) {
+        final var from = prefix == null ? "" : prefix;
+        // Straight to the cursor, so that a page costs its own length, however far into the list it is.
+        final var tail = after != null && after.compareTo(from) >= 0 ? vlans.tailMap(after, false)
+            : vlans.tailMap(from, true);
+        final var result = new ArrayList<VlanInfo>(Math.min(limit, 64));
+        for (var entry : tail.entrySet()) {
+            if (result.size() >= limit || !entry.getKey().startsWith(from)) {
+                break;
+            }
+            result.add(entry.getValue());
+        }
+        return result;
+    }
+
+    @Override
     public int vlanCount() {
         return vlans.size();
     }

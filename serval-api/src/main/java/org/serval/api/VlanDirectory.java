@@ -7,6 +7,7 @@
  */
 package org.serval.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +35,25 @@ public interface VlanDirectory {
      * @param limit the most VLANs to return
      */
     List<VlanInfo> vlans(String prefix, int limit);
+
+    /**
+     * Returns the VLANs whose names start with a prefix and come after a name, in name order: the next page of a
+     * listing whose last page ended with {@code after}.
+     *
+     * @param after the last name seen, or null to start at the beginning
+     */
+    default List<VlanInfo> vlans(final String prefix, final String after, final int limit) {
+        final var page = new ArrayList<VlanInfo>();
+        for (var vlan : vlans(prefix, Integer.MAX_VALUE)) {
+            if (page.size() >= limit) {
+                break;
+            }
+            if (after == null || vlan.name().compareTo(after) > 0) {
+                page.add(vlan);
+            }
+        }
+        return page;
+    }
 
     int vlanCount();
 

@@ -30,6 +30,11 @@ public final class Bounds {
 
     /** The largest message of any type but DATA_OFFLOAD, header included (docs/protocol.md). */
     public static final int MAX_MESSAGE = 2048;
+    /**
+     * Entries of the node list sent to clients (NODES, split into as many messages as it needs): 64 nodes with two
+     * transports each, five times a large cluster; every client gets the whole list on every change.
+     */
+    public static final int NODE_LIST_MAX_ENTRIES = 128;
 
     // ---- Writes towards one peer (session/Outbox, transport/) ------------------------------------------------
 
@@ -51,8 +56,13 @@ public final class Bounds {
     public static final int PEER_LOW_WATER = 256 * 1024;
     public static final int PEER_HIGH_WATER = 1024 * 1024;
 
-    /** What a message other than a frame is taken to weigh in an outbox. */
-    public static final int OUTBOX_CONTROL_BYTES = 64;
+    /**
+     * Replies a client may have the server queue beyond its link's bound (where its frames are already dropped)
+     * before it is taken to have stopped reading and is disconnected: about 5,000 KEEPALIVE_ACKs or 32 full VLANS
+     * pages, far more than an honest client has outstanding; enough that one keepalive answered while a fast
+     * download fills the link does not end that client.
+     */
+    public static final int REPLY_OVERDRAFT_BYTES = 64 * 1024;
 
     // ---- Before login (transport/Admission, transport/TcpTransport, protocol/StreamPipeline) -------------------
 
@@ -88,6 +98,12 @@ public final class Bounds {
     public static final int LOGIN_PER_SOURCE = 4;
     /** Checks one IPv6 /48 may have waiting or running. */
     public static final int LOGIN_PER_SLASH48 = 16;
+
+    /**
+     * Tickets (sealed UDP) one user may have waiting to be redeemed (security/TicketBook): a client needs one at a
+     * time and redeems it at once; 16 let a user start a few clients together without letting it fill the book.
+     */
+    public static final int TICKETS_PER_USER = 16;
 
     // ---- Log lines (session/LogTally) ------------------------------------------------------------------------
 

@@ -166,9 +166,29 @@ public sealed interface Message {
         }
     }
 
-    record ListVlans(long request, String prefix) implements Message {
+    /**
+     * Asks for the VLANs whose names start with a prefix.
+     *
+     * @param after null for the first (and, to a client that does not page, only) page; else the last name of the
+     *     page before, which makes the answer a page (docs/protocol.md, "Paging")
+     */
+    record ListVlans(long request, String prefix, String after) implements Message {
         public ListVlans {
             requireNonNull(prefix);
+        }
+
+        /**
+         * A request without a cursor, as a client that does not page sends it.
+         */
+        public ListVlans(final long request, final String prefix) {
+            this(request, prefix, null);
+        }
+
+        /**
+         * Whether the client pages: it sent a cursor, and the answer says whether more follow.
+         */
+        public boolean paged() {
+            return after != null;
         }
 
         @Override
@@ -183,9 +203,25 @@ public sealed interface Message {
         }
     }
 
-    record Vlans(long request, List<VlanEntry> vlans) implements Message {
+    /**
+     * The answer to {@link ListVlans}: one page of VLANs.
+     *
+     * @param paged whether the request carried a cursor; only then does the message carry {@code more}
+     * @param more whether VLANs after the last of this page match the prefix (ask again with it as the cursor)
+     */
+    record Vlans(long request, List<VlanEntry> vlans, boolean paged, boolean more) implements Message {
         public Vlans {
             vlans = List.copyOf(vlans);
+            if (more && !paged) {
+                throw new IllegalArgumentException("only a paged answer says that more follow");
+            }
+        }
+
+        /**
+         * An answer as a client that does not page gets it: no {@code more} byte.
+         */
+        public Vlans(final long request, final List<VlanEntry> vlans) {
+            this(request, vlans, false, false);
         }
 
         @Override

@@ -9,6 +9,7 @@ package org.serval.dataplane.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -111,6 +112,90 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * The bytes a message takes on the wire, header included; -1 when it cannot be encoded (a string too long for
+     * its length prefix, a list too long for its count, a frame of the wrong size) or is longer than its type allows.
+     * Outboxes weigh messages by it and refuse what the encoder would, so that no message a server builds can fail
+     * the encoder and end a session; senders split or page what could outgrow {@link #MAX_MESSAGE}.
+     */
+    public static int encodedLength(final Message message) {
+        final long body = switch (message) {
+            case Hello m -> 1 + str8(m.clientId()) + 1 + str8(m.user()) + 1 + str16(m.authData());
+            case Ticket m -> 4 + 2 + m.clientKey().length + m.serverKey().length;
+            case Welcome m -> 1 + str8(m.nodeId()) + 4 + 1 + 2;
+            case Join m -> 4 + 6 + str8(m.vlan());
+            case Joined m -> 4 + 2 + str8(m.vlan());
+            case Leave m -> 4 + 2;
+            case Left m -> 4 + 2;
+            case ListVlans m -> 4 + str8(m.prefix()) + (m.after() == null ? 0 : str8(m.after()));
+            case Vlans m -> vlansBody(m);
+            case Resolve m -> 4 + 2 + 1 + m.address().length;
+            case Resolved m -> 4 + 1 + 6;
+            case Keepalive m -> 4;
+            case KeepaliveAck m -> 4;
+            case Nodes m -> nodesBody(m);
+            case Error m -> 4 + 2 + str16(m.message());
+            case Bye m -> 1;
+            case Data m -> dataBody(m);
+        };
+        return body + HEADER > maxMessage(message.type()) ? -1 : (int) body + HEADER;
+    }
+
+    /**
+     * The bytes one entry takes in a VLANS message.
+     */
+    public static long encodedLength(final VlanEntry vlan) {
+        return str8(vlan.name()) + 2 + 1;
+    }
+
+    /**
+     * The bytes one entry takes in a NODES message.
+     */
+    public static long encodedLength(final NodeEntry node) {
+        return str8(node.nodeId()) + 1 + str8(node.host()) + 2 + 4 + 1 + str8(node.fingerprint());
+    }
+
+    private static long vlansBody(final Vlans vlans) {
+        if (vlans.vlans().size() > 0xFFFF) {
+            return Integer.MAX_VALUE;
+        }
+        long body = 4 + 2 + (vlans.paged() ? 1 : 0);
+        for (var vlan : vlans.vlans()) {
+            body += encodedLength(vlan);
+        }
+        return body;
+    }
+
+    private static long nodesBody(final Nodes nodes) {
+        if (nodes.nodes().size() > 0xFF) {
+            return Integer.MAX_VALUE;
+        }
+        long body = 1;
+        for (var node : nodes.nodes()) {
+            body += encodedLength(node);
+        }
+        return body;
+    }
+
+    private static long dataBody(final Data data) {
+        final int length = data.content().readableBytes();
+        if (length < MIN_FRAME || length > (data.offload() == null ? MAX_FRAME : MAX_OFFLOAD_FRAME)) {
+            return Integer.MAX_VALUE;
+        }
+        return 2 + (data.offload() == null ? 0 : Offload.BYTES) + length;
+    }
+
+    // A string's length with its prefix, or more than any message when the prefix cannot say it.
+    private static long str8(final String text) {
+        final int bytes = ByteBufUtil.utf8Bytes(text);
+        return bytes > 0xFF ? Integer.MAX_VALUE : 1 + bytes;
+    }
+
+    private static long str16(final String text) {
+        final int bytes = ByteBufUtil.utf8Bytes(text);
+        return bytes > 0xFFFF ? Integer.MAX_VALUE : 2 + bytes;
+    }
+
     private static void encodeUnchecked(final Message message, final ByteBuf out, final int start) {
         out.writeByte(VERSION).writeByte(message.type()).writeShort(0);
         switch (message) {
@@ -143,12 +228,21 @@ public final class MessageCodec {
             case ListVlans m -> {
                 out.writeInt((int) m.request());
                 writeStr8(out, m.prefix());
+                if (m.after() != null) {
+                    writeStr8(out, m.after());
+                }
             }
             case Vlans m -> {
+                if (m.vlans().size() > 0xFFFF) {
+                    throw new IllegalArgumentException(m.vlans().size() + " VLANs do not fit a count of 16 bits");
+                }
                 out.writeInt((int) m.request()).writeShort(m.vlans().size());
                 for (var vlan : m.vlans()) {
                     writeStr8(out, vlan.name());
                     out.writeShort(vlan.members()).writeByte(vlan.open() ? 1 : 0);
+                }
+                if (m.paged()) {
+                    out.writeByte(m.more() ? 1 : 0);
                 }
             }
             case Resolve m -> {
@@ -163,6 +257,9 @@ public final class MessageCodec {
             case Keepalive m -> out.writeInt((int) m.seq());
             case KeepaliveAck m -> out.writeInt((int) m.seq());
             case Nodes m -> {
+                if (m.nodes().size() > 0xFF) {
+                    throw new IllegalArgumentException(m.nodes().size() + " nodes do not fit a count of 8 bits");
+                }
                 out.writeByte(m.nodes().size());
                 for (var node : m.nodes()) {
                     writeStr8(out, node.nodeId());
@@ -251,7 +348,7 @@ public final class MessageCodec {
             case 0x04 -> new Joined(in.readUnsignedInt(), in.readUnsignedShort(), readStr8(in));
             case 0x05 -> new Leave(in.readUnsignedInt(), in.readUnsignedShort());
             case 0x06 -> new Left(in.readUnsignedInt(), in.readUnsignedShort());
-            case 0x07 -> new ListVlans(in.readUnsignedInt(), readStr8(in));
+            case 0x07 -> new ListVlans(in.readUnsignedInt(), readStr8(in), in.isReadable() ? readStr8(in) : null);
             case 0x08 -> readVlans(in);
             case 0x09 -> readResolve(in);
             case 0x0A -> new Resolved(in.readUnsignedInt(), readFlag(in), readMac(in));
@@ -318,6 +415,10 @@ public final class MessageCodec {
         final var vlans = new ArrayList<VlanEntry>(count);
         for (int i = 0; i < count; i++) {
             vlans.add(new VlanEntry(readStr8(in), in.readUnsignedShort(), readFlag(in)));
+        }
+        // The answer to a paged request ends with its "more" flag; anything after that is refused by the caller.
+        if (in.isReadable()) {
+            return new Vlans(request, vlans, true, readFlag(in));
         }
         return new Vlans(request, vlans);
     }

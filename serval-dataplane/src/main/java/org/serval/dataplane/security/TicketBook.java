@@ -15,12 +15,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.serval.api.Credential;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
 
 /**
  * Tickets for sealed UDP sessions: handed out inside TLS to an authenticated client, redeemed by its first sealed
- * datagram. Bounded: a ticket not used within its lifetime is forgotten, and no more than {@code capacity} wait at
- * once. Session ids are random, non-zero, and unique among waiting tickets and live sessions.
+ * datagram. Bounded: a ticket not used within its lifetime is forgotten, no more than {@code capacity} wait at
+ * once, and no more than {@link Bounds#TICKETS_PER_USER} for one user, so that one user's logins cannot fill the
+ * book for the others. Session ids are random, non-zero, and unique among waiting tickets and live sessions.
  */
 public final class TicketBook {
     /**
@@ -33,7 +35,10 @@ public final class TicketBook {
     private final SecureRandom random = new SecureRandom();
     private final int capacity;
     private final int lifetimeSeconds;
+    private static final int PER_USER = Bounds.TICKETS_PER_USER;
+
     private final Map<Long, Issued> waiting = new HashMap<>();
+    private final Map<String, Integer> waitingPerUser = new HashMap<>();
     private final Set<Long> live = new HashSet<>();
 
     public TicketBook(final int capacity, final int lifetimeSeconds) {
@@ -44,7 +49,7 @@ public final class TicketBook {
     /**
      * Issues a ticket.
      *
-     * @return the ticket, or empty when too many are waiting
+     * @return the ticket, or empty when too many are waiting, in all or for this user
      */
     public Optional<Message.Ticket> issue(final String user, final String clientId) {
         return issue(user, clientId, null);
@@ -58,8 +63,14 @@ public final class TicketBook {
     public synchronized Optional<Message.Ticket> issue(final String user, final String clientId,
             final Credential credential) {
         final long now = System.nanoTime();
-        waiting.values().removeIf(issued -> now - issued.expiresNanos() > 0);
-        if (waiting.size() >= capacity) {
+        waiting.values().removeIf(issued -> {
+            if (now - issued.expiresNanos() > 0) {
+                forget(issued);
+                return true;
+            }
+            return false;
+        });
+        if (waiting.size() >= capacity || waitingPerUser.getOrDefault(user, 0) >= PER_USER) {
             return Optional.empty();
         }
         long session;
@@ -73,7 +84,12 @@ public final class TicketBook {
         final var ticket = new Message.Ticket(session, lifetimeSeconds, clientKey, serverKey);
         waiting.put(session, new Issued(ticket, user, clientId,
             now + TimeUnit.SECONDS.toNanos(lifetimeSeconds), credential));
+        waitingPerUser.merge(user, 1, Integer::sum);
         return Optional.of(ticket);
+    }
+
+    private void forget(final Issued issued) {
+        waitingPerUser.computeIfPresent(issued.user(), (name, count) -> count > 1 ? count - 1 : null);
     }
 
     /**
@@ -91,9 +107,11 @@ public final class TicketBook {
      * Uses a ticket up: its session is live from now on, until {@link #ended}.
      */
     public synchronized boolean redeem(final long session) {
-        if (waiting.remove(session) == null) {
+        final var issued = waiting.remove(session);
+        if (issued == null) {
             return false;
         }
+        forget(issued);
         live.add(session);
         return true;
     }

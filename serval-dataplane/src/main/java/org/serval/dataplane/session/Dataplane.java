@@ -23,8 +23,10 @@ import org.serval.api.ClientRegistry;
 import org.serval.api.Credential;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.NodeLists;
 import org.serval.dataplane.switching.VlanSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +48,11 @@ public final class Dataplane {
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
     private volatile PeerLinks peers;
-    private volatile Message.Nodes nodes = new Message.Nodes(List.of());
+    // The node list as clients are told it: the entries, and the messages that carry them (NodeLists).
+    private volatile List<Message.NodeEntry> nodeEntries = List.of();
+    private volatile List<Message.Nodes> nodes = NodeLists.split(List.of(), 0);
+    // Tells the parts of one node list from another's (NodeLists); changed by nodesChanged only.
+    private int nodeListSerial;
 
     public Dataplane(final DataplaneSettings settings, final VlanDirectory directory, final ClientRegistry registry,
             final Gatekeeper gatekeeper) {
@@ -100,7 +106,7 @@ public final class Dataplane {
      * The node list changed: every connected client hears the new one (NODES), so that it knows where to go when
      * its node fails.
      */
-    public void nodesChanged(final Collection<NodeInfo> infos) {
+    public synchronized void nodesChanged(final Collection<NodeInfo> infos) {
         final var entries = new ArrayList<Message.NodeEntry>();
         final var sorted = new ArrayList<>(infos);
         sorted.sort(Comparator.comparing(NodeInfo::id));
@@ -111,24 +117,25 @@ public final class Dataplane {
                     case "udp" -> Message.NodeEntry.UDP;
                     default -> 0;
                 };
-                // 255 entries fit the message; a cluster of over a hundred nodes is not what this is for.
-                if (transport != 0 && entries.size() < 255) {
+                // Long lists go in parts (NodeLists), but every client gets all of it on every change.
+                if (transport != 0 && entries.size() < Bounds.NODE_LIST_MAX_ENTRIES) {
                     entries.add(new Message.NodeEntry(node.id(), transport, endpoint.host(), endpoint.port(),
                         node.clients(), node.cpuPercent(), node.fingerprint() == null ? "" : node.fingerprint()));
                 }
             }
         }
-        final var message = new Message.Nodes(entries);
-        final var before = nodes;
-        nodes = message;
+        final var before = nodeEntries;
+        final var parts = NodeLists.split(entries, ++nodeListSerial);
+        nodeEntries = List.copyOf(entries);
+        nodes = parts;
         // The load changes all the time; clients are told when nodes come, go or move, and get the load then.
-        if (!withoutLoad(message).equals(withoutLoad(before))) {
-            sessions.values().forEach(session -> session.tell(message));
+        if (!withoutLoad(entries).equals(withoutLoad(before))) {
+            sessions.values().forEach(session -> session.tell(parts));
         }
     }
 
-    private static List<Message.NodeEntry> withoutLoad(final Message.Nodes list) {
-        return list.nodes().stream().map(node -> new Message.NodeEntry(node.nodeId(), node.transport(), node.host(),
+    private static List<Message.NodeEntry> withoutLoad(final List<Message.NodeEntry> list) {
+        return list.stream().map(node -> new Message.NodeEntry(node.nodeId(), node.transport(), node.host(),
             node.port(), 0, 0, node.fingerprint())).toList();
     }
 
@@ -142,7 +149,7 @@ public final class Dataplane {
             return Optional.empty();
         }
         final int mine = sessions.size();
-        return nodes.nodes().stream()
+        return nodeEntries.stream()
             .filter(node -> !node.nodeId().equals(settings.nodeId()) && node.clients() < Math.min(soft, mine - 1))
             .min(Comparator.comparingLong(Message.NodeEntry::loadScore))
             .map(Message.NodeEntry::nodeId);
@@ -171,9 +178,10 @@ public final class Dataplane {
     }
 
     /**
-     * The node list as clients are told it.
+     * The node list as clients are told it: one NODES message, or its parts when it is longer than one message can
+     * be (a dozen nodes with long host names are).
      */
-    Message.Nodes nodes() {
+    List<Message.Nodes> nodes() {
         return nodes;
     }
 

@@ -15,8 +15,10 @@ import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.MessageCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Flush consolidation for one link. A switch forwards frame by frame, often from another client's event loop; a
@@ -25,8 +27,11 @@ import org.serval.dataplane.protocol.Message;
  * from one client leaves towards another as one TLS record (or one {@code sendmmsg}) and wakes its loop once.
  * Sends from the link's own loop are deferred to the task phase of the same loop turn, after the reads.
  *
- * <p>Bounded: the queued bytes count against the link's writability, so a slow receiver makes the switch drop
- * its frames before they pile up here.
+ * <p>Bounded: the queued bytes, of frames and of every other message alike (weighed by their encoded length),
+ * count against the link's writability, so a slow receiver makes the switch drop its frames before they pile up
+ * here, and the session cuts off a client whose replies keep coming while it does not read ({@link Replies}).
+ * A message the codec could not encode (longer than its type allows) is refused here with a log line, never handed
+ * to the encoder, whose failure would end the connection as malformed.
  */
 public final class Outbox {
     /**
@@ -44,8 +49,9 @@ public final class Outbox {
         void flush();
     }
 
-    // What a message other than a frame is taken to weigh.
-    private static final int CONTROL_BYTES = Bounds.OUTBOX_CONTROL_BYTES;
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+    // A server bug, not an attack, but a client may be able to trigger it at will.
+    private static final Throttle UNENCODABLE = new Throttle("Message refused, the codec could not encode it");
 
     // Small chunks: an idle client's queue costs a few hundred bytes, not the 4 KB of Netty's default chunk, which
     // ten thousand clients would feel. The bound that matters is the byte count below.
@@ -94,7 +100,14 @@ public final class Outbox {
      * Queues a message from any thread; it leaves with the next flush of this link.
      */
     public void send(final Message message) {
-        queuedBytes.addAndGet(weight(message));
+        final int weight = weight(message);
+        if (weight < 0) {
+            UNENCODABLE.log(LOG, message.getClass().getSimpleName(), "longer than " + MessageCodec.MAX_MESSAGE
+                + " bytes or a field too long for its length prefix");
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        queuedBytes.addAndGet(weight);
         queue.add(message);
         if (scheduled.compareAndSet(false, true)) {
             try {
@@ -142,7 +155,19 @@ public final class Outbox {
         }
     }
 
+    /**
+     * What a message counts against the bound: a frame its bytes (the hot path, checked by the codec when it was
+     * read), anything else its encoded length; -1 for a message that cannot be encoded.
+     */
     private static int weight(final Message message) {
-        return message instanceof Message.Data data ? data.content().readableBytes() : CONTROL_BYTES;
+        return message instanceof Message.Data data ? data.content().readableBytes()
+            : MessageCodec.encodedLength(message);
+    }
+
+    /**
+     * The bytes queued now.
+     */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 }

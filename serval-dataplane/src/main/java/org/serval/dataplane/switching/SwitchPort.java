@@ -43,6 +43,17 @@ public interface SwitchPort {
     String owner();
 
     /**
+     * Storm control for unknown unicast: asked by the switch before it floods a unicast frame from this port whose
+     * destination it has not learned. A client's port holds it to the VLAN's flood rate; a link to another node
+     * says yes, since the node the frame came from has held its client to that rate already.
+     *
+     * @return false to drop the frame instead
+     */
+    default boolean mayFloodUnknown(final long nowNanos) {
+        return true;
+    }
+
+    /**
      * Whether this port leads to another node rather than a client. The nodes of a cluster are fully meshed, so a
      * frame that came from another node goes to local members only (split horizon): never on to a third node, and
      * never back.

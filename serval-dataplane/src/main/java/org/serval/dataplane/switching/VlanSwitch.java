@@ -20,7 +20,9 @@ import org.serval.dataplane.resolution.NeighborPackets;
 
 /**
  * The switch of one VLAN: learns where each MAC lives, sends unicast to the learned port, and floods broadcast,
- * multicast and unknown unicast to the VLAN's other members only.
+ * multicast and unknown unicast to the VLAN's other members only. Storm control: the sessions hold each member's
+ * broadcast and multicast to the VLAN's flood rate before a frame gets here; unknown unicast, which only the
+ * switch can tell, is asked of the sending port before it is flooded ({@link SwitchPort#mayFloodUnknown}).
  *
  * <p>Address resolution: it learns who has which IP address from the ARP and neighbour discovery it forwards, and
  * when answering is on, it answers an ARP request or neighbour solicitation for a known address itself, to the
@@ -87,19 +89,22 @@ public final class VlanSwitch {
      * @param frame an Ethernet frame (14..1518 bytes, checked by the codec); this call consumes the reference
      * @param nowNanos the time, for learning and aging
      */
-    public void receive(final SwitchPort from, final ByteBuf frame, final long nowNanos) {
-        receive(from, frame, null, nowNanos);
+    public boolean receive(final SwitchPort from, final ByteBuf frame, final long nowNanos) {
+        return receive(from, frame, null, nowNanos);
     }
 
     /**
      * Switches one frame that a member sent, with its offload header (null for none), which goes along to each
      * port, as it is or resolved into plain frames (see {@link SwitchPort#deliver(ByteBuf, Offload)}).
+     *
+     * @return false when the frame was dropped here: from a non-member, from a group address, or unknown unicast
+     *     beyond the sender's storm-control rate ({@link SwitchPort#mayFloodUnknown})
      */
-    public void receive(final SwitchPort from, final ByteBuf frame, final Offload offload, final long nowNanos) {
+    public boolean receive(final SwitchPort from, final ByteBuf frame, final Offload offload, final long nowNanos) {
         try {
             if (!members.contains(from)) {
                 dropped.increment();
-                return;
+                return false;
             }
             final int at = frame.readerIndex();
             final long dst = Macs.read(frame, at);
@@ -107,11 +112,11 @@ public final class VlanSwitch {
             if (Macs.isGroup(src)) {
                 // A group address cannot be a source; learning it would hijack multicast.
                 dropped.increment();
-                return;
+                return false;
             }
             macs.learn(src, from, nowNanos);
             if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
-                return;
+                return true;
             }
             final boolean fromNode = from.isRemote();
             if (!Macs.isGroup(dst)) {
@@ -120,7 +125,13 @@ public final class VlanSwitch {
                     if (to != from && members.contains(to) && !(fromNode && to.isRemote())) {
                         send(to, frame, offload);
                     }
-                    return;
+                    return true;
+                }
+                // Unknown unicast reaches every member like a broadcast, so it is held to the same rate: without
+                // this, frames to made-up MACs would be a flood that storm control never sees.
+                if (!from.mayFloodUnknown(nowNanos)) {
+                    dropped.increment();
+                    return false;
                 }
             }
             flooded.increment();
@@ -129,6 +140,7 @@ public final class VlanSwitch {
                     send(port, frame, offload);
                 }
             }
+            return true;
         } finally {
             frame.release();
         }

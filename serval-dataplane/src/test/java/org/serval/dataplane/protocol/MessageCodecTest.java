@@ -72,12 +72,16 @@ class MessageCodecTest {
             case "leave" -> new Message.Leave(2, 7);
             case "left" -> new Message.Left(2, 7);
             case "list-vlans" -> new Message.ListVlans(3, "");
+            case "list-vlans-cursor" -> new Message.ListVlans(3, "", "red");
             case "vlans" -> new Message.Vlans(3, List.of(new Message.VlanEntry("red", 2, true)));
+            case "vlans-paged" -> new Message.Vlans(3, List.of(new Message.VlanEntry("red", 2, true)), true, true);
             case "resolve" -> new Message.Resolve(4, 7, new byte[] {10, 0, 0, 2});
             case "resolved" -> new Message.Resolved(4, true, 0x025356000002L);
             case "keepalive" -> new Message.Keepalive(9);
             case "keepalive-ack" -> new Message.KeepaliveAck(9);
             case "nodes" -> new Message.Nodes(List.of());
+            case "nodes-part" -> new Message.Nodes(List.of(new Message.NodeEntry("", NodeLists.MARKER_TRANSPORT, "", 0,
+                2, 0, ""), new Message.NodeEntry("n1", Message.NodeEntry.TCP, "10.0.0.1", 4000, 3, 7, "")));
             case "error" -> new Message.Error(1, Message.Error.VLAN_FULL, "full");
             case "bye" -> new Message.Bye(0);
             case "data" -> new Data(7, Unpooled.wrappedBuffer(FRAME));
@@ -104,7 +108,74 @@ class MessageCodecTest {
 
     @Test
     void everyMessageTypeHasAVector() throws IOException {
-        assertEquals(18, goodVectors().count(), "one vector per message type of docs/protocol.md");
+        final var types = new java.util.HashSet<Integer>();
+        for (var name : goodVectors().toList()) {
+            types.add(vectors().get(name)[1] & 0xFF);
+        }
+        assertEquals(18, types.size(), "one vector per message type of docs/protocol.md, at least");
+    }
+
+    @ParameterizedTest
+    @MethodSource("goodVectors")
+    void encodedLengthIsWhatTheEncoderWrites(final String name) throws IOException {
+        final var message = expected(name);
+        try {
+            assertEquals(vectors().get(name).length, MessageCodec.encodedLength(message));
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    @Test
+    void encodedLengthRefusesWhatTheEncoderWould() {
+        final var entries = new java.util.ArrayList<Message.VlanEntry>();
+        for (int i = 0; i < 40; i++) {
+            entries.add(new Message.VlanEntry("v".repeat(62) + String.format("%02d", i), 1, true));
+        }
+        // 40 names of 64 bytes: 2,730 bytes, the message the server once built and its encoder refused
+        final var tooLong = new Message.Vlans(1, entries);
+        assertEquals(-1, MessageCodec.encodedLength(tooLong));
+        final var out = Unpooled.buffer();
+        try {
+            assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(tooLong, out));
+            assertEquals(2048, MessageCodec.encodedLength(new Message.Error(1, 8, "x".repeat(2048 - 12))));
+            assertEquals(-1, MessageCodec.encodedLength(new Message.Error(1, 8, "x".repeat(2048 - 11))));
+            assertEquals(-1, MessageCodec.encodedLength(new Message.ListVlans(1, "x".repeat(256))));
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void nodeListsSplitWhatDoesNotFitAndAssembleInOrderOnly() {
+        final var entries = new java.util.ArrayList<Message.NodeEntry>();
+        for (int i = 0; i < 24; i++) {
+            entries.add(new Message.NodeEntry("n".repeat(62) + String.format("%02d", i), 1 + i % 2,
+                "h".repeat(200) + i, 4000, i, 1, "f".repeat(64)));
+        }
+        final var parts = NodeLists.split(entries, 7);
+        assertTrue(parts.size() > 1, parts.size() + " parts");
+        for (var part : parts) {
+            assertTrue(MessageCodec.encodedLength(part) > 0, "each part fits one message");
+            assertTrue(NodeLists.isMarker(part.nodes().get(0)));
+        }
+        final var assembler = new NodeLists.Assembler();
+        List<Message.NodeEntry> list = List.of();
+        for (var part : parts) {
+            list = assembler.add(part);
+        }
+        assertEquals(entries, list);
+        // a list that fits goes whole, without a marker, and replaces
+        final var small = NodeLists.split(entries.subList(0, 2), 8);
+        assertEquals(List.of(new Message.Nodes(entries.subList(0, 2))), small);
+        assertEquals(entries.subList(0, 2), assembler.add(small.get(0)));
+        // a part whose predecessor was lost (UDP) is not appended to the wrong list
+        assertEquals(entries.subList(0, 2), assembler.add(parts.get(1)));
+        final var firstPart = parts.get(0).nodes().subList(1, parts.get(0).nodes().size());
+        assertEquals(firstPart, assembler.add(parts.get(0)));
+        // nor is the second part of another list, whose first part was lost
+        final var otherList = NodeLists.split(entries.subList(1, 24), 9);
+        assertEquals(firstPart, assembler.add(otherList.get(1)));
     }
 
     @ParameterizedTest

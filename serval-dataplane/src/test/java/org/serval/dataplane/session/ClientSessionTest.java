@@ -33,6 +33,7 @@ import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
+import org.serval.dataplane.protocol.NodeLists;
 import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.resolution.Frames;
@@ -370,6 +371,114 @@ class ClientSessionTest {
         dataplane.sweep(System.nanoTime());
         assertTrue(registry.events.contains("counters flooder in " + (delivered.size() + 1) + " out 1"),
             registry.events.toString());
+    }
+
+    @Test
+    void stormControlHoldsUnknownUnicastToTheFloodRateAndSparesKnownUnicast() throws Exception {
+        final int rate = 5;
+        view.putVlan(new VlanInfo("storm", 0, "", 256, false, null, new FloodPolicy(FloodPolicy.Action.RATE_LIMIT,
+            FloodPolicy.Action.RATE_LIMIT, rate)));
+        final var flooder = client("flooder", "storm");
+        final var victim = client("victim", "storm");
+        final long victimMac = 0x025356000000L + "victim".hashCode() % 1000 + 1;
+        final long start = System.nanoTime();
+        for (int i = 0; i < 10_000; i++) {
+            // a different made-up MAC each time: none is ever learned, so each would be flooded
+            send(flooder, new Message.Data(1, Frames.plain(0x02AB00000000L + i, 0x02000000000AL, 0x0800)));
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final var delivered = received(victim);
+        // the bucket's one second's worth, and what it earned while the burst lasted
+        final long most = rate + (long) Math.ceil(seconds * rate);
+        assertTrue(delivered.size() >= rate && delivered.size() <= most,
+            delivered.size() + " of 10,000 unknown-unicast frames flooded, at most " + most + " allowed");
+
+        for (int i = 0; i < 100; i++) {
+            send(flooder, new Message.Data(1, Frames.plain(victimMac, 0x02000000000AL, 0x0800)));
+        }
+        assertEquals(100, received(victim).size(), "unicast to a known MAC is not storm-controlled");
+        dataplane.sweep(System.nanoTime());
+        assertTrue(registry.events.contains("counters flooder in " + (delivered.size() + 100) + " out 0"),
+            registry.events.toString());
+    }
+
+    @Test
+    void fortyLongVlanNamesArePagedAndNeverEndTheSession() throws Exception {
+        final var names = new ArrayList<String>();
+        for (int i = 0; i < 40; i++) {
+            // 64 bytes, the longest a VLAN name may be
+            final var name = "w" + "x".repeat(61) + String.format("%02d", i);
+            names.add(name);
+            view.putVlan(new VlanInfo(name, 100 + i, "", 256, true, null));
+        }
+        final var a = client("alice");
+
+        // a client that does not page: the first page, as many as fit one message, in the layout it knows
+        send(a, new Message.ListVlans(1, "w"));
+        final var first = assertInstanceOf(Message.Vlans.class, received(a).get(0));
+        assertFalse(first.paged());
+        assertEquals(names.subList(0, first.vlans().size()), first.vlans().stream().map(Message.VlanEntry::name)
+            .toList());
+        assertTrue(first.vlans().size() >= 29, "29 entries of 68 bytes fit 2,048: " + first.vlans().size());
+        assertTrue(MessageCodec.encodedLength(first) <= MessageCodec.MAX_MESSAGE);
+
+        // one that pages: a cursor from the first request, and "more" until the last page
+        final var listed = new ArrayList<String>();
+        String after = "";
+        for (int request = 2; request < 10; request++) {
+            send(a, new Message.ListVlans(request, "w", after));
+            final var page = assertInstanceOf(Message.Vlans.class, received(a).get(0));
+            assertTrue(page.paged());
+            assertTrue(MessageCodec.encodedLength(page) <= MessageCodec.MAX_MESSAGE);
+            page.vlans().forEach(vlan -> listed.add(vlan.name()));
+            if (!page.more()) {
+                break;
+            }
+            after = listed.get(listed.size() - 1);
+        }
+        assertEquals(names, listed, "every VLAN once, in order");
+        assertTrue(a.isActive(), "the session carries on");
+        send(a, new Message.Keepalive(3));
+        assertEquals(List.of(new Message.KeepaliveAck(3)), received(a));
+    }
+
+    @Test
+    void aDozenNodesWithLongNamesGoInPartsThatAClientAssembles() throws Exception {
+        final var a = client("alice");
+        final var infos = new ArrayList<NodeInfo>();
+        for (int i = 0; i < 12; i++) {
+            // 64-byte node ids (host names) and long addresses, over both transports
+            final var id = "node-" + "n".repeat(57) + String.format("%02d", i);
+            final var host = "host-" + String.format("%02d", i) + "." + "d".repeat(120) + ".example.org";
+            infos.add(new NodeInfo(id, List.of(new NodeInfo.Endpoint("tcp", host, 4000),
+                new NodeInfo.Endpoint("udp", host, 4000)), null, "f".repeat(64), 1, 5));
+        }
+        dataplane.nodesChanged(infos);
+        final var parts = received(a);
+        assertTrue(parts.size() > 1, "24 entries of over 200 bytes need several messages: " + parts.size());
+        final var assembler = new NodeLists.Assembler();
+        List<Message.NodeEntry> assembled = List.of();
+        for (var part : parts) {
+            final var nodes = assertInstanceOf(Message.Nodes.class, part);
+            assertTrue(MessageCodec.encodedLength(nodes) <= MessageCodec.MAX_MESSAGE);
+            assembled = assembler.add(nodes);
+        }
+        assertEquals(24, assembled.size());
+        assertEquals(infos.get(0).id(), assembled.get(0).nodeId());
+        assertEquals(infos.get(11).endpoints().get(1).host(), assembled.get(23).host());
+        assertTrue(a.isActive(), "the session carries on");
+
+        // a client that logs in now gets the parts right after its WELCOME
+        final var late = connect();
+        send(late, TestUsers.hello("bob"));
+        final var answer = answered(late);
+        assertInstanceOf(Message.Welcome.class, answer.get(0));
+        final var lateAssembler = new NodeLists.Assembler();
+        List<Message.NodeEntry> lateList = List.of();
+        for (var part : answer.subList(1, answer.size())) {
+            lateList = lateAssembler.add(assertInstanceOf(Message.Nodes.class, part));
+        }
+        assertEquals(assembled, lateList);
     }
 
     @Test

@@ -86,6 +86,46 @@ class OutboxTest {
     }
 
     @Test
+    void repliesWeighTheirEncodedLengthAndWhatCannotBeEncodedIsRefused() throws Exception {
+        final var loop = new DefaultEventLoop();
+        try {
+            final var written = new ArrayList<Message>();
+            final var outbox = new Outbox(loop, new Outbox.Sink() {
+                @Override
+                public void write(final Message message) {
+                    written.add(message);
+                }
+
+                @Override
+                public void flush() {
+                    // nothing to flush
+                }
+            }, 1000);
+            final var hold = busy(loop);
+            for (int i = 0; i < 124; i++) {
+                outbox.send(new Message.KeepaliveAck(i));
+            }
+            assertEquals(992, outbox.queuedBytes(), "8 bytes each, as on the wire");
+            outbox.send(new Message.KeepaliveAck(124));
+            assertFalse(outbox.hasRoom(), "control messages count against the bound like frames");
+            final var entries = new ArrayList<Message.VlanEntry>();
+            for (int i = 0; i < 40; i++) {
+                entries.add(new Message.VlanEntry("v".repeat(62) + String.format("%02d", i), 1, true));
+            }
+            // too long for one message: refused here, not handed to an encoder that would fail the connection
+            outbox.send(new Message.Vlans(1, entries));
+            assertEquals(1000, outbox.queuedBytes());
+            hold.countDown();
+            loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertEquals(125, written.size());
+            assertTrue(written.stream().allMatch(Message.KeepaliveAck.class::isInstance));
+            assertEquals(0, outbox.queuedBytes());
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void queuedBytesBoundWritabilityAndDiscardReleases() {
         final var loop = new DefaultEventLoop();
         try {

@@ -1,0 +1,106 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.dataplane.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.serval.api.LocalVlanView;
+import org.serval.dataplane.protocol.LeakCheck;
+import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.Wire;
+import org.serval.dataplane.session.Dataplane;
+import org.serval.dataplane.session.DataplaneSettings;
+import org.serval.dataplane.session.TestUsers;
+import org.serval.dataplane.session.ViewRegistry;
+
+/**
+ * The reply bound on a real TCP connection: a logged-in client that floods KEEPALIVEs and never reads the answers
+ * fills its socket and then its channel; the server disconnects it rather than buffer for it, and another client
+ * carries on.
+ */
+@ExtendWith(LeakCheck.class)
+class StalledReaderTest {
+    private final LocalVlanView view = new LocalVlanView();
+    private final ViewRegistry registry = new ViewRegistry(view);
+    private TcpTransport transport;
+
+    @BeforeEach
+    void start() throws InterruptedException {
+        transport = TcpTransport.start(new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
+            TestUsers.gatekeeper()), new InetSocketAddress("127.0.0.1", 0), 1, null);
+    }
+
+    @AfterEach
+    void stop() {
+        transport.close();
+    }
+
+    private Socket loggedIn(final String id, final int receiveBuffer) throws IOException {
+        final var socket = new Socket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(transport.localAddress());
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(Wire.bytes(TestUsers.hello(id)));
+        assertInstanceOf(Message.Welcome.class, read(new DataInputStream(socket.getInputStream())));
+        return socket;
+    }
+
+    private static Message read(final DataInputStream in) throws IOException {
+        final var header = new byte[4];
+        in.readFully(header);
+        final var whole = new byte[4 + (((header[2] & 0xff) << 8) | (header[3] & 0xff))];
+        System.arraycopy(header, 0, whole, 0, 4);
+        in.readFully(whole, 4, whole.length - 4);
+        return Wire.decode(whole, whole.length);
+    }
+
+    @Test
+    void aClientThatFloodsKeepalivesAndNeverReadsIsDisconnected() throws Exception {
+        try (var honest = loggedIn("honest", 64 * 1024); var stalled = loggedIn("stalled", 4096)) {
+            final var batch = new ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                batch.write(Wire.bytes(new Message.Keepalive(i)));
+            }
+            final var bytes = batch.toByteArray();
+            final var out = stalled.getOutputStream();
+            boolean cut = false;
+            int sent = 0;
+            // up to a million KEEPALIVEs (12 MB); the answers to those that fit no buffer must not pile up
+            while (!cut && sent < 1_000_000) {
+                try {
+                    out.write(bytes);
+                    sent += 1000;
+                } catch (IOException e) {
+                    cut = true;
+                }
+            }
+            assertTrue(cut, "still connected after " + sent + " unread KEEPALIVEs");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!registry.events.contains("disconnected stalled error") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(registry.events.contains("disconnected stalled error"), registry.events.toString());
+
+            honest.getOutputStream().write(Wire.bytes(new Message.Keepalive(1)));
+            assertEquals(new Message.KeepaliveAck(1), read(new DataInputStream(honest.getInputStream())),
+                "the other client is unaffected");
+        }
+    }
+}
