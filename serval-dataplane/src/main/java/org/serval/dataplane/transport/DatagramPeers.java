@@ -72,7 +72,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         boolean closed;
         // Sealed: where the session may move once the client proves it is there.
         final PathCheck path = new PathCheck();
-        // Plaintext, until WELCOME: the bytes received from and sent to the address, and the last datagram's size.
+        // Plaintext, until WELCOME or NODES: bytes received from and sent to the address, the last datagram's size.
         boolean established;
         long preAuthIn;
         long preAuthOut;
@@ -140,7 +140,8 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!established) {
-                if (!(message instanceof Message.Welcome)) {
+                // The session sends WELCOME, or NODES before ERROR moved, only once the client has logged in.
+                if (!(message instanceof Message.Welcome || message instanceof Message.Nodes)) {
                     writeUnauthenticated(message);
                     return;
                 }

@@ -8,10 +8,13 @@
 package org.serval.dataplane.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.LocalVlanView;
+import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
@@ -165,5 +169,44 @@ class UnauthenticatedRepliesTest {
         final var replies = exchange(requests, Set.of());
         assertNoAmplification(requests, replies);
         replies.forEach((name, sizes) -> assertEquals(List.of(), sizes, name));
+    }
+
+    @Test
+    void aClientThatLoggedInAtAFullNodeStillHearsWhereToGo() throws Exception {
+        view.putVlan(new VlanInfo("red", 10, "", 256, false, null));
+        final var settings = new DataplaneSettings("n1", 5000, 3, 1400, 8192, 256, 300, true, 1);
+        final var dataplane = new Dataplane(settings, view, new ViewRegistry(view), TestUsers.gatekeeper());
+        udp = UdpTransport.start(dataplane, new InetSocketAddress("127.0.0.1", 0), 1, 64, false);
+        try (var alice = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                var bob = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                var carol = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            // two clients over the soft limit of one, then a lighter node appears
+            for (var socket : List.of(alice, bob, carol)) {
+                socket.connect(udp.localAddress());
+                socket.setSoTimeout(5000);
+            }
+            send(alice, TestUsers.hello("alice"));
+            assertInstanceOf(Message.Welcome.class, receive(alice));
+            send(bob, TestUsers.hello("bob"));
+            assertInstanceOf(Message.Welcome.class, receive(bob));
+            dataplane.nodesChanged(List.of(
+                new NodeInfo("n1", List.of(new NodeInfo.Endpoint("udp", "10.0.0.1", 4000)), null, null, 2, 50),
+                new NodeInfo("n2", List.of(new NodeInfo.Endpoint("udp", "10.0.0.2", 4000)), null, null, 0, 5)));
+            send(carol, TestUsers.hello("carol"));
+            // authenticated, so answered in full although larger than the HELLO
+            assertInstanceOf(Message.Nodes.class, receive(carol));
+            assertEquals(new Message.Error(0, Message.Error.MOVED, "n2"), receive(carol));
+        }
+    }
+
+    private static void send(final DatagramSocket socket, final Message message) throws IOException {
+        final var bytes = Wire.bytes(message);
+        socket.send(new DatagramPacket(bytes, bytes.length));
+    }
+
+    private static Message receive(final DatagramSocket socket) throws IOException {
+        final var packet = new DatagramPacket(new byte[4096], 4096);
+        socket.receive(packet);
+        return Wire.decode(packet.getData(), packet.getLength());
     }
 }
