@@ -117,6 +117,21 @@ public final class Bounds {
     /** VLANs one session may be in: VLAN refs are one byte on the wire. */
     public static final int SESSION_MAX_VLANS = 255;
 
+    // ---- UDP sessions and addresses (transport/DatagramPeers) -------------------------------------------------
+
+    /**
+     * Bytes the server sends an address it has not validated, per byte of authentic datagrams it received from
+     * there: QUIC's anti-amplification factor (RFC 9000, 8.1), so a relayed datagram cannot aim more at a victim.
+     */
+    public static final int UDP_UNVALIDATED_FACTOR = 3;
+    /** Least time between two path challenges to one address: a lost one is retried, a stream of data is not echoed. */
+    public static final long UDP_CHALLENGE_INTERVAL_MILLIS = 250;
+    /**
+     * How long a sealed UDP session lives: then the client must log in over TLS again for a new ticket, which
+     * checks its credentials anew; a day leaves a client reconnecting once a day, not every few minutes.
+     */
+    public static final long UDP_SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
+
     // ---- Switching (switching/) -------------------------------------------------------------------------------
 
     /** IP addresses one MAC may be bound to in a VLAN's address table. */

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -28,10 +29,20 @@ import javax.crypto.spec.SecretKeySpec;
  * datagrams that were overtaken. Old keys are not kept beyond that, so a key that leaks later opens no older
  * traffic.
  *
+ * <p>A datagram whose marker has the path bit ({@link #PATH}) carries no message but a path challenge or response
+ * ({@link #sealPath}): the return-routability check a server makes before it follows its client to a new address.
+ * The marker is associated data, so nobody without the keys can turn one kind into the other.
+ *
  * <p>Not thread-safe: each direction is used on one thread (its session's event loop).
  */
 public final class SealedChannel {
     public static final int MARKER = 0x80;
+    /** Marker bit: the datagram is a path challenge or response, not a message. */
+    public static final int PATH = 0x02;
+    /** What a path datagram carries: {@code kind(1) token(8)}. */
+    public static final int PATH_CHALLENGE = 1;
+    public static final int PATH_RESPONSE = 2;
+    public static final int PATH_BYTES = 9;
     public static final int HEADER = 13;
     public static final int TAG = 16;
     public static final int OVERHEAD = HEADER + TAG;
@@ -81,7 +92,24 @@ public final class SealedChannel {
      */
     public static boolean isSealed(final ByteBuf datagram) {
         return datagram.readableBytes() >= OVERHEAD + 4
-            && (datagram.getUnsignedByte(datagram.readerIndex()) & 0xfe) == MARKER;
+            && (datagram.getUnsignedByte(datagram.readerIndex()) & ~(PATH | 1) & 0xff) == MARKER;
+    }
+
+    /**
+     * Whether a sealed datagram says it is a path challenge or response; to be believed only once it opens.
+     */
+    public static boolean isPath(final ByteBuf datagram) {
+        return (datagram.getUnsignedByte(datagram.readerIndex()) & PATH) != 0;
+    }
+
+    /**
+     * The token of an opened path datagram of the given kind, or empty when it is something else.
+     */
+    public static OptionalLong pathToken(final ByteBuf plain, final int kind) {
+        if (plain.readableBytes() != PATH_BYTES || plain.getUnsignedByte(plain.readerIndex()) != kind) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(plain.getLong(plain.readerIndex() + 1));
     }
 
     /**
@@ -99,6 +127,18 @@ public final class SealedChannel {
      * Seals one encoded message, consuming it.
      */
     public ByteBuf seal(final ByteBufAllocator alloc, final ByteBuf message) {
+        return sealWith(alloc, message, MARKER);
+    }
+
+    /**
+     * Seals a path challenge or response ({@link #PATH_CHALLENGE}, {@link #PATH_RESPONSE}) with its token.
+     */
+    public ByteBuf sealPath(final ByteBufAllocator alloc, final int kind, final long token) {
+        final var body = alloc.heapBuffer(PATH_BYTES).writeByte(kind).writeLong(token);
+        return sealWith(alloc, body, MARKER | PATH);
+    }
+
+    private ByteBuf sealWith(final ByteBufAllocator alloc, final ByteBuf message, final int marker) {
         try {
             final long now = System.nanoTime();
             if (sendCounter - sendPhaseStart >= rekeyMessages || now - sendPhaseNanos >= rekeyNanos) {
@@ -111,7 +151,7 @@ public final class SealedChannel {
             final int length = message.readableBytes();
             final var out = alloc.directBuffer(OVERHEAD + length);
             try {
-                out.writeByte(MARKER | sendPhase).writeInt((int) session).writeLong(counter);
+                out.writeByte(marker | sendPhase).writeInt((int) session).writeLong(counter);
                 final var cipher = CIPHERS.get();
                 cipher.init(Cipher.ENCRYPT_MODE, sendKey, nonce(counter));
                 cipher.updateAAD(out.nioBuffer(0, HEADER));

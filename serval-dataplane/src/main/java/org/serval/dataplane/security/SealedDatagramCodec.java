@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's end of a sealed UDP session, on a connected datagram channel: messages out are encoded and sealed,
  * datagrams in are opened and decoded; a datagram that does not open (forged, tampered with, replayed) is dropped
- * and counted, never decoded.
+ * and counted, never decoded. A path challenge (the server checking that this client receives at the address it
+ * now sends from, after a NAT rebinding) is answered here with its token, from the same socket, and goes no further.
  */
 public final class SealedDatagramCodec extends MessageToMessageCodec<DatagramPacket, Message> {
     private static final Logger LOG = LoggerFactory.getLogger(SealedDatagramCodec.class);
@@ -52,6 +53,14 @@ public final class SealedDatagramCodec extends MessageToMessageCodec<DatagramPac
             return;
         }
         try {
+            if (SealedChannel.isPath(msg.content())) {
+                final var token = SealedChannel.pathToken(plain, SealedChannel.PATH_CHALLENGE);
+                if (token.isPresent()) {
+                    ctx.writeAndFlush(seal.sealPath(ctx.alloc(), SealedChannel.PATH_RESPONSE, token.getAsLong()),
+                        ctx.voidPromise());
+                }
+                return;
+            }
             out.add(MessageCodec.decode(plain));
         } finally {
             plain.release();

@@ -36,10 +36,15 @@ import org.slf4j.LoggerFactory;
  * The one stage of a UDP socket's pipeline: hands each datagram to its client's session.
  *
  * <p>Sealed (the default): every datagram is AES-GCM sealed ({@link SealedChannel}) and names its session; a
- * session starts with the first datagram that opens under the keys of a ticket the client got over TLS, and follows
- * its client to a new address (a NAT rebinding) once a datagram from there opens. Datagrams that are not sealed,
- * name no session, do not open, or repeat a counter are dropped. Plaintext (only when configured): one session per
- * client address, created only by a HELLO.
+ * session starts with the first datagram that opens under the keys of a ticket the client got over TLS. It follows
+ * its client to a new address (a NAT rebinding) only once that address proved it receives: a datagram that opens
+ * from there earns it a sealed challenge ({@link PathCheck}), and the session moves when the client echoes it from
+ * there. Datagrams that are not sealed, name no session, do not open, or repeat a counter are dropped. A sealed
+ * session lives {@link Bounds#UDP_SESSION_LIFETIME_SECONDS} at most, then the client gets a new ticket over TLS,
+ * where its credentials are checked again. Plaintext (only when configured): one session per client address,
+ * created only by a HELLO; until the client is welcome no answer to an address is larger than the datagram it
+ * answers, nor are all of them together larger than what came from there, so a spoofed source gains no
+ * amplification.
  *
  * <p>Either way a dropped datagram is counted and logged at most once a second, so that a flood of them cannot
  * flood the log, and the session it came from, if any, carries on.
@@ -62,8 +67,16 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         final TicketBook.Issued issued;
         final Outbox outbox;
         volatile InetSocketAddress address;
+        final long started;
         long lastHeard;
         boolean closed;
+        // Sealed: where the session may move once the client proves it is there.
+        final PathCheck path = new PathCheck();
+        // Plaintext, until WELCOME or NODES: bytes received from and sent to the address, the last datagram's size.
+        boolean established;
+        long preAuthIn;
+        long preAuthOut;
+        int lastRequest;
 
         Peer(final Object key, final InetSocketAddress address, final long now, final SealedChannel seal,
                 final TicketBook.Issued issued) {
@@ -71,6 +84,9 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             this.address = address;
             this.seal = seal;
             this.issued = issued;
+            // A ticket authenticated the client before its session began.
+            established = seal != null;
+            started = now;
             lastHeard = now;
             outbox = new Outbox(channel.eventLoop(), this, OUTBOX_BYTES);
             session = new ClientSession(dataplane, this);
@@ -123,11 +139,34 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(message);
                 return;
             }
+            if (!established) {
+                // The session sends WELCOME, or NODES before ERROR moved, only once the client has logged in.
+                if (!(message instanceof Message.Welcome || message instanceof Message.Nodes)) {
+                    writeUnauthenticated(message);
+                    return;
+                }
+                established = true;
+            }
             var bytes = MessageCodec.toBuffer(channel.alloc(), message);
             if (seal != null) {
                 bytes = seal.seal(channel.alloc(), bytes);
             }
             channel.write(new DatagramPacket(bytes, address), channel.voidPromise());
+        }
+
+        private void writeUnauthenticated(final Message message) {
+            final var bytes = fitting(message, Math.min(lastRequest, preAuthIn - preAuthOut));
+            if (bytes != null) {
+                preAuthOut += bytes.readableBytes();
+                channel.write(new DatagramPacket(bytes, address), channel.voidPromise());
+            }
+        }
+
+        void heardUnauthenticated(final int bytes) {
+            if (!established) {
+                preAuthIn += bytes;
+                lastRequest = bytes;
+            }
         }
 
         @Override
@@ -156,12 +195,14 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private final Dataplane dataplane;
     private final int maxPeers;
     private final long expireNanos;
+    private final long lifetimeNanos;
     private final ConcurrentHashMap<Object, Peer> peers;
     private final TicketBook tickets;
     // Touched only on the socket's event loop.
     private long malformed;
     private long strays;
     private long refused;
+    private long withheld;
     private final Channel channel;
     private ScheduledFuture<?> sweeper;
     private long lastLog;
@@ -174,14 +215,16 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
      *     session whichever socket the kernel now gives it to
      * @param tickets where sealed sessions come from, or null for plaintext
      * @param maxPeers how many clients the transport serves at most
+     * @param lifetimeNanos how long a sealed session lives
      */
     DatagramPeers(final Dataplane dataplane, final Channel channel, final ConcurrentHashMap<Object, Peer> peers,
-            final TicketBook tickets, final int maxPeers) {
+            final TicketBook tickets, final int maxPeers, final long lifetimeNanos) {
         this.dataplane = dataplane;
         this.channel = channel;
         this.peers = peers;
         this.tickets = tickets;
         this.maxPeers = maxPeers;
+        this.lifetimeNanos = lifetimeNanos;
         final var settings = dataplane.settings();
         expireNanos = TimeUnit.MILLISECONDS.toNanos((long) settings.keepaliveMillis() * settings.expireAfter());
     }
@@ -189,13 +232,40 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(final ChannelHandlerContext ctx) {
         // UDP has no connection to lose: silence is the only sign of a client gone, checked twice a period.
-        final long period = Math.max(50, dataplane.settings().keepaliveMillis() / 2);
+        // The same sweep ends sessions past their lifetime, within half of it.
+        final long period = Math.max(50, Math.min(dataplane.settings().keepaliveMillis(),
+            TimeUnit.NANOSECONDS.toMillis(lifetimeNanos)) / 2);
         sweeper = ctx.executor().scheduleAtFixedRate(this::expireSilent, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private void sendPlain(final InetSocketAddress to, final Message message) {
-        final var bytes = MessageCodec.toBuffer(channel.alloc(), message);
-        channel.writeAndFlush(new DatagramPacket(bytes, to), channel.voidPromise());
+    /**
+     * Answers a datagram from an address without a session, with no more bytes than it came with.
+     */
+    private void sendPlain(final InetSocketAddress to, final Message message, final int request) {
+        final var bytes = fitting(message, request);
+        if (bytes != null) {
+            channel.writeAndFlush(new DatagramPacket(bytes, to), channel.voidPromise());
+        }
+    }
+
+    /**
+     * A message encoded within {@code allowance} bytes, for a source that has not authenticated (and whose address
+     * may be a victim's): an ERROR too long loses its text, anything else too long is not sent.
+     *
+     * @return the bytes, or null when even that does not fit
+     */
+    private ByteBuf fitting(final Message message, final long allowance) {
+        var bytes = MessageCodec.toBuffer(channel.alloc(), message);
+        if (bytes.readableBytes() > allowance && message instanceof Message.Error error) {
+            bytes.release();
+            bytes = MessageCodec.toBuffer(channel.alloc(), new Message.Error(error.request(), error.code(), ""));
+        }
+        if (bytes.readableBytes() > allowance) {
+            bytes.release();
+            withheld++;
+            return null;
+        }
+        return bytes;
     }
 
     @Override
@@ -216,6 +286,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     }
 
     private void receivePlain(final InetSocketAddress from, final ByteBuf content) {
+        final int size = content.readableBytes();
         final Message message;
         try {
             message = MessageCodec.decode(content);
@@ -233,19 +304,20 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
                     if (message instanceof Message.Keepalive) {
                         // A client whose session this server does not know (it restarted, or expired the client)
                         // learns so at its next keepalive, with an answer no larger than the question.
-                        sendPlain(from, new Message.Bye(BYE_UNKNOWN_SESSION));
+                        sendPlain(from, new Message.Bye(BYE_UNKNOWN_SESSION), size);
                     }
                     return;
                 }
                 if (peers.size() >= maxPeers) {
                     logDropped(from, "the server serves " + maxPeers + " UDP clients already");
-                    sendPlain(from, new Message.Error(0, Message.Error.LIMIT, "the server is full"));
+                    sendPlain(from, new Message.Error(0, Message.Error.LIMIT, "the server is full"), size);
                     return;
                 }
                 // Only this socket's loop adds peers of this address, so this one is new.
                 peer = peers.computeIfAbsent(from, key -> new Peer(from, from, now, null, null));
             }
             peer.lastHeard = now;
+            peer.heardUnauthenticated(size);
             peer.session.receive(message);
         } finally {
             ReferenceCountUtil.release(message);
@@ -279,6 +351,12 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     }
 
     private void startSealed(final InetSocketAddress from, final long session, final ByteBuf content) {
+        if (SealedChannel.isPath(content)) {
+            // a session starts with a HELLO, never with a path response
+            strays++;
+            logDropped(from, "a path datagram for session " + session + ", which has not started");
+            return;
+        }
         final var issued = tickets.peek(session);
         if (issued.isEmpty()) {
             strays++;
@@ -315,6 +393,8 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         if (peer.closed) {
             return;
         }
+        final int size = content.readableBytes();
+        final boolean path = SealedChannel.isPath(content);
         final var plain = peer.seal.open(channel.alloc(), content);
         if (plain == null) {
             refused++;
@@ -323,10 +403,24 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            if (!from.equals(peer.address)) {
-                LOG.info("Client {} of session {} moved from {} to {}", peer.issued.clientId(), peer.key,
-                    peer.address, from);
-                peer.address = from;
+            final long now = System.nanoTime();
+            if (path) {
+                final var token = SealedChannel.pathToken(plain, SealedChannel.PATH_RESPONSE);
+                if (token.isPresent() && peer.path.validates(from, token.getAsLong())) {
+                    LOG.info("Client {} of session {} moved from {} to {}", peer.issued.clientId(), peer.key,
+                        peer.address, from);
+                    peer.address = from;
+                }
+                peer.lastHeard = now;
+                return;
+            }
+            if (!from.equals(peer.address) && peer.path.heard(from, size, now)) {
+                // The session stays where it is until this address answers; the message is the client's all the same.
+                final var challenge = peer.seal.sealPath(channel.alloc(), SealedChannel.PATH_CHALLENGE,
+                    peer.path.token());
+                peer.path.challenged(challenge.readableBytes(), now);
+                LOG.debug("Session {} heard from {}, not its address {}: challenged it", peer.key, from, peer.address);
+                channel.writeAndFlush(new DatagramPacket(challenge, from), channel.voidPromise());
             }
             deliver(peer, from, plain);
         } finally {
@@ -379,8 +473,16 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private void expireSilent() {
         final long now = System.nanoTime();
         for (var peer : new ArrayList<>(peers.values())) {
-            if (peer.owner() == this && now - peer.lastHeard > expireNanos) {
+            if (peer.owner() != this) {
+                continue;
+            }
+            if (now - peer.lastHeard > expireNanos) {
                 peer.session.expired();
+            } else if (peer.seal != null && now - peer.started > lifetimeNanos && !peer.closed) {
+                // Its keys were handed out once, on credentials checked once: a fresh ticket checks them again.
+                LOG.info("Session {} of client {} is {} s old; ending it for a new ticket", peer.key,
+                    peer.issued.clientId(), TimeUnit.NANOSECONDS.toSeconds(now - peer.started));
+                peer.sendAndClose(new Message.Bye(Message.Bye.CLOSED));
             }
         }
     }
@@ -395,8 +497,9 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
                 end(peer);
             }
         }
-        LOG.debug("UDP socket {} closed; {} malformed, {} refused and {} stray datagrams dropped in its life",
-            ctx.channel().localAddress(), malformed, refused, strays);
+        LOG.debug("UDP socket {} closed; {} malformed, {} refused and {} stray datagrams dropped in its life, {} "
+            + "answers to unauthenticated sources withheld as larger than their questions",
+            ctx.channel().localAddress(), malformed, refused, strays, withheld);
         super.channelInactive(ctx);
     }
 

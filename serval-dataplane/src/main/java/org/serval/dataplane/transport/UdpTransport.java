@@ -57,6 +57,15 @@ public final class UdpTransport implements AutoCloseable {
      */
     public static UdpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
             final int maxPeers, final boolean sealed) throws InterruptedException {
+        return start(dataplane, bind, threads, maxPeers, sealed,
+            TimeUnit.SECONDS.toNanos(Bounds.UDP_SESSION_LIFETIME_SECONDS));
+    }
+
+    /**
+     * Binds and starts serving clients whose sealed sessions live {@code lifetimeNanos} (tests shorten it).
+     */
+    static UdpTransport start(final Dataplane dataplane, final InetSocketAddress bind, final int threads,
+            final int maxPeers, final boolean sealed, final long lifetimeNanos) throws InterruptedException {
         final boolean epoll = Epoll.isAvailable();
         final int loops = EventLoops.count(threads);
         final int sockets = epoll ? loops : 1;
@@ -73,7 +82,7 @@ public final class UdpTransport implements AutoCloseable {
                 @Override
                 protected void initChannel(final Channel ch) {
                     ch.pipeline().addLast("peers", new DatagramPeers(dataplane, ch, peers, tickets,
-                        maxPeers * sockets));
+                        maxPeers * sockets, lifetimeNanos));
                 }
             });
         if (epoll) {
