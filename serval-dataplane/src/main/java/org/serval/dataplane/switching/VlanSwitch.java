@@ -121,8 +121,13 @@ public final class VlanSwitch {
             final boolean fromNode = from.isRemote();
             if (!Macs.isGroup(dst)) {
                 final var to = macs.lookup(dst, nowNanos);
-                if (to != null) {
-                    if (to != from && members.contains(to) && !(fromNode && to.isRemote())) {
+                // A port that left since it was learned is no destination: the frame is unknown unicast again.
+                if (to != null && members.contains(to)) {
+                    if (fromNode && to.isRemote()) {
+                        // Split horizon: the sending node reaches that node itself. Counted, as a learned entry
+                        // pointing there means the tables disagree.
+                        dropped.increment();
+                    } else if (to != from) {
                         send(to, frame, offload);
                     }
                     return true;
@@ -185,7 +190,10 @@ public final class VlanSwitch {
             return false;
         }
         final var owner = macs.lookup(binding.mac(), nowNanos);
-        if (owner == null || owner == from || !members.contains(owner)) {
+        // A question from another node is answered only for an owner here: answering for an owner behind a third
+        // node would make the asking node learn the owner's MAC at this node's port, where split horizon then drops
+        // every frame to it. The owner's own node got the same question over the full mesh and answers it.
+        if (owner == null || owner == from || !members.contains(owner) || from.isRemote() && owner.isRemote()) {
             return false;
         }
         answered.increment();

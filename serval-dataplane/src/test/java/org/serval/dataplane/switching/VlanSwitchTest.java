@@ -111,6 +111,60 @@ class VlanSwitchTest {
         assertEquals(1, cc.received.size(), "now 0b is known: unicast");
     }
 
+    /**
+     * The cluster test's lost pings (ClusterTest, c on a third node asking for a's address): a node must not answer,
+     * for an owner behind another node, a question that came from yet another node, or the asking node learns the
+     * owner's MAC at this node's port and its frames to the owner die here by split horizon.
+     */
+    @Test
+    void aQuestionFromAnotherNodeIsAnsweredOnlyForOwnersHere() {
+        final var answering = new VlanSwitch("red", 1024, 64, 300 * SECOND, true);
+        final var home = new Member("home", true);
+        final var third = new Member("third", true);
+        final var local = new Member("b");
+        answering.attach(home);
+        answering.attach(third);
+        answering.attach(local);
+        final long macA = 0x020000000A0AL;
+        final long macB = 0x020000000B0BL;
+        final long macC = 0x020000000C0CL;
+        final int ipA = 0x0A620001;
+        final int ipB = 0x0A620002;
+        final int ipC = 0x0A620003;
+        // a, behind home, asks for b: the switch learns a's address and MAC at home's port.
+        answering.receive(home, track(Frames.arpRequest(macA, ipA, ipB)), 0);
+        assertEquals(1, local.received.size(), "b hears a's question");
+        // c, behind third, asks for a: home answers that itself; this node must stay out of it.
+        answering.receive(third, track(Frames.arpRequest(macC, ipC, ipA)), SECOND);
+        assertEquals(0, answering.answeredQuestions(), "answered for an owner behind another node");
+        assertEquals(List.of(), third.received, "split horizon: nothing goes back to the asking node");
+        assertEquals(2, local.received.size(), "the local member hears c's question");
+        // b, local, asks for a: answered here, a's MAC being at home's port is right for b.
+        answering.receive(local, track(Frames.arpRequest(macB, ipB, ipA)), 2 * SECOND);
+        assertEquals(1, answering.answeredQuestions());
+        assertEquals(3, local.received.size(), "b got its answer");
+    }
+
+    private ByteBuf track(final ByteBuf frame) {
+        sent.add(frame);
+        return frame;
+    }
+
+    @Test
+    void splitHorizonDropsAreCounted() {
+        final var nodeX = new Member("x", true);
+        final var nodeY = new Member("y", true);
+        red.attach(aa);
+        red.attach(nodeX);
+        red.attach(nodeY);
+        red.receive(nodeX, frame(BROADCAST, 0x0E), 0);
+        final long before = red.droppedFrames();
+        // 0e is behind x; y sending to it means the nodes' tables disagree: dropped, and counted.
+        red.receive(nodeY, frame(0x0E, 0x0F), SECOND);
+        assertEquals(before + 1, red.droppedFrames(), "a split-horizon drop is counted");
+        assertEquals(List.of(), nodeX.received);
+    }
+
     @Test
     void framesFromAnotherNodeGoToLocalMembersOnly() {
         final var nodeX = new Member("x", true);
