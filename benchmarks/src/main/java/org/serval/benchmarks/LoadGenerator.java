@@ -20,6 +20,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,10 @@ import org.serval.dataplane.transport.EventLoops;
  * failed, keepalives answered.
  */
 public final class LoadGenerator {
+    private static final int CLIENTS_PER_SOURCE = 16;
+
     private final String host;
+    private final boolean isLoopback;
     private final int port;
     private final String user;
     private final String vlan;
@@ -59,6 +64,7 @@ public final class LoadGenerator {
         final int colon = server.lastIndexOf(':');
         host = server.substring(0, colon);
         port = Integer.parseInt(server.substring(colon + 1));
+        isLoopback = InetAddress.getByName(host).isLoopbackAddress();
         this.user = user;
         this.vlan = vlan;
         tls = ServerTrust.pinned(pin).clientContext(ClientKeys.load(certificate));
@@ -133,6 +139,21 @@ public final class LoadGenerator {
         }
     }
 
+    /**
+     * Where simulated client {@code index} connects from. The server caps connections and TLS handshakes per source
+     * address (docs/security.md), as it should against a real flood; simulated clients of many users on one host
+     * spread over 127.0.0.0/8 instead, 16 to an address, as clients behind a few NATs would look. Elsewhere, the
+     * host's own address.
+     */
+    private InetSocketAddress source(final int index) {
+        if (!isLoopback) {
+            return null;
+        }
+        final int address = index / CLIENTS_PER_SOURCE;
+        return new InetSocketAddress(String.format("127.%d.%d.%d", 1 + address / 62_500 % 254,
+            address / 250 % 250, 1 + address % 250), 0);
+    }
+
     private void run(final int clients, final int seconds, final int perSecond) throws InterruptedException {
         // at most this many logins in flight, so that the server's accept queue is not flooded
         final var handshakes = new Semaphore(64);
@@ -152,7 +173,7 @@ public final class LoadGenerator {
                         StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Simulated(index, handshakes));
                     }
                 })
-                .connect(host, port);
+                .connect(new InetSocketAddress(host, port), source(index));
             if (perSecond > 0) {
                 final long due = start + TimeUnit.SECONDS.toNanos(1) * (i + 1) / perSecond;
                 final long wait = due - System.nanoTime();
