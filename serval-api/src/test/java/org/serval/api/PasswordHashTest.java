@@ -7,6 +7,7 @@
  */
 package org.serval.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,5 +48,18 @@ class PasswordHashTest {
     void refusesEmptyAndHugePasswords() {
         assertThrows(IllegalArgumentException.class, () -> PasswordHash.hash(new char[0]));
         assertThrows(IllegalArgumentException.class, () -> PasswordHash.hash(new char[2000]));
+    }
+
+    @Test
+    void anUnknownUserCostsWhatAWrongPasswordCosts() {
+        final var stored = PasswordHash.hash("right".toCharArray());
+        long before = PasswordHash.iterationsSpent();
+        assertFalse(PasswordHash.verify("wrong".toCharArray(), stored));
+        final long wrongPassword = PasswordHash.iterationsSpent() - before;
+        before = PasswordHash.iterationsSpent();
+        PasswordHash.burn("anything".toCharArray());
+        final long unknownUser = PasswordHash.iterationsSpent() - before;
+        assertEquals(PasswordHash.DEFAULT_ITERATIONS, wrongPassword);
+        assertEquals(wrongPassword, unknownUser, "burn must run a full production-cost hash");
     }
 }

@@ -23,6 +23,7 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.serval.api.AccessPolicy;
 import org.serval.api.LocalSecurityView;
+import org.serval.api.PasswordHash;
 import org.serval.api.SecurityDirectory;
 import org.serval.api.UserInfo;
 import org.serval.dataplane.protocol.Message.Error;
@@ -124,6 +125,21 @@ class GatekeeperTest {
     void oneSiteRotatingSlash64sCannotStarveAnothersLogin() throws Exception {
         final int ahead = checksAheadOfAnother(i -> address("2001:db8:0:" + Integer.toHexString(i) + "::1"));
         assertTrue(ahead <= Gatekeeper.PER_SOURCE, ahead + " of the flood's checks went first");
+    }
+
+    /**
+     * A login as a user that does not exist runs a full production-cost hash, so that timing does not tell which
+     * user names exist (PasswordHashTest checks that this is what a wrong password costs).
+     */
+    @Test
+    void anUnknownUserCostsAFullHash() throws Exception {
+        try (var gatekeeper = new Gatekeeper(new SlowDirectory(0), new TicketBook(64, 30), 1)) {
+            final long before = PasswordHash.iterationsSpent();
+            final var login = login(gatekeeper.password("nobody-here", "guess", address("192.0.2.7")));
+            assertEquals(Error.AUTH_FAILED, login.errorCode(), login.error());
+            assertTrue(PasswordHash.iterationsSpent() - before >= PasswordHash.DEFAULT_ITERATIONS,
+                "an unknown user was refused without a full hash");
+        }
     }
 
     @Test

@@ -21,7 +21,9 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -298,5 +300,37 @@ class SealedUdpTest {
         final var stranger = ServerTrust.authorities(pem(dir.resolve("other.p12"), "other"));
         final var e = assertThrows(SSLHandshakeException.class, () -> tls(stranger).close());
         assertTrue(e.getMessage().contains("PKIX") || e.getMessage().contains("certification path"), e.getMessage());
+    }
+
+    /**
+     * With --ca the client also checks the host name it dialled against the certificate, as the client does
+     * (ServerTrust.checksHostName): a certificate of the right CA for another name is refused.
+     */
+    @Test
+    void aClientTrustingACaChecksTheHostName() throws Exception {
+        final var trust = ServerTrust.authorities(pem(dir.resolve("tls/serval.p12"), "secret"));
+        assertTrue(trust.checksHostName());
+        final var loopback = new byte[] {127, 0, 0, 1};
+        try (var socket = tlsAs(trust, InetAddress.getByAddress("localhost", loopback))) {
+            socket.getOutputStream().write(Wire.bytes(TestUsers.hello("ca-named")));
+            assertInstanceOf(Message.Welcome.class, read(socket));
+        }
+        final var e = assertThrows(SSLHandshakeException.class,
+            () -> tlsAs(trust, InetAddress.getByAddress("wrong.example", loopback)).close());
+        assertTrue(e.getMessage().contains("wrong.example"), e.getMessage());
+    }
+
+    private SSLSocket tlsAs(final ServerTrust trust, final InetAddress host) throws Exception {
+        final var context = SSLContext.getInstance("TLSv1.3");
+        context.init(null, new TrustManager[] { trust }, null);
+        // A plain socket to the address, then TLS over it for the name: no resolver is asked for "wrong.example".
+        final var named = (SSLSocket) context.getSocketFactory().createSocket(
+            new Socket(host, tcp.localAddress().getPort()), host.getHostName(), tcp.localAddress().getPort(), true);
+        final var parameters = named.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        named.setSSLParameters(parameters);
+        named.setSoTimeout(5000);
+        named.startHandshake();
+        return named;
     }
 }
