@@ -415,7 +415,7 @@ class ControllerTest {
             good.send(new Message.Keepalive(9));
             assertEquals(new Message.KeepaliveAck(9), good.receive());
         }
-        assertTrue(Files.readString(server.karafLog()).contains("Closing tcp connection from"),
+        assertTrue(Files.readString(server.karafLog()).contains("Closed a connection for malformed input from"),
             "the refusal is logged");
     }
 
