@@ -253,6 +253,10 @@ run_attack() {
   esac
   log "attack $n: $name"
   sleep "$RAMP_SECONDS"
+  # CPU seconds of the attacker's namespace (which the attack shares the machine's cores with) and of the server
+  local cpu_atk0 cpu_srv0 cpu_t0=$SECONDS
+  cpu_atk0=$(ns_cpu_seconds "$NS_ATK")
+  cpu_srv0=$(ns_cpu_seconds "$NS_SERVER")
   # the peak resident memory, sampled each second while the attack runs
   (peak=0; for ((i = 0; i < secs + 2; i++)); do
      r=$(rss_mb "$pid"); [[ $r =~ ^[0-9]+$ ]] && [ "$r" -gt "$peak" ] && peak=$r; echo $peak >"$RUN_DIR/peak"; sleep 1
@@ -264,6 +268,10 @@ run_attack() {
   probe=$(timeout 8 ip netns exec "$NS_C2" python3 "$A/login_probe.py" "$SERVER_IP" bench bench 5 2>&1 | tail -1)
   wait $ip
   during=$(cat "$RUN_DIR/during")
+  local cpu
+  cpu=$(awk -v a0="$cpu_atk0" -v a1="$(ns_cpu_seconds "$NS_ATK")" -v s0="$cpu_srv0" -v s1="$(ns_cpu_seconds "$NS_SERVER")" \
+    -v t=$((SECONDS - cpu_t0)) -v c="$(nproc)" 'BEGIN {
+      printf "CPU while measured: attacker namespace %.1f s, server %.1f s, of %d s x %d cores", a1 - a0, s1 - s0, t, c}')
   stop_attacker atk
   [ "$n" = 4 ] || [ "$n" = 5 ] && { stop_attacker count-c1; stop_attacker count-c2; }
   kill $sampler 2>/dev/null; wait $sampler 2>/dev/null
@@ -287,6 +295,7 @@ except Exception: print("?")' "$RUN_DIR/count-$m.json" "$STORM_RATE")"
     done
     notes+="; honest flow c1 -> c2, the flooder is a third member"
   fi
+  notes+="; $cpu"
   [ -s "$RUN_DIR/atk.err" ] && notes+="; attacker stderr: $(tail -1 "$RUN_DIR/atk.err" | tr '|' '/' | cut -c1-120)"
   local login
   case $probe in
@@ -318,7 +327,7 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 out="$root/docs/bench-results/attack-$stamp.md"
 mkdir -p "$root/docs/bench-results"
 {
-  echo "SERVAL under attack, $(date -u '+%Y-%m-%d %H:%M') UTC, SERVAL commit $commit (bench/attack.sh at $script_commit), $(nproc) cores;"
+  echo "SERVAL under attack, $(date -u '+%Y-%m-%d %H:%M') UTC, SERVAL commit $commit (distribution built $(date -u -r "$SERVAL_DIST" '+%Y-%m-%d %H:%M')), bench/attack.sh at $script_commit, $(nproc) cores;"
   echo "each attack ${ATTACK_SECONDS} s; honest flow iperf3 TCP c1 -> c2 over the overlay during the attack over the same measured just before;"
   echo "RSS of the server JVM just before and ${SETTLE_SECONDS} s after the attack (peak while it ran); honest login from c2's namespace halfway through."
   echo

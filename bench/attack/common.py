@@ -12,6 +12,15 @@ import time
 PORT = 4000
 
 HELLO, WELCOME, LIST_VLANS, KEEPALIVE, ERROR, BYE = 0x01, 0x02, 0x07, 0x0B, 0x0E, 0x0F
+ERRORS = {1: "unsupported-version", 2: "auth-failed", 3: "unknown-vlan", 4: "vlan-full", 5: "denied", 6: "malformed",
+          7: "limit", 8: "internal", 9: "moved"}
+
+
+def answer(mtype, code):
+    """How a refused login was answered: the error's name, or the message type."""
+    if mtype == ERROR:
+        return ERRORS.get(code, "error-%s" % code)
+    return "type-%d" % mtype
 
 
 def msg(mtype, body):

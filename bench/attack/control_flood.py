@@ -10,7 +10,7 @@ import socket
 import ssl
 import time
 
-from common import WELCOME, Run, args, keepalive, list_vlans, login, tls_context
+from common import WELCOME, Run, answer, args, keepalive, list_vlans, login, tls_context
 
 seconds, host, user, password, source = args("SECONDS HOST USER PASSWORD SOURCE", "seconds", "host", "user",
                                                 "password", "source")
@@ -31,7 +31,7 @@ while not run.stop() and sessions < 1000:
         time.sleep(0.2)
         continue
     if mtype != WELCOME:
-        run.add("login_refused_%s" % code)
+        run.add("login_refused_" + answer(mtype, code))
         time.sleep(0.2)
         continue
     run.add("logins")

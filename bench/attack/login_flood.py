@@ -1,13 +1,13 @@
 """Login flood: WORKERS threads, each opening TLS connections to HOST:4000 and sending HELLO for USER with a random
 wrong password as fast as the answers come (an answer is awaited at most 3 s, so a server that stalls cannot stall
 the flood). Usage: login_flood.py SECONDS HOST USER WORKERS. Counts: hellos, then one key per answer
-(error-2 auth-failed, error-7 limit, ...), timeout, closed (no answer: reset or closed), welcome (must stay 0)."""
+(auth-failed, limit, ...), timeout, closed (no answer: reset or closed), welcome (must stay 0)."""
 import os
 import socket
 import ssl
 import threading
 
-from common import WELCOME, Run, args, login, tls_context
+from common import WELCOME, Run, answer, args, login, tls_context
 
 seconds, host, user, workers = args("SECONDS HOST USER WORKERS", "seconds", "host", "user", "workers")
 run = Run(float(seconds))
@@ -35,7 +35,7 @@ def worker():
             count("welcome")
             sock.close()
         else:
-            count("error-%s" % code if code is not None else "type-%d" % mtype)
+            count(answer(mtype, code))
 
 
 threads = [threading.Thread(target=worker, daemon=True) for _ in range(int(workers))]

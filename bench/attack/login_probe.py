@@ -7,7 +7,7 @@ import ssl
 import sys
 import time
 
-from common import WELCOME, bye, login, tls_context
+from common import WELCOME, answer, bye, login, tls_context
 
 if len(sys.argv) != 5:
     sys.exit("usage: login_probe.py HOST USER PASSWORD TIMEOUT")
@@ -16,7 +16,7 @@ start = time.monotonic()
 try:
     # one timeout for every step; the total is checked below
     sock, mtype, code = login(tls_context(), host, "probe-" + os.urandom(3).hex(), user, password, timeout)
-    result = "ok" if mtype == WELCOME else "refused-%s" % (code if code is not None else mtype)
+    result = "ok" if mtype == WELCOME else "refused " + answer(mtype, code)
     if sock is not None:
         sock.sendall(bye())
         sock.close()
