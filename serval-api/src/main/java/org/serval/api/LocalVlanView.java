@@ -72,16 +72,7 @@ public final class LocalVlanView implements VlanDirectory {
 
     @Override
     public List<VlanInfo> vlans(final String prefix, final int limit) {
-        final var from = prefix == null ? "" : prefix;
-        final var tail = vlans.tailMap(from, true);
-        final var result = new ArrayList<VlanInfo>(Math.min(limit, 64));
-        for (var entry : tail.entrySet()) {
-            if (result.size() >= limit || !entry.getKey().startsWith(from)) {
-                break;
-            }
-            result.add(entry.getValue());
-        }
-        return result;
+        return vlans(prefix, null, limit);
     }
 
     @Override
