@@ -114,6 +114,15 @@ public final class Bounds {
 
     // ---- Sessions (session/ClientSession) --------------------------------------------------------------------
 
+    /**
+     * Requests (every message but DATA) a logged-in client may send a second,
+     * with a burst of {@link #REQUESTS_BURST_SECONDS} seconds' worth; beyond it the session ends with LIMIT. An honest
+     * client sends a keepalive every few seconds and a RESOLVE per address its host looks up, so an ARP scan of a
+     * /24 fits in the burst, while a flood of KEEPALIVE or LIST_VLANS is cut off before it can take a core.
+     */
+    public static final int REQUESTS_PER_SECOND = 200;
+    public static final int REQUESTS_BURST_SECONDS = 2;
+
     /** VLANs one session may be in: VLAN refs are one byte on the wire. */
     public static final int SESSION_MAX_VLANS = 255;
 

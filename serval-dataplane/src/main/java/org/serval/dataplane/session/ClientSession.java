@@ -143,6 +143,7 @@ public final class ClientSession {
     private boolean ended;
     private int nextVlanRef = 1;
     private String endReason = "closed";
+    private final TokenBucket requests = new TokenBucket(Bounds.REQUESTS_BURST_SECONDS);
 
     public ClientSession(final Dataplane dataplane, final Link link) {
         this.dataplane = dataplane;
@@ -164,6 +165,13 @@ public final class ClientSession {
         }
         if (clientId == null && !(msg instanceof Message.Hello)) {
             refuse(0, Error.MALFORMED, "the first message must be HELLO");
+            return;
+        }
+        // Every request costs the node work and an answer: a client asking faster than any honest one is burning
+        // the node's CPU, and goes (to log in again, which costs it a password check).
+        final int rate = dataplane.settings().requestsPerSecond();
+        if (!(msg instanceof Data) && !requests.take(System.nanoTime(), rate)) {
+            refuse(0, Error.LIMIT, "more than " + rate + " requests a second");
             return;
         }
         switch (msg) {

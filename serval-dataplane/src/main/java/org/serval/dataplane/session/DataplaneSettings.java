@@ -9,6 +9,8 @@ package org.serval.dataplane.session;
 
 import static java.util.Objects.requireNonNull;
 
+import org.serval.dataplane.Bounds;
+
 /**
  * What a node's dataplane is told by its configuration.
  *
@@ -23,9 +25,11 @@ import static java.util.Objects.requireNonNull;
  *     know instead of flooding them
  * @param softMaxClients above how many clients this node sends new clients to, and asks some of its clients to
  *     move to, a lighter node of its cluster; 0 for no limit
+ * @param requestsPerSecond how many requests (messages but DATA) a client may send a second, with two seconds'
+ *     worth of burst, before its session ends with LIMIT
  */
 public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAfter, int tapMtu, int maxMacsPerVlan,
-        int maxMacsPerPort, int macAgingSeconds, boolean answerNeighbors, int softMaxClients) {
+        int maxMacsPerPort, int macAgingSeconds, boolean answerNeighbors, int softMaxClients, int requestsPerSecond) {
     public static final int DEFAULT_TAP_MTU = 1400;
 
     public DataplaneSettings(final String nodeId, final int keepaliveMillis, final int expireAfter, final int tapMtu,
@@ -35,12 +39,27 @@ public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAf
             answerNeighbors, 0);
     }
 
+    public DataplaneSettings(final String nodeId, final int keepaliveMillis, final int expireAfter, final int tapMtu,
+            final int maxMacsPerVlan, final int maxMacsPerPort, final int macAgingSeconds,
+            final boolean answerNeighbors, final int softMaxClients) {
+        this(nodeId, keepaliveMillis, expireAfter, tapMtu, maxMacsPerVlan, maxMacsPerPort, macAgingSeconds,
+            answerNeighbors, softMaxClients, Bounds.REQUESTS_PER_SECOND);
+    }
+
+    /**
+     * The same settings with another request rate.
+     */
+    public DataplaneSettings withRequestsPerSecond(final int rate) {
+        return new DataplaneSettings(nodeId, keepaliveMillis, expireAfter, tapMtu, maxMacsPerVlan, maxMacsPerPort,
+            macAgingSeconds, answerNeighbors, softMaxClients, rate);
+    }
+
     public DataplaneSettings {
         requireNonNull(nodeId);
         if (keepaliveMillis < 100 || expireAfter < 1 || expireAfter > 255 || tapMtu < 576 || tapMtu > 1500
-                || softMaxClients < 0) {
+                || softMaxClients < 0 || requestsPerSecond < 1) {
             throw new IllegalArgumentException("keepalive >= 100 ms, expireAfter 1..255, tapMtu 576..1500, "
-                + "softMaxClients >= 0");
+                + "softMaxClients >= 0, requestsPerSecond >= 1");
         }
     }
 

@@ -20,29 +20,9 @@ import org.serval.api.FloodPolicy;
  * <p>On the member's session executor only.
  */
 final class StormControl {
-    /**
-     * A token bucket of frames, refilled at the policy's rate, holding at most one second's worth.
-     */
-    private static final class Bucket {
-        private static final long SECOND = 1_000_000_000L;
-        private long credit = SECOND;
-        private long last = System.nanoTime();
-
-        boolean take(final long now, final int ratePerSecond) {
-            credit = Math.min(SECOND, credit + Math.max(0, now - last));
-            last = now;
-            final long cost = SECOND / ratePerSecond;
-            if (credit < cost) {
-                return false;
-            }
-            credit -= cost;
-            return true;
-        }
-    }
-
-    private final Bucket broadcasts = new Bucket();
-    private final Bucket multicasts = new Bucket();
-    private final Bucket unknownUnicasts = new Bucket();
+    private final TokenBucket broadcasts = new TokenBucket(1);
+    private final TokenBucket multicasts = new TokenBucket(1);
+    private final TokenBucket unknownUnicasts = new TokenBucket(1);
 
     /**
      * Whether a frame to a group address may go on.

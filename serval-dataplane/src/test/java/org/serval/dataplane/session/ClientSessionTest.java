@@ -28,6 +28,7 @@ import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
@@ -179,6 +180,34 @@ class ClientSessionTest {
         assertInstanceOf(Message.Error.class, refusal.get(0), refusal.toString());
         assertEquals(Message.Error.MALFORMED, ((Message.Error) refusal.get(0)).code());
         assertTrue(alice.isActive());
+    }
+
+    /**
+     * A logged-in client that asks faster than any honest one (here 1,000 keepalives at once, against 200 a second
+     * with two seconds of burst) is cut off with LIMIT instead of costing the node a core; one that asks within the
+     * burst gets every answer.
+     */
+    @Test
+    void aClientFloodingRequestsIsCutOffAndOneWithinTheBurstIsNot() throws Exception {
+        final var calm = client("calm");
+        for (int i = 0; i < 300; i++) {
+            send(calm, new Message.Keepalive(i));
+        }
+        final var answers = received(calm);
+        assertEquals(300, answers.size(), "every request within the burst answered");
+        assertTrue(calm.isActive());
+
+        final var flooder = client("flooder");
+        for (int i = 0; i < 1_000 && flooder.isActive(); i++) {
+            send(flooder, new Message.Keepalive(i));
+        }
+        final var replies = received(flooder);
+        final var last = replies.get(replies.size() - 1);
+        assertInstanceOf(Message.Error.class, last, "cut off: " + last);
+        assertEquals(Message.Error.LIMIT, ((Message.Error) last).code());
+        // the burst, and what the bucket refilled while the loop ran
+        assertTrue(replies.size() <= 3 * Bounds.REQUESTS_PER_SECOND, replies.size() + " answers before the cut");
+        assertFalse(flooder.isActive(), "the connection is closed");
     }
 
     @Test

@@ -30,6 +30,8 @@ import org.serval.dataplane.protocol.MessageCodec;
  * disconnected instead of buffered for.
  */
 class RepliesTest {
+    // The reply bound is what these tests prove: the request rate, which would cut the flood off first, is lifted.
+    private static final int UNLIMITED = 1_000_000_000;
     // A link that holds this much is full, as a TCP channel past its high water mark is.
     private static final long LINK_BOUND = 64 * 1024;
 
@@ -96,8 +98,8 @@ class RepliesTest {
 
     private final LocalVlanView view = new LocalVlanView();
     private final ViewRegistry registry = new ViewRegistry(view);
-    private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
-        TestUsers.gatekeeper());
+    private final Dataplane dataplane = new Dataplane(
+        DataplaneSettings.defaults("n1").withRequestsPerSecond(UNLIMITED), view, registry, TestUsers.gatekeeper());
 
     private StuckLink loggedIn(final String id) throws InterruptedException {
         final var link = new StuckLink();

@@ -37,13 +37,19 @@ import org.serval.dataplane.session.ViewRegistry;
  */
 @ExtendWith(LeakCheck.class)
 class StalledReaderTest {
+    // The reply bound is what these tests prove: the request rate, which would cut the flood off first, is lifted.
+    private static final int UNLIMITED = 1_000_000_000;
     private final LocalVlanView view = new LocalVlanView();
     private final ViewRegistry registry = new ViewRegistry(view);
     private TcpTransport transport;
 
     @BeforeEach
     void start() throws InterruptedException {
-        transport = TcpTransport.start(new Dataplane(DataplaneSettings.defaults("n1"), view, registry,
+        // A keepalive period longer than the flood can take on a loaded machine: the honest client sends nothing
+        // meanwhile and must not expire for it.
+        final var settings = new DataplaneSettings("n1", 60_000, 3, DataplaneSettings.DEFAULT_TAP_MTU, 8192, 256, 300,
+            true, 0, UNLIMITED);
+        transport = TcpTransport.start(new Dataplane(settings, view, registry,
             TestUsers.gatekeeper()), new InetSocketAddress("127.0.0.1", 0), 1, null);
     }
 
