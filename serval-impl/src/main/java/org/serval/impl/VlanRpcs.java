@@ -31,39 +31,39 @@ import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnectedBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlans;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output.VlanBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnectedBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClient;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.get.vlans.output.VlanBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -171,7 +171,7 @@ public final class VlanRpcs implements AutoCloseable {
             }
         }
 
-        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanBuilder()
+        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanBuilder()
             .setName(new VlanName(name))
             .setDescription(input.getDescription())
             .setVid(vid)
@@ -284,7 +284,7 @@ public final class VlanRpcs implements AutoCloseable {
     ListenableFuture<RpcResult<GetVlansOutput>> getVlans(final GetVlansInput input) {
         final var prefix = input.getNamePrefix() == null ? "" : input.getNamePrefix();
         final var infos = view.vlans(prefix, getVlansLimit);
-        final var out = new ArrayList<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output
+        final var out = new ArrayList<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.get.vlans.output
             .Vlan>(infos.size());
         for (var info : infos) {
             out.add(new VlanBuilder()

@@ -20,9 +20,9 @@ import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.FloodAction;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.FloodAction;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.serval.api.FloodPolicy;
 import org.serval.api.LocalVlanView;
@@ -90,7 +90,7 @@ public final class VlanViewUpdater implements AutoCloseable {
             owner == null ? null : owner.getValue(), toFloodPolicy(vlan.getFloodPolicy()));
     }
 
-    private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121
+    private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130
             .vlan.config.FloodPolicy policy) {
         if (policy == null) {
             return FloodPolicy.DEFAULT;
