@@ -154,8 +154,27 @@ public final class ServalController implements AutoCloseable {
         gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
         registry = new DatastoreClientRegistry(broker, view, notifications, nodeId);
         dataplane = new Dataplane(settings, view, registry, gatekeeper);
-        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession,
-            dataplane::revoke);
+        updater = new VlanViewUpdater(broker, view, nodeId, new VlanViewUpdater.Sessions() {
+            @Override
+            public boolean hasSession(final String clientId) {
+                return dataplane.hasSession(clientId);
+            }
+
+            @Override
+            public void disconnect(final String clientId) {
+                dataplane.disconnect(clientId);
+            }
+
+            @Override
+            public void revoke(final String clientId, final String vlan, final int reason) {
+                dataplane.revoke(clientId, vlan, reason);
+            }
+
+            @Override
+            public void decisionChanged(final String clientId, final String vlan) {
+                dataplane.decisionChanged(clientId, vlan);
+            }
+        });
         nodeUpdater = new NodeViewUpdater(broker, nodes);
         liveness = new NodeLiveness(broker, nodeId, timing);
         nodesToClients = dataplane::nodesChanged;
@@ -163,6 +182,7 @@ public final class ServalController implements AutoCloseable {
         securityUpdater = new SecurityViewUpdater(broker, security, this::userChanged, this::accessChanged);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
+        dataplane.attachVlanRequests(new ClientVlanRequests(rpcs));
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
         housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final var thread = new Thread(runnable, "serval-housekeeping");

@@ -26,6 +26,8 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.User;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.UserKey;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.MembershipDecision;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.MembershipDecisionKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 
@@ -50,6 +52,14 @@ public final class ServalPaths {
 
     public static DataObjectIdentifier<Vlan> vlan(final String name) {
         return DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(name))).build();
+    }
+
+    /**
+     * An administrator's decision about a client in a VLAN (join-vlan, leave-vlan).
+     */
+    public static DataObjectIdentifier<MembershipDecision> decision(final String vlan, final String clientId) {
+        return DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(vlan)))
+            .child(MembershipDecision.class, new MembershipDecisionKey(new ClientId(clientId))).build();
     }
 
     public static DataObjectIdentifier<Client> client(final String id) {
