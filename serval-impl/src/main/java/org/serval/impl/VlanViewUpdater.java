@@ -74,6 +74,7 @@ public final class VlanViewUpdater implements AutoCloseable {
     }
 
     private final LocalVlanView view;
+    private final DataBroker broker;
     private final String nodeId;
     private final Registration vlanReg;
     private final Registration clientReg;
@@ -90,6 +91,7 @@ public final class VlanViewUpdater implements AutoCloseable {
      */
     public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId,
             final Sessions sessions) {
+        this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
         this.nodeId = requireNonNull(nodeId);
         this.sessions = requireNonNull(sessions);
@@ -140,9 +142,22 @@ public final class VlanViewUpdater implements AutoCloseable {
                     final var members = view.members(name);
                     view.removeVlan(name);
                     LOG.info("VLAN {} deleted", name);
-                    // Each session here leaves (REMOVED 2) and its registry writes its entry without the VLAN.
+                    // Each session here leaves (REMOVED 2) and its registry writes its entry without the VLAN; an
+                    // entry of this node without a session (being republished, say) loses it here.
+                    final var tx = broker.newWriteOnlyTransaction();
+                    int stale = 0;
                     for (var clientId : members) {
-                        sessions.revoke(clientId, name, Message.Removed.DELETED);
+                        if (sessions.hasSession(clientId)) {
+                            sessions.revoke(clientId, name, Message.Removed.DELETED);
+                        } else if (view.isOnNode(clientId, nodeId)) {
+                            tx.delete(OPERATIONAL, ServalPaths.membership(clientId, name));
+                            stale++;
+                        }
+                    }
+                    if (stale == 0) {
+                        tx.cancel();
+                    } else {
+                        Commits.logOutcome(tx.commit(), "ending " + stale + " memberships in deleted VLAN " + name);
                     }
                 }
                 case WithDataAfter<Vlan> present -> {
