@@ -129,8 +129,18 @@ final class ProtocolClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in as a current client does: following the server's changes to its memberships (HELLO flag managed).
+     */
     Message.Welcome hello(final String clientId) throws IOException {
-        send(new Message.Hello(1, clientId, 0, ServalServer.USER, Message.Hello.AUTH_PASSWORD,
+        return hello(clientId, Message.Hello.MANAGED);
+    }
+
+    /**
+     * Logs in with the given HELLO flags (0: a client of a version that cannot follow the server's changes).
+     */
+    Message.Welcome hello(final String clientId, final int flags) throws IOException {
+        send(new Message.Hello(1, clientId, flags, ServalServer.USER, Message.Hello.AUTH_PASSWORD,
             ServalServer.PASSWORD));
         return (Message.Welcome) receive();
     }
