@@ -58,6 +58,20 @@ class MembershipTest {
         assertEquals(2, response.statusCode() / 100, response::body);
     }
 
+    /**
+     * A client's registry entry once the node has written it (in the background, after WELCOME).
+     */
+    private static String entry(final String clientId) throws Exception {
+        final long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            final var response = server.get("/data/serval:clients/client=" + clientId + "?content=nonconfig");
+            if (response.statusCode() == 200 || System.nanoTime() > deadline) {
+                return response.body();
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static ProtocolClient connect(final String clientId) throws Exception {
         final var client = new ProtocolClient(ServalServer.DATAPLANE_PORT);
         client.hello(clientId);
@@ -73,7 +87,7 @@ class MembershipTest {
             assertEquals(new Message.Assign("mb-red"), laptop.receive());
             laptop.send(new Message.Join(1, MAC, "mb-red"));
             final var joined = assertInstanceOf(Message.Joined.class, laptop.receive());
-            final var client = server.get("/data/serval:clients/client=it-mb-laptop?content=nonconfig").body();
+            final var client = entry("it-mb-laptop");
             assertTrue(client.contains("\"managed\":true"), client);
 
             ok(server.rpc("leave-vlan", "{\"client-id\":\"it-mb-laptop\",\"vlan\":\"mb-red\"}"));
@@ -116,6 +130,12 @@ class MembershipTest {
         try (var later = connect("it-mb-later")) {
             assertEquals(new Message.Assign("mb-later"), later.receive());
         }
+        // the same from the shell
+        final var said = server.shell("serval:client-join it-mb-shell mb-later");
+        assertTrue(said.contains("Client it-mb-shell is a member of VLAN mb-later"), said);
+        try (var shell = connect("it-mb-shell")) {
+            assertEquals(new Message.Assign("mb-later"), shell.receive());
+        }
         ok(server.rpc("delete-vlan", "{\"name\":\"mb-later\"}"));
     }
 
@@ -140,6 +160,7 @@ class MembershipTest {
     @Test
     void disconnectClientSaysByeAdmin() throws Exception {
         try (var victim = connect("it-mb-victim")) {
+            entry("it-mb-victim");
             ok(server.rpc("disconnect-client", "{\"client-id\":\"it-mb-victim\"}"));
             assertEquals(new Message.Bye(Message.Bye.ADMIN), victim.receive());
             assertTrue(victim.closedByServer());

@@ -12,6 +12,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.netty.buffer.Unpooled;
@@ -153,15 +154,32 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
         }
     }
 
+    /**
+     * Whether a client's registry entry has reached the datastore (the node writes it in the background), which
+     * disconnect-client reads.
+     */
+    private boolean registered(final String clientId) {
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            return tx.exists(OPERATIONAL, ServalPaths.client(clientId)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Socket login(final String clientId, final boolean managed) throws Exception {
+        return login(controller, clientId, managed);
+    }
+
+    private static Socket login(final ServalController node, final String clientId, final boolean managed)
+            throws Exception {
         final var socket = new Socket();
-        socket.connect(controller.tcpAddress(), 5000);
+        socket.connect(node.tcpAddress(), 5000);
         socket.setSoTimeout(5000);
         write(socket, new Message.Hello(1, clientId, managed ? Message.Hello.MANAGED : 0, "alice",
             Message.Hello.AUTH_PASSWORD, "pw"));
         final var welcome = read(socket);
         assertTrue(welcome.toString(), welcome instanceof Message.Welcome);
-        eventually(clientId + " is registered", () -> controller.directory().isKnownClient(clientId));
+        eventually(clientId + " is registered", () -> node.directory().isKnownClient(clientId));
         return socket;
     }
 
@@ -210,6 +228,36 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
         }
     }
 
+    /**
+     * Two nodes on one datastore, as the members of a cluster share theirs: an RPC answered by one reaches a client
+     * connected to the other.
+     */
+    @Test
+    public void aDecisionMadeOnOneNodeReachesTheClientOnAnother() throws Exception {
+        final var rpcProvider = mock(RpcProviderService.class,
+            invocation -> invocation.getMethod().getReturnType() == Registration.class ? NO_REGISTRATION : null);
+        try (var other = new ServalController(getDataBroker(), getDomBroker(), rpcProvider,
+                mock(NotificationPublishService.class), DataplaneSettings.defaults("node-2"), 1000,
+                new ServalController.Sockets(new InetSocketAddress("127.0.0.1", 0), null, null, "127.0.0.1", 1), null,
+                1000)) {
+            eventually("node-2 knows alice", () -> other.security().user("alice").isPresent());
+            eventually("node-2 knows red", () -> other.directory().vlan("red").isPresent());
+            try (var phone = login(other, "phone", true)) {
+                eventually("node-1 sees the phone, managed", () -> controller.directory().isManaged("phone"));
+                assertTrue(joinVlan("phone", "red").isSuccessful());
+                assertEquals(new Message.Assign("red"), read(phone));
+                write(phone, new Message.Join(1, 0x020000000002L, "red"));
+                final var joined = (Message.Joined) read(phone);
+                assertTrue(leaveVlan("phone", "red").isSuccessful());
+                assertEquals(new Message.Removed(joined.vlanRef(), Message.Removed.ADMIN, "red"), read(phone));
+                eventually("the phone's entry is stored", () -> registered("phone"));
+                assertTrue(await(rpcs.disconnectClient(new DisconnectClientInputBuilder().setClientId("phone")
+                    .build())).isSuccessful());
+                assertEquals(new Message.Bye(Message.Bye.ADMIN), read(phone));
+            }
+        }
+    }
+
     @Test
     public void aDeletedVlanTakesItsDecisionsAndMembersWithIt() throws Exception {
         try (var laptop = login("laptop", true)) {
@@ -249,6 +297,7 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
     @Test
     public void disconnectClientSaysByeAdmin() throws Exception {
         try (var laptop = login("laptop", true)) {
+            eventually("the laptop's entry is stored", () -> registered("laptop"));
             assertTrue(await(rpcs.disconnectClient(new DisconnectClientInputBuilder().setClientId("laptop")
                 .build())).isSuccessful());
             assertEquals(new Message.Bye(Message.Bye.ADMIN), read(laptop));
