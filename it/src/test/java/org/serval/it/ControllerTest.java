@@ -210,7 +210,7 @@ class ControllerTest {
                 "{\"serval:vlan\":[{\"name\":\"y\",\"vid\":120}]}", "admin", "admin")),
             () -> assertRestconfError(409, "data-missing", server.rpc("delete-vlan", "{\"name\":\"no-such\"}")),
             () -> assertRestconfError(409, "data-missing",
-                server.rpc("join-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"bad-taken\"}")),
+                server.rpc("leave-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"no-such\"}")),
             () -> assertRestconfError(409, "data-missing",
                 server.rpc("join-vlan", "{\"client-id\":\"ghost\",\"vlan\":\"no-such\"}")),
             () -> assertRestconfError(409, "data-missing",
@@ -356,11 +356,12 @@ class ControllerTest {
             assertTrue(server.rpc("get-vlans", "{\"name-prefix\":\"dp-red\"}").body()
                 .contains("\"member-count\":2"));
 
-            // leave-vlan ends bob's membership in his live session too: alice's next broadcast does not reach him,
-            // and his registry entry stays without dp-red (the node's own later writes must not bring it back)
+            // leave-vlan ends bob's membership in his live session too, and tells him (REMOVED, an administrator):
+            // alice's next broadcast does not reach him, and his registry entry stays without dp-red (the node's own
+            // later writes must not bring it back)
             assertEquals(204, server.rpc("leave-vlan", "{\"client-id\":\"it-bob\",\"vlan\":\"dp-red\"}")
                 .statusCode());
-            Thread.sleep(500);
+            assertEquals(new Message.Removed(bobRed.vlanRef(), Message.Removed.ADMIN, "dp-red"), bob.receive());
             alice.send(broadcast(aliceRed.vlanRef(), 0x025356000001L));
             bob.send(new Message.Keepalive(6));
             assertEquals(new Message.KeepaliveAck(6), bob.receive(), "bob still got red's broadcast");

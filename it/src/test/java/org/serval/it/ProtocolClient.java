@@ -11,7 +11,9 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -88,23 +90,32 @@ final class ProtocolClient implements AutoCloseable {
     }
 
     /**
-     * The next message; a Data message's frame is copied out so nothing needs releasing.
+     * The next message; a Data message's frame is copied out so nothing needs releasing. Node lists and the answers
+     * to {@link #keepAlive}'s keepalives are skipped, but only for as long as the read timeout: a message that never
+     * comes fails the read then, instead of hanging the test while keepalive answers keep arriving.
      */
     Message receive() throws IOException {
-        final var header = new byte[4];
-        in.readFully(header);
-        final var body = new byte[(header[2] & 0xff) << 8 | header[3] & 0xff];
-        in.readFully(body);
-        final var whole = new byte[header.length + body.length];
-        System.arraycopy(header, 0, whole, 0, header.length);
-        System.arraycopy(body, 0, whole, header.length, body.length);
-        final var message = Wire.decode(whole, whole.length);
-        if (message instanceof Message.Nodes list) {
-            // the server volunteers the node list after WELCOME and when it changes; kept for nodes()
-            nodes = list;
-            return receive();
+        final int timeout = socket.getSoTimeout();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        while (true) {
+            final var header = new byte[4];
+            in.readFully(header);
+            final var body = new byte[(header[2] & 0xff) << 8 | header[3] & 0xff];
+            in.readFully(body);
+            final var whole = new byte[header.length + body.length];
+            System.arraycopy(header, 0, whole, 0, header.length);
+            System.arraycopy(body, 0, whole, header.length, body.length);
+            final var message = Wire.decode(whole, whole.length);
+            if (message instanceof Message.Nodes list) {
+                // the server volunteers the node list after WELCOME and when it changes; kept for nodes()
+                nodes = list;
+            } else if (!(message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE)) {
+                return message;
+            }
+            if (timeout > 0 && System.nanoTime() > deadline) {
+                throw new SocketTimeoutException("nothing but node lists and keepalive answers for " + timeout + " ms");
+            }
         }
-        return message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE ? receive() : message;
     }
 
     /**
@@ -129,8 +140,18 @@ final class ProtocolClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in as a current client does: following the server's changes to its memberships (HELLO flag managed).
+     */
     Message.Welcome hello(final String clientId) throws IOException {
-        send(new Message.Hello(1, clientId, 0, ServalServer.USER, Message.Hello.AUTH_PASSWORD,
+        return hello(clientId, Message.Hello.MANAGED);
+    }
+
+    /**
+     * Logs in with the given HELLO flags (0: a client of a version that cannot follow the server's changes).
+     */
+    Message.Welcome hello(final String clientId, final int flags) throws IOException {
+        send(new Message.Hello(1, clientId, flags, ServalServer.USER, Message.Hello.AUTH_PASSWORD,
             ServalServer.PASSWORD));
         return (Message.Welcome) receive();
     }

@@ -29,6 +29,15 @@ public interface ClientRegistry {
         int remotePort);
 
     /**
+     * A client finished its handshake, saying whether it follows the server's changes to its memberships (HELLO
+     * flag managed), which the registry publishes for the RPCs of every node to see.
+     */
+    default CompletionStage<Void> connected(final String clientId, final String user, final String transport,
+            final String remoteAddress, final int remotePort, final boolean managed) {
+        return connected(clientId, user, transport, remoteAddress, remotePort);
+    }
+
+    /**
      * A client joined a VLAN with an interface of the given MAC.
      */
     CompletionStage<Void> joined(String clientId, String vlan, long mac);

@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -37,6 +39,12 @@ public final class LocalVlanView implements VlanDirectory {
     private final Map<String, String> nodeByClient = new ConcurrentHashMap<>();
     private final Map<String, String> userByClient = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> clientsByUser = new ConcurrentHashMap<>();
+    // Each client's interface MAC per VLAN, where known (LIST_MEMBERS); replaced whole, never changed in place.
+    private final Map<String, Map<String, Long>> macsByClient = new ConcurrentHashMap<>();
+    private final Set<String> managedClients = ConcurrentHashMap.newKeySet();
+    // The administrators' decisions (configuration), by VLAN and by client; values replaced whole.
+    private final Map<String, Map<String, Decision>> decisionsByVlan = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Decision>> decisionsByClient = new ConcurrentHashMap<>();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
 
     /**
@@ -118,6 +126,24 @@ public final class LocalVlanView implements VlanDirectory {
     }
 
     @Override
+    public List<String> members(final String vlan, final String after, final int limit) {
+        final var members = membersByVlan.get(vlan);
+        if (members == null || !vlans.containsKey(vlan)) {
+            return List.of();
+        }
+        // Client ids are ASCII (Checks.clientId), so String order is the byte order the protocol pages by.
+        final var result = new ArrayList<String>(Math.min(limit, 64));
+        for (var id : members instanceof ConcurrentSkipListSet<String> sorted ? sorted.tailSet(after, false)
+                : members) {
+            if (result.size() >= limit) {
+                break;
+            }
+            result.add(id);
+        }
+        return result;
+    }
+
+    @Override
     public Set<String> vlansOf(final String clientId) {
         final var joined = vlansByClient.get(clientId);
         return joined == null ? Set.of()
@@ -183,7 +209,103 @@ public final class LocalVlanView implements VlanDirectory {
         if (previous != null && previous.hasVid()) {
             vlanByVid.remove(previous.vid(), name);
         }
+        // The decisions are the VLAN's own (they are stored in it) and go with it.
+        putDecisions(name, Map.of());
         signal();
+    }
+
+    /**
+     * Replaces the administrators' decisions about a VLAN's clients.
+     *
+     * @param byClient decision by client id; empty to forget them all
+     */
+    public synchronized void putDecisions(final String vlan, final Map<String, Decision> byClient) {
+        final var before = decisionsByVlan.get(vlan);
+        if (before != null) {
+            for (var clientId : before.keySet()) {
+                if (!byClient.containsKey(clientId)) {
+                    changeDecision(clientId, vlan, null);
+                }
+            }
+        }
+        byClient.forEach((clientId, decision) -> changeDecision(clientId, vlan, decision));
+        if (byClient.isEmpty()) {
+            decisionsByVlan.remove(vlan);
+        } else {
+            decisionsByVlan.put(vlan, Map.copyOf(byClient));
+        }
+        signal();
+    }
+
+    private void changeDecision(final String clientId, final String vlan, final Decision decision) {
+        final var now = new HashMap<>(decisionsByClient.getOrDefault(clientId, Map.of()));
+        if (decision == null) {
+            now.remove(vlan);
+        } else {
+            now.put(vlan, decision);
+        }
+        if (now.isEmpty()) {
+            decisionsByClient.remove(clientId);
+        } else {
+            decisionsByClient.put(clientId, Map.copyOf(now));
+        }
+    }
+
+    @Override
+    public Decision decision(final String clientId, final String vlan) {
+        final var decisions = decisionsByClient.get(clientId);
+        return decisions == null || !vlans.containsKey(vlan) ? null : decisions.get(vlan);
+    }
+
+    @Override
+    public Map<String, Decision> decisionsOf(final String clientId) {
+        final var decisions = decisionsByClient.get(clientId);
+        if (decisions == null) {
+            return Map.of();
+        }
+        return decisions.entrySet().stream().filter(entry -> vlans.containsKey(entry.getKey()))
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /**
+     * How many decisions name a client, in VLANs that exist or not: what its bound counts.
+     */
+    public int decisionCount(final String clientId) {
+        final var decisions = decisionsByClient.get(clientId);
+        return decisions == null ? 0 : decisions.size();
+    }
+
+    @Override
+    public boolean isManaged(final String clientId) {
+        return managedClients.contains(clientId);
+    }
+
+    @Override
+    public long macOf(final String clientId, final String vlan) {
+        final var macs = macsByClient.get(clientId);
+        final var mac = macs == null ? null : macs.get(vlan);
+        return mac == null ? -1 : mac;
+    }
+
+    /**
+     * Records a connected client with what its registry entry says: whether it follows the server's changes, and
+     * its memberships with their MACs (-1 where not known).
+     */
+    public synchronized void putClient(final String clientId, final String nodeId, final String user,
+            final boolean managed, final Map<String, Long> joined) {
+        putClient(clientId, nodeId, user, joined.keySet());
+        if (managed) {
+            managedClients.add(clientId);
+        } else {
+            managedClients.remove(clientId);
+        }
+        final var macs = new HashMap<String, Long>();
+        joined.forEach((vlan, mac) -> {
+            if (mac != null && mac >= 0) {
+                macs.put(vlan, mac);
+            }
+        });
+        macsByClient.put(clientId, Map.copyOf(macs));
     }
 
     /**
@@ -217,7 +339,7 @@ public final class LocalVlanView implements VlanDirectory {
             }
         }
         for (var vlan : now) {
-            membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
+            membersByVlan.computeIfAbsent(vlan, k -> new ConcurrentSkipListSet<>()).add(clientId);
         }
         signal();
     }
@@ -233,8 +355,20 @@ public final class LocalVlanView implements VlanDirectory {
         final var now = new HashSet<>(before);
         now.add(vlan);
         vlansByClient.put(clientId, Set.copyOf(now));
-        membersByVlan.computeIfAbsent(vlan, k -> ConcurrentHashMap.newKeySet()).add(clientId);
+        membersByVlan.computeIfAbsent(vlan, k -> new ConcurrentSkipListSet<>()).add(clientId);
         signal();
+    }
+
+    /**
+     * Adds one membership of a known client with the MAC of its interface there.
+     */
+    public synchronized void join(final String clientId, final String vlan, final long mac) {
+        join(clientId, vlan);
+        if (vlansByClient.containsKey(clientId)) {
+            final var macs = new HashMap<>(macsByClient.getOrDefault(clientId, Map.of()));
+            macs.put(vlan, mac);
+            macsByClient.put(clientId, Map.copyOf(macs));
+        }
     }
 
     /**
@@ -252,9 +386,7 @@ public final class LocalVlanView implements VlanDirectory {
         signal();
     }
 
-    /**
-     * The node a client is connected to, if known.
-     */
+    @Override
     public Optional<String> nodeOf(final String clientId) {
         return Optional.ofNullable(nodeByClient.get(clientId));
     }
@@ -272,6 +404,8 @@ public final class LocalVlanView implements VlanDirectory {
      */
     public synchronized void removeClient(final String clientId) {
         nodeByClient.remove(clientId);
+        managedClients.remove(clientId);
+        macsByClient.remove(clientId);
         dropUser(clientId);
         final var before = vlansByClient.remove(clientId);
         if (before != null) {

@@ -9,6 +9,7 @@ package org.serval.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,6 +21,15 @@ import java.util.Set;
  * time the listener needs to run.
  */
 public interface VlanDirectory {
+    /**
+     * What an administrator decided about a client and a VLAN (YANG membership-decision).
+     */
+    enum Decision {
+        /** join-vlan: the client's node assigns it the VLAN after every login. */
+        MEMBER,
+        /** leave-vlan: the client's JOIN of the VLAN is refused until an administrator makes it a member again. */
+        REMOVED
+    }
 
     Optional<VlanInfo> vlan(String name);
 
@@ -73,6 +83,17 @@ public interface VlanDirectory {
     Set<String> members(String vlan);
 
     /**
+     * Returns the members of an existing VLAN whose client ids come after a cursor, in client id order: a page of
+     * LIST_MEMBERS.
+     *
+     * @param after the last client id of the page before, or "" for the first page
+     * @param limit the most to return
+     */
+    default List<String> members(final String vlan, final String after, final int limit) {
+        return members(vlan).stream().filter(id -> id.compareTo(after) > 0).sorted().limit(limit).toList();
+    }
+
+    /**
      * Returns the existing VLANs a client is a member of.
      */
     Set<String> vlansOf(String clientId);
@@ -101,4 +122,39 @@ public interface VlanDirectory {
      * Returns how many VLANs a user owns.
      */
     int vlansOwnedBy(String user);
+
+    /**
+     * Returns the node a connected client is connected to, if known.
+     */
+    default Optional<String> nodeOf(final String clientId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Returns the MAC of a client's interface in a VLAN it is a member of, or -1 when not known.
+     */
+    default long macOf(final String clientId, final String vlan) {
+        return -1;
+    }
+
+    /**
+     * Returns whether a connected client follows the server's changes to its memberships (HELLO flag managed).
+     */
+    default boolean isManaged(final String clientId) {
+        return false;
+    }
+
+    /**
+     * Returns what an administrator decided about a client and an existing VLAN, or null when nothing.
+     */
+    default Decision decision(final String clientId, final String vlan) {
+        return null;
+    }
+
+    /**
+     * Returns a client's decisions in existing VLANs, by VLAN name.
+     */
+    default Map<String, Decision> decisionsOf(final String clientId) {
+        return Map.of();
+    }
 }

@@ -12,8 +12,8 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClient;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInputBuilder;
 
 @Service
 @Command(scope = "serval", name = "client-disconnect",

@@ -18,7 +18,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 
 @Service

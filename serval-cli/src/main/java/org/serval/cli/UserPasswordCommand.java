@@ -13,8 +13,8 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.SetPassword;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.SetPasswordInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPassword;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPasswordInputBuilder;
 import org.serval.api.Checks;
 
 @Service

@@ -13,8 +13,8 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.RpcService;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanInputBuilder;
 import org.serval.api.Checks;
 
 @Service

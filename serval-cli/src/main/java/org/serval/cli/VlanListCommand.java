@@ -13,8 +13,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.opendaylight.mdsal.binding.api.RpcService;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlans;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansInputBuilder;
 
 @Service
 @Command(scope = "serval", name = "vlan-list", description = "Lists VLANs with their member counts.")

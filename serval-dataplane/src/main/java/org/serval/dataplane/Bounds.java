@@ -126,6 +126,20 @@ public final class Bounds {
     /** VLANs one session may be in: VLAN refs are one byte on the wire. */
     public static final int SESSION_MAX_VLANS = 255;
 
+    /**
+     * CREATE_VLAN and DELETE_VLAN one session may have waiting for the datastore: each is a transaction, and a
+     * client has no reason to ask for more than one at a time; more get ERROR limit at once.
+     */
+    public static final int SESSION_VLAN_REQUESTS_IN_FLIGHT = 4;
+
+    /**
+     * Administrators' membership decisions (join-vlan, leave-vlan) one client id may have over all VLANs (the RPCs
+     * refuse more; a node ignores more written straight into the datastore): each `member` is an ASSIGN and a JOIN
+     * at every login of the client, so 64 keep that burst far inside the request burst (400) and the reply
+     * overdraft, and above the VLANs one person uses at once.
+     */
+    public static final int DECISIONS_PER_CLIENT = 64;
+
     // ---- UDP sessions and addresses (transport/DatagramPeers) -------------------------------------------------
 
     /**

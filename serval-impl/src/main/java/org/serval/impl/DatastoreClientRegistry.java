@@ -14,7 +14,6 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,19 +32,19 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientConnectedBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnectedBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.CountersBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.Membership;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientConnectedBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnectedBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.CountersBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
@@ -77,7 +76,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
      * What this node publishes about one of its clients.
      */
     private record Published(String user, Transport transport, IpAddress address, int port, DateAndTime since,
-            Map<String, Long> memberships, TrafficCounters counters) {
+            boolean managed, Map<String, Long> memberships, TrafficCounters counters) {
         Published with(final String vlan, final Long mac) {
             final var now = new HashMap<>(memberships);
             if (mac == null) {
@@ -85,11 +84,11 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             } else {
                 now.put(vlan, mac);
             }
-            return new Published(user, transport, address, port, since, Map.copyOf(now), counters);
+            return new Published(user, transport, address, port, since, managed, Map.copyOf(now), counters);
         }
 
         Published with(final TrafficCounters traffic) {
-            return new Published(user, transport, address, port, since, memberships, traffic);
+            return new Published(user, transport, address, port, since, managed, memberships, traffic);
         }
     }
 
@@ -117,10 +116,16 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     @Override
     public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
             final String remoteAddress, final int remotePort) {
+        return connected(clientId, user, transport, remoteAddress, remotePort, false);
+    }
+
+    @Override
+    public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
+            final String remoteAddress, final int remotePort, final boolean managed) {
         final var record = new Published(user, "udp".equals(transport) ? Transport.Udp : Transport.Tcp,
-            IetfInetUtil.ipAddressFor(remoteAddress), remotePort, VlanRpcs.now(), Map.of(), null);
+            IetfInetUtil.ipAddressFor(remoteAddress), remotePort, VlanRpcs.now(), managed, Map.of(), null);
         published.put(clientId, record);
-        view.putClient(clientId, nodeId, user, List.of());
+        view.putClient(clientId, nodeId, user, managed, Map.of());
         write(clientId, "registering client " + clientId);
         notifications.offerNotification(new ClientConnectedBuilder()
             .setClientId(new ClientId(clientId))
@@ -134,7 +139,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     @Override
     public CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
         published.computeIfPresent(clientId, (id, now) -> now.with(vlan, mac));
-        view.join(clientId, vlan);
+        view.join(clientId, vlan, mac);
         write(clientId, "client " + clientId + " joining " + vlan);
         return CompletableFuture.completedFuture(null);
     }
@@ -228,7 +233,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             final var clientId = entry.getKey();
             if (stale.remove(clientId) || !view.isOnNode(clientId, nodeId)) {
                 LOG.info("Publishing client {} again", clientId);
-                view.putClient(clientId, nodeId, entry.getValue().user(), entry.getValue().memberships().keySet());
+                view.putClient(clientId, nodeId, entry.getValue().user(), entry.getValue().managed(),
+                    entry.getValue().memberships());
                 write(clientId, "publishing client " + clientId + " again");
             }
         }
@@ -304,6 +310,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             .setTransport(record.transport())
             .setRemoteAddress(record.address())
             .setRemotePort(new PortNumber(Uint16.valueOf(record.port())))
+            .setManaged(record.managed())
             .setConnectedSince(record.since())
             .setLastSeen(VlanRpcs.now())
             .setGeneration(Uint64.valueOf(generation.incrementAndGet()))
@@ -329,6 +336,13 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             .setMac(new MacAddress(formatMac(mac)))
             .setJoinedAt(VlanRpcs.now())
             .build();
+    }
+
+    /**
+     * A MAC in the YANG mac-address form (colon-separated hex) as a long.
+     */
+    static long parseMac(final String text) {
+        return Long.parseLong(text.replace(":", ""), 16);
     }
 
     static String formatMac(final long mac) {

@@ -21,7 +21,7 @@ import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.cluster.rev261130.Node1;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.Node;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 

@@ -34,14 +34,14 @@ import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.cluster.rev261130.Node1Builder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Transport;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.Endpoint;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.EndpointBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.LoadBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.node.PeeringBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.NodeBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.Endpoint;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.EndpointBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.LoadBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.PeeringBuilder;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
@@ -154,8 +154,27 @@ public final class ServalController implements AutoCloseable {
         gatekeeper = new Gatekeeper(security, new TicketBook(MAX_WAITING_TICKETS, TICKET_SECONDS), LOGIN_THREADS);
         registry = new DatastoreClientRegistry(broker, view, notifications, nodeId);
         dataplane = new Dataplane(settings, view, registry, gatekeeper);
-        updater = new VlanViewUpdater(broker, view, nodeId, dataplane::disconnect, dataplane::hasSession,
-            dataplane::revoke);
+        updater = new VlanViewUpdater(broker, view, nodeId, new VlanViewUpdater.Sessions() {
+            @Override
+            public boolean hasSession(final String clientId) {
+                return dataplane.hasSession(clientId);
+            }
+
+            @Override
+            public void disconnect(final String clientId) {
+                dataplane.disconnect(clientId);
+            }
+
+            @Override
+            public void revoke(final String clientId, final String vlan, final int reason) {
+                dataplane.revoke(clientId, vlan, reason);
+            }
+
+            @Override
+            public void decisionChanged(final String clientId, final String vlan) {
+                dataplane.decisionChanged(clientId, vlan);
+            }
+        });
         nodeUpdater = new NodeViewUpdater(broker, nodes);
         liveness = new NodeLiveness(broker, nodeId, timing);
         nodesToClients = dataplane::nodesChanged;
@@ -163,6 +182,7 @@ public final class ServalController implements AutoCloseable {
         securityUpdater = new SecurityViewUpdater(broker, security, this::userChanged, this::accessChanged);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
+        dataplane.attachVlanRequests(new ClientVlanRequests(rpcs));
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
         housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final var thread = new Thread(runnable, "serval-housekeeping");

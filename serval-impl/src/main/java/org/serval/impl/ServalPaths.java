@@ -7,25 +7,27 @@
  */
 package org.serval.impl;
 
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AccessControl;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Clients;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Nodes;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Users;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.Vlans;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.Membership;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.Node;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.nodes.NodeKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.User;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.UserKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.AccessControl;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Nodes;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Users;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.Node;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.NodeKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.User;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.UserKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.MembershipDecision;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.MembershipDecisionKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 
@@ -50,6 +52,14 @@ public final class ServalPaths {
 
     public static DataObjectIdentifier<Vlan> vlan(final String name) {
         return DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(name))).build();
+    }
+
+    /**
+     * An administrator's decision about a client in a VLAN (join-vlan, leave-vlan).
+     */
+    public static DataObjectIdentifier<MembershipDecision> decision(final String vlan, final String clientId) {
+        return DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(vlan)))
+            .child(MembershipDecision.class, new MembershipDecisionKey(new ClientId(clientId))).build();
     }
 
     public static DataObjectIdentifier<Client> client(final String id) {

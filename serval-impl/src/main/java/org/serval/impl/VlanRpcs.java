@@ -31,39 +31,39 @@ import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnectedBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClient;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlans;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutput;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanOutputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.client.MembershipBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output.VlanBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnectedBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClient;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanInput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanOutput;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanOutputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.get.vlans.output.VlanBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.MembershipDecisionBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -78,6 +78,8 @@ import org.serval.api.Audit;
 import org.serval.api.Checks;
 import org.serval.api.LocalVlanView;
 import org.serval.api.SecurityDirectory;
+import org.serval.api.VlanDirectory;
+import org.serval.dataplane.Bounds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,7 +173,7 @@ public final class VlanRpcs implements AutoCloseable {
             }
         }
 
-        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.VlanBuilder()
+        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanBuilder()
             .setName(new VlanName(name))
             .setDescription(input.getDescription())
             .setVid(vid)
@@ -226,9 +228,7 @@ public final class VlanRpcs implements AutoCloseable {
         if (info.isEmpty()) {
             return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
         }
-        if (view.isMember(client, name)) {
-            return RpcResultBuilder.success(new JoinVlanOutputBuilder().build()).buildFuture();
-        }
+        final boolean connected = view.isKnownClient(client);
         final var user = view.userOf(client);
         if (user.isPresent()) {
             final var refusal = refusal(user.orElseThrow(), AccessPolicy.Operation.JOIN, name,
@@ -238,16 +238,22 @@ public final class VlanRpcs implements AutoCloseable {
             }
         }
         final int max = info.orElseThrow().maxMembers();
-        if (view.memberCount(name) >= max) {
+        if (!view.isMember(client, name) && view.memberCount(name) >= max) {
             return fail(ErrorTag.RESOURCE_DENIED, "VLAN " + name + " is full (" + max + " members)");
         }
-        return writeIf(OPERATIONAL, ServalPaths.client(client), true, ErrorTag.DATA_MISSING,
-            "client " + client + " is not connected", tx -> {
-                tx.put(OPERATIONAL, ServalPaths.membership(client, name),
-                    new MembershipBuilder().setVlan(new VlanName(name)).setJoinedAt(now()).build());
-                LOG.info("Client {} joins VLAN {}", client, name);
-            }, new JoinVlanOutputBuilder().build(), "client " + client + " changed concurrently",
-            () -> view.isMember(client, name));
+        if (connected && !view.isManaged(client)) {
+            return fail(ErrorTag.OPERATION_NOT_SUPPORTED, "client " + client + " is connected with a version that "
+                + "cannot follow join-vlan (its HELLO lacks the managed flag): upgrade that client, or have it join "
+                + "VLAN " + name + " itself");
+        }
+        final var bound = decisionBound(client, name);
+        if (bound != null) {
+            return fail(ErrorTag.RESOURCE_DENIED, bound);
+        }
+        // Recorded whether or not the client is connected now: its node, or the one it logs in to next, assigns it.
+        return decide(client, name, org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130
+            .MembershipDecision.Member, new JoinVlanOutputBuilder().build(), connected ? "" : " at its next login",
+            () -> view.decision(client, name) == VlanDirectory.Decision.MEMBER);
     }
 
     ListenableFuture<RpcResult<LeaveVlanOutput>> leaveVlan(final LeaveVlanInput input) {
@@ -257,13 +263,52 @@ public final class VlanRpcs implements AutoCloseable {
     private ListenableFuture<RpcResult<LeaveVlanOutput>> leaveCheckedVlan(final LeaveVlanInput input) {
         final String client = Checks.clientId(input.getClientId());
         final String name = Checks.vlanName(input.getVlan());
-        final var path = ServalPaths.membership(client, name);
-        return writeIf(OPERATIONAL, path, true, ErrorTag.DATA_MISSING,
-            "client " + client + " is not a member of VLAN " + name, tx -> {
-                tx.delete(OPERATIONAL, path);
-                LOG.info("Client {} leaves VLAN {}", client, name);
-            }, new LeaveVlanOutputBuilder().build(), "client " + client + " changed concurrently",
-            () -> !view.isMember(client, name));
+        if (view.vlan(name).isEmpty()) {
+            return fail(ErrorTag.DATA_MISSING, "VLAN " + name + " does not exist");
+        }
+        final var bound = decisionBound(client, name);
+        if (bound != null) {
+            return fail(ErrorTag.RESOURCE_DENIED, bound);
+        }
+        return decide(client, name, org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130
+            .MembershipDecision.Removed, new LeaveVlanOutputBuilder().build(), "",
+            () -> view.decision(client, name) == VlanDirectory.Decision.REMOVED);
+    }
+
+    /**
+     * Why a client may not have one more decision, or null when it may (it has one in this VLAN, or fewer than
+     * {@link Bounds#DECISIONS_PER_CLIENT}).
+     */
+    private String decisionBound(final String client, final String vlan) {
+        if (view.decision(client, vlan) != null || view.decisionCount(client) < Bounds.DECISIONS_PER_CLIENT) {
+            return null;
+        }
+        return "client " + client + " has " + Bounds.DECISIONS_PER_CLIENT + " membership decisions, the most it may "
+            + "have: leave-vlan or join-vlan one it has, or delete a VLAN";
+    }
+
+    /**
+     * Records an administrator's decision in the VLAN, which must still exist when it commits; the nodes' listeners
+     * take it to the client's session (VlanViewUpdater).
+     */
+    private <T> ListenableFuture<RpcResult<T>> decide(final String client, final String vlan,
+            final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.MembershipDecision decision,
+            final T output, final String when, final BooleanSupplier visible) {
+        final var entry = new MembershipDecisionBuilder()
+            .setClientId(new ClientId(client))
+            .setDecision(decision)
+            .setDecidedAt(now())
+            .build();
+        return writeIf(CONFIGURATION, ServalPaths.vlan(vlan), true, ErrorTag.DATA_MISSING,
+            "VLAN " + vlan + " does not exist", tx -> {
+                tx.put(CONFIGURATION, ServalPaths.decision(vlan, client), entry);
+                LOG.info("Client {} is made {} VLAN {}{}", client,
+                    decision == org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.MembershipDecision
+                        .Member ? "a member of" : "to leave", vlan, when);
+                Audit.vlan((decision == org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130
+                    .MembershipDecision.Member ? "assigned to client " : "removed from client ") + client, vlan,
+                    "administrator");
+            }, output, "VLAN " + vlan + " changed concurrently", visible);
     }
 
     /**
@@ -284,7 +329,7 @@ public final class VlanRpcs implements AutoCloseable {
     ListenableFuture<RpcResult<GetVlansOutput>> getVlans(final GetVlansInput input) {
         final var prefix = input.getNamePrefix() == null ? "" : input.getNamePrefix();
         final var infos = view.vlans(prefix, getVlansLimit);
-        final var out = new ArrayList<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.get.vlans.output
+        final var out = new ArrayList<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.get.vlans.output
             .Vlan>(infos.size());
         for (var info : infos) {
             out.add(new VlanBuilder()

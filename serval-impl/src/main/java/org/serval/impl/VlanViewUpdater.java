@@ -11,22 +11,26 @@ import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.Map;
+import java.util.Objects;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.FloodAction;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.Client;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.vlans.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.FloodAction;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.MembershipDecision;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.serval.api.FloodPolicy;
 import org.serval.api.LocalVlanView;
+import org.serval.api.VlanDirectory;
 import org.serval.api.VlanInfo;
+import org.serval.dataplane.Bounds;
+import org.serval.dataplane.protocol.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,43 +39,62 @@ import org.slf4j.LoggerFactory;
  * datastore on their own paths.
  *
  * <p>It also enforces, at the one place every deletion passes through, that deleting a VLAN ends the memberships
- * in it, whether the VLAN was deleted by the delete-vlan RPC or directly over RESTCONF. Each node cleans up only
- * the clients connected to it, so a cluster does not race on the same entries.
+ * in it, whether the VLAN was deleted by the delete-vlan RPC or directly over RESTCONF. Each node ends only those
+ * of the clients connected to it, so a cluster does not race on the same entries. Likewise an administrator's
+ * decision (a VLAN's membership-decision list, written by join-vlan and leave-vlan on any node) reaches the
+ * client's session on the node it is connected to, and only there.
  */
 public final class VlanViewUpdater implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VlanViewUpdater.class);
+    private static final int MAX_DECISIONS = Bounds.DECISIONS_PER_CLIENT;
+
+    /**
+     * This node's sessions, as the listeners act on them; the dataplane's.
+     */
+    public interface Sessions {
+        /**
+         * Whether a client has a session on this node now.
+         */
+        boolean hasSession(String clientId);
+
+        /**
+         * The entry of a client of this node was removed (disconnect-client): its session closes.
+         */
+        void disconnect(String clientId);
+
+        /**
+         * A client's membership ended without it asking, for a reason of {@link Message.Removed}.
+         */
+        void revoke(String clientId, String vlan, int reason);
+
+        /**
+         * An administrator's decision about a client and a VLAN changed; the view shows the new one.
+         */
+        void decisionChanged(String clientId, String vlan);
+    }
 
     private final LocalVlanView view;
     private final DataBroker broker;
     private final String nodeId;
     private final Registration vlanReg;
     private final Registration clientReg;
-    private final Consumer<String> clientRemoved;
-    private final Predicate<String> connectedHere;
-    private final BiConsumer<String, String> membershipRevoked;
+    private final Sessions sessions;
 
     /**
      * Starts listening.
      *
-     * @param clientRemoved told the id of every client of this node whose entry was removed, so that this node's
-     *     dataplane can close its session (disconnect-client)
-     * @param connectedHere whether a client has a session on this node now: for such a client this node's own
-     *     record is the truth, applied to the view before it is written; what the datastore says of it lags (an
-     *     earlier write of ours, the entry its old node wrote before it moved here, a survivor removing that
-     *     entry). What counts is the removal of an entry that names this node (disconnect-client) and a change
-     *     someone else made to it (the same generation): memberships it ends go to membershipRevoked
-     * @param membershipRevoked told (client, VLAN) when someone else ended a membership of a client connected here
-     *     (leave-vlan, a VLAN deleted), so that its session stops switching there
+     * @param sessions this node's sessions. For a client with a session here this node's own record is the
+     *     truth, applied to the view before it is written; what the datastore says of it lags (an earlier write of
+     *     ours, the entry its old node wrote before it moved here, a survivor removing that entry). What counts is
+     *     the removal of an entry that names this node (disconnect-client) and a change someone else made to it (the
+     *     same generation), whose ended memberships are revoked as an administrator's
      */
     public VlanViewUpdater(final DataBroker broker, final LocalVlanView view, final String nodeId,
-            final Consumer<String> clientRemoved, final Predicate<String> connectedHere,
-            final BiConsumer<String, String> membershipRevoked) {
+            final Sessions sessions) {
         this.broker = requireNonNull(broker);
         this.view = requireNonNull(view);
         this.nodeId = requireNonNull(nodeId);
-        this.clientRemoved = requireNonNull(clientRemoved);
-        this.connectedHere = requireNonNull(connectedHere);
-        this.membershipRevoked = requireNonNull(membershipRevoked);
+        this.sessions = requireNonNull(sessions);
         vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
             (DataTreeChangeListener<Vlan>) this::onVlansChanged);
         clientReg = broker.registerTreeChangeListener(OPERATIONAL, ServalPaths.ALL_CLIENTS,
@@ -90,7 +113,7 @@ public final class VlanViewUpdater implements AutoCloseable {
             owner == null ? null : owner.getValue(), toFloodPolicy(vlan.getFloodPolicy()));
     }
 
-    private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121
+    private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130
             .vlan.config.FloodPolicy policy) {
         if (policy == null) {
             return FloodPolicy.DEFAULT;
@@ -119,12 +142,34 @@ public final class VlanViewUpdater implements AutoCloseable {
                     final var members = view.members(name);
                     view.removeVlan(name);
                     LOG.info("VLAN {} deleted", name);
-                    endMemberships(name, members);
+                    // Each session here leaves (REMOVED 2) and its registry writes its entry without the VLAN; an
+                    // entry of this node without a session (being republished, say) loses it here.
+                    final var tx = broker.newWriteOnlyTransaction();
+                    int stale = 0;
+                    for (var clientId : members) {
+                        if (sessions.hasSession(clientId)) {
+                            sessions.revoke(clientId, name, Message.Removed.DELETED);
+                        } else if (view.isOnNode(clientId, nodeId)) {
+                            tx.delete(OPERATIONAL, ServalPaths.membership(clientId, name));
+                            stale++;
+                        }
+                    }
+                    if (stale == 0) {
+                        tx.cancel();
+                    } else {
+                        Commits.logOutcome(tx.commit(), "ending " + stale + " memberships in deleted VLAN " + name);
+                    }
                 }
                 case WithDataAfter<Vlan> present -> {
-                    final var info = toInfo(present.dataAfter());
+                    final var vlan = present.dataAfter();
+                    final var info = toInfo(vlan);
                     view.putVlan(info);
                     LOG.debug("VLAN {} is now {}", info.name(), info);
+                    final var before = present.dataBefore();
+                    if (before == null || !Objects.equals(before.getMembershipDecision(),
+                            vlan.getMembershipDecision())) {
+                        decisionsChanged(info.name(), vlan);
+                    }
                 }
             }
         }
@@ -137,18 +182,18 @@ public final class VlanViewUpdater implements AutoCloseable {
                     final var before = deleted.dataBefore();
                     final var id = before.getId().getValue();
                     final boolean ours = before.getNode() != null && nodeId.equals(before.getNode().getValue());
-                    if (connectedHere.test(id) && !ours) {
+                    if (sessions.hasSession(id) && !ours) {
                         continue;
                     }
                     view.removeClient(id);
                     if (ours) {
-                        clientRemoved.accept(id);
+                        sessions.disconnect(id);
                     }
                 }
                 case WithDataAfter<Client> present -> {
                     final var client = present.dataAfter();
                     final var node = client.getNode();
-                    if (connectedHere.test(client.getId().getValue())) {
+                    if (sessions.hasSession(client.getId().getValue())) {
                         // This node's own record leads (DatastoreClientRegistry); the datastore lags it. Only a
                         // change someone else made to the entry this node wrote is news.
                         final var before = change.getRootNode().dataBefore();
@@ -158,35 +203,56 @@ public final class VlanViewUpdater implements AutoCloseable {
                             final var now = client.nonnullMembership().keySet();
                             for (var key : before.nonnullMembership().keySet()) {
                                 if (!now.contains(key)) {
-                                    membershipRevoked.accept(client.getId().getValue(), key.getVlan().getValue());
+                                    sessions.revoke(client.getId().getValue(), key.getVlan().getValue(),
+                                        Message.Removed.ADMIN);
                                 }
                             }
                         }
                         continue;
                     }
                     final var user = client.getUser();
+                    final var joined = new HashMap<String, Long>();
+                    for (var membership : client.nonnullMembership().values()) {
+                        joined.put(membership.getVlan().getValue(), membership.getMac() == null ? -1
+                            : DatastoreClientRegistry.parseMac(membership.getMac().getValue()));
+                    }
                     view.putClient(client.getId().getValue(), node == null ? null : node.getValue(),
-                        user == null ? null : user.getValue(),
-                        client.nonnullMembership().keySet().stream().map(key -> key.getVlan().getValue()).toList());
+                        user == null ? null : user.getValue(), Boolean.TRUE.equals(client.getManaged()), joined);
                 }
             }
         }
     }
 
-    private void endMemberships(final String vlan, final Iterable<String> members) {
-        final var tx = broker.newWriteOnlyTransaction();
-        var count = 0;
-        for (var clientId : members) {
-            if (view.isOnNode(clientId, nodeId)) {
-                tx.delete(OPERATIONAL, ServalPaths.membership(clientId, vlan));
-                count++;
+    /**
+     * A VLAN's decisions changed: the view gets them (at most {@link Bounds#DECISIONS_PER_CLIENT} per client; the
+     * RPCs refuse more, and one written straight into the datastore beyond that is ignored here), and the sessions
+     * here of the clients whose decision changed act on it.
+     */
+    private void decisionsChanged(final String vlan, final Vlan entry) {
+        final var now = new HashMap<String, VlanDirectory.Decision>();
+        for (var decided : entry.nonnullMembershipDecision().values()) {
+            final var clientId = decided.getClientId().getValue();
+            final boolean known = view.decisionsOf(clientId).containsKey(vlan);
+            if (!known && view.decisionCount(clientId) >= MAX_DECISIONS) {
+                LOG.warn("Client {} has {} membership decisions, the most it may have; ignoring the one in VLAN {}",
+                    clientId, MAX_DECISIONS, vlan);
+                continue;
             }
+            now.put(clientId, decided.getDecision() == MembershipDecision.Removed ? VlanDirectory.Decision.REMOVED
+                : VlanDirectory.Decision.MEMBER);
         }
-        if (count == 0) {
-            tx.cancel();
-            return;
+        final Map<String, VlanDirectory.Decision> before = new HashMap<>();
+        for (var clientId : now.keySet()) {
+            before.put(clientId, view.decision(clientId, vlan));
         }
-        Commits.logOutcome(tx.commit(), "ending " + count + " memberships in deleted VLAN " + vlan);
+        view.putDecisions(vlan, now);
+        now.forEach((clientId, decision) -> {
+            if (decision != before.get(clientId)) {
+                LOG.info("Client {} is now {} of VLAN {} by an administrator's decision", clientId,
+                    decision == VlanDirectory.Decision.MEMBER ? "a member" : "removed", vlan);
+                sessions.decisionChanged(clientId, vlan);
+            }
+        });
     }
 
     @Override

@@ -29,22 +29,24 @@ import org.junit.Test;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBrokerTest;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AccessControlBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.AclAction;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientDisconnected;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.ClientId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.CreateVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DeleteVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.DisconnectClientInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.GetVlansInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.JoinVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.LeaveVlanInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.NodeId;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.SetPasswordInputBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.UserName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.clients.ClientBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.User;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261121.users.UserBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.AccessControlBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.AclAction;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlansInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPasswordInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.User;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.users.UserBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
@@ -116,10 +118,22 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
 
     private void connect(final String clientId, final String user) throws Exception {
         final var tx = getDataBroker().newWriteOnlyTransaction();
+        // a client on another node that follows the server's changes
         tx.put(OPERATIONAL, ServalPaths.client(clientId), new ClientBuilder().setId(new ClientId(clientId))
-            .setNode(new NodeId(NODE)).setUser(user == null ? null : new UserName(user)).build());
+            .setNode(new NodeId("node-2")).setUser(user == null ? null : new UserName(user)).setManaged(true)
+            .build());
         tx.commit().get(10, TimeUnit.SECONDS);
         eventually(clientId + " is known", () -> controller.directory().isKnownClient(clientId));
+    }
+
+    /**
+     * A membership as the client's node writes it when the client joins.
+     */
+    private void member(final String clientId, final String vlan) throws Exception {
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.put(OPERATIONAL, ServalPaths.membership(clientId, vlan), new MembershipBuilder()
+            .setVlan(new VlanName(vlan)).build());
+        tx.commit().get(10, TimeUnit.SECONDS);
     }
 
     private RpcResult<?> join(final String clientId, final String vlan) throws Exception {
@@ -172,11 +186,10 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
             await(rpcs.deleteVlan(new DeleteVlanInputBuilder().setName("nope").build())));
         assertTrue(create("red", null, null).isSuccessful());
         eventually("red is in the view", () -> controller.directory().vlan("red").isPresent());
-        assertError(ErrorTag.DATA_MISSING, join("ghost", "red"));
         connect("c1");
         assertError(ErrorTag.DATA_MISSING, join("c1", "nope"));
         assertError(ErrorTag.DATA_MISSING, await(rpcs.leaveVlan(new LeaveVlanInputBuilder()
-            .setClientId("c1").setVlan("red").build())));
+            .setClientId("c1").setVlan("nope").build())));
         assertError(ErrorTag.DATA_MISSING, await(rpcs.disconnectClient(new DisconnectClientInputBuilder()
             .setClientId("ghost").build())));
     }
@@ -188,8 +201,8 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         for (var client : List.of("c1", "c2", "c3")) {
             connect(client);
         }
-        assertTrue(join("c1", "duo").isSuccessful());
-        assertTrue(join("c2", "duo").isSuccessful());
+        member("c1", "duo");
+        member("c2", "duo");
         eventually("duo has two members", () -> controller.directory().memberCount("duo") == 2);
         assertError(ErrorTag.RESOURCE_DENIED, join("c3", "duo"));
         assertTrue("joining twice is harmless", join("c1", "duo").isSuccessful());
@@ -204,8 +217,13 @@ public class ServalControllerTest extends AbstractConcurrentDataBrokerTest {
         assertTrue(create("blue", null, null).isSuccessful());
         eventually("VLANs are in the view", () -> controller.directory().vlanCount() == 2);
         connect("c1");
-        assertTrue(join("c1", "red").isSuccessful());
-        assertTrue(join("c1", "blue").isSuccessful());
+        // a client this node registered, without a session now (its record being written again, say)
+        final var own = getDataBroker().newWriteOnlyTransaction();
+        own.merge(OPERATIONAL, ServalPaths.client("c1"), new ClientBuilder().setId(new ClientId("c1"))
+            .setNode(new NodeId(NODE)).build());
+        own.commit().get(10, TimeUnit.SECONDS);
+        member("c1", "red");
+        member("c1", "blue");
         eventually("c1 is in both", () -> controller.directory().vlansOf("c1").size() == 2);
 
         // Directly in the datastore, as a RESTCONF DELETE would, not through the RPC.

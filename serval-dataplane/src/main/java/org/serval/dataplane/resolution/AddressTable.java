@@ -7,6 +7,7 @@
  */
 package org.serval.dataplane.resolution;
 
+import java.util.List;
 import org.serval.dataplane.switching.LearningTable;
 
 /**
@@ -58,6 +59,13 @@ public final class AddressTable {
             }
             default -> throw new IllegalStateException("unknown kind " + seen.kind());
         }
+    }
+
+    /**
+     * The addresses bound to a MAC now (at most the table's share per MAC).
+     */
+    public List<IpAddress> addressesOf(final long mac) {
+        return table.keysOf(mac);
     }
 
     /**

@@ -67,14 +67,21 @@ public record IpAddress(long high, long low) {
         return high >>> 56 != 0xFF && !(high == 0 && low == 1);
     }
 
-    @Override
-    public String toString() {
+    /**
+     * As a Java address: 4 bytes for IPv4, 16 for IPv6.
+     */
+    public InetAddress toInetAddress() {
         final var bytes = isV4() ? ByteBuffer.allocate(4).putInt(v4Bits()).array()
             : ByteBuffer.allocate(16).putLong(high).putLong(low).array();
         try {
-            return InetAddress.getByAddress(bytes).getHostAddress();
+            return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("4 or 16 bytes are always an address", e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return toInetAddress().getHostAddress();
     }
 }

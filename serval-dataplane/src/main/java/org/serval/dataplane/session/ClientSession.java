@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import org.serval.api.AccessPolicy;
 import org.serval.api.Audit;
@@ -20,6 +22,9 @@ import org.serval.api.Checks;
 import org.serval.api.ClientRegistry;
 import org.serval.api.Credential;
 import org.serval.api.FloodPolicy;
+import org.serval.api.VlanDirectory;
+import org.serval.api.VlanInfo;
+import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.ethernet.Offload;
@@ -139,6 +144,10 @@ public final class ClientSession {
     private volatile String clientId;
     private volatile String user;
     private boolean welcomed;
+    // HELLO flag managed: the client follows ASSIGN, REMOVED and BYE 3 (docs/protocol.md).
+    private boolean managed;
+    // CREATE_VLAN and DELETE_VLAN waiting for the controller.
+    private int vlanRequestsInFlight;
     // Whether the client asked for DATA_OFFLOAD and its link can carry it; read by other clients' loops.
     private volatile boolean offloads;
     private boolean ended;
@@ -177,14 +186,25 @@ public final class ClientSession {
         }
         switch (msg) {
             case Data data -> forward(data);
-            case Message.Hello hello -> login.hello(hello);
+            case Message.Hello hello -> {
+                if (clientId == null) {
+                    managed = (hello.flags() & Message.Hello.MANAGED) != 0;
+                }
+                login.hello(hello);
+            }
             case Message.Join join -> join(join);
             case Message.Leave leave -> leave(leave);
             case Message.Keepalive keepalive -> reply(new Message.KeepaliveAck(keepalive.seq()));
             case Message.KeepaliveAck ack -> {
                 // any message proves the client alive; the transport has noted this one
             }
-            case Message.ListVlans list -> reply(VlanPages.page(dataplane.directory(), list));
+            case Message.ListVlans list -> {
+                final var joined = joinedByUser();
+                reply(VlanPages.page(dataplane.directory(), list, vlan -> maySee(vlan, joined)));
+            }
+            case Message.ListMembers list -> listMembers(list);
+            case Message.CreateVlan create -> vlanRequest(create.request(), true, create.name(), create.open());
+            case Message.DeleteVlan delete -> vlanRequest(delete.request(), false, delete.name(), false);
             case Message.Resolve resolve -> resolve(resolve);
             case Message.Bye bye -> link.close();
             default -> refuse(0, Error.MALFORMED, "a client does not send " + msg.getClass().getSimpleName());
@@ -263,7 +283,8 @@ public final class ClientSession {
         }
         final var remote = link.remote();
         dataplane.registry().connected(id, user, link.transport(),
-            remote == null ? "0.0.0.0" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort())
+            remote == null ? "0.0.0.0" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort(),
+            managed)
             .whenComplete((ok, failure) -> link.executor().execute(() -> {
                 if (ended) {
                     return;
@@ -288,6 +309,113 @@ public final class ClientSession {
                 reply(part);
             }
         }
+        if (managed) {
+            // What administrators assigned survives reconnection, to this node or another: in name order.
+            final var decided = new TreeSet<String>();
+            dataplane.directory().decisionsOf(clientId).forEach((vlan, decision) -> {
+                if (decision == VlanDirectory.Decision.MEMBER) {
+                    decided.add(vlan);
+                }
+            });
+            decided.forEach(this::offer);
+        }
+    }
+
+    /**
+     * Sends ASSIGN for a VLAN an administrator made the client a member of, unless it is in it or joining it.
+     */
+    private void offer(final String vlan) {
+        if (joining.contains(vlan) || ports.values().stream().anyMatch(port -> port.vlan.equals(vlan))) {
+            return;
+        }
+        reply(new Message.Assign(vlan));
+    }
+
+    /**
+     * An administrator made the client a member of a VLAN (join-vlan), from any thread: a client that follows the
+     * server's changes is told to join it.
+     */
+    void assign(final String vlan) {
+        link.executor().execute(() -> {
+            if (welcomed && !ended && managed
+                    && dataplane.directory().decision(clientId, vlan) == VlanDirectory.Decision.MEMBER) {
+                offer(vlan);
+            }
+        });
+    }
+
+    private static String removedText(final String clientId, final String vlan) {
+        return "an administrator removed client " + clientId + " from VLAN " + vlan;
+    }
+
+    /**
+     * The VLANs the session's user is in through any of its clients, on any node: those it may list and ask the
+     * members of even when access control would no longer let it join.
+     */
+    private Set<String> joinedByUser() {
+        final var directory = dataplane.directory();
+        final var joined = new HashSet<String>();
+        for (var port : ports.values()) {
+            joined.add(port.vlan);
+        }
+        for (var client : directory.clientsOf(user)) {
+            joined.addAll(directory.vlansOf(client));
+        }
+        return joined;
+    }
+
+    /**
+     * Whether the user may see a VLAN: it may join it or is in it. Not audited: a listing asks this of every VLAN.
+     */
+    private boolean maySee(final VlanInfo vlan, final Set<String> joined) {
+        return joined.contains(vlan.name()) || dataplane.gatekeeper().security().decide(user,
+            AccessPolicy.Operation.JOIN, vlan.name(), vlan.open(), vlan.owner()).permitted();
+    }
+
+    private void listMembers(final Message.ListMembers list) {
+        final var info = dataplane.directory().vlan(list.vlan());
+        if (info.isEmpty() || !maySee(info.orElseThrow(), joinedByUser())) {
+            // the same answer whether the VLAN exists or not, so that names do not leak
+            reply(new Error(list.request(), Error.UNKNOWN_VLAN, "VLAN " + list.vlan() + " does not exist"));
+            return;
+        }
+        reply(MemberPages.page(dataplane.directory(), dataplane.existingSwitch(list.vlan()), list));
+    }
+
+    /**
+     * CREATE_VLAN or DELETE_VLAN on behalf of the session's user, decided by the controller off this loop and
+     * answered on it.
+     */
+    private void vlanRequest(final long request, final boolean create, final String name, final boolean open) {
+        if (vlanRequestsInFlight >= Bounds.SESSION_VLAN_REQUESTS_IN_FLIGHT) {
+            reply(new Error(request, Error.LIMIT, "too many VLAN requests at once; wait for the answers"));
+            return;
+        }
+        vlanRequestsInFlight++;
+        final var controller = dataplane.vlanRequests();
+        final CompletionStage<VlanRequests.Answer> pending = create ? controller.create(user, name, open)
+            : controller.delete(user, name);
+        pending.whenComplete((answer, failure) -> link.executor().execute(() -> {
+            vlanRequestsInFlight--;
+            if (ended) {
+                return;
+            }
+            if (failure != null || answer == null) {
+                LOG.warn("Could not {} VLAN {} for client {}", create ? "create" : "delete", name, clientId, failure);
+                reply(new Error(request, Error.INTERNAL, "the server could not " + (create ? "create" : "delete")
+                    + " VLAN " + name));
+                return;
+            }
+            reply(switch (answer.outcome()) {
+                case DONE -> new Message.Done(request);
+                case MALFORMED -> new Error(request, Error.MALFORMED, answer.message());
+                case EXISTS -> new Error(request, Error.EXISTS, answer.message());
+                case UNKNOWN_VLAN -> new Error(request, Error.UNKNOWN_VLAN, answer.message());
+                case DENIED -> new Error(request, Error.DENIED, answer.message());
+                case LIMIT -> new Error(request, Error.LIMIT, answer.message());
+                case INTERNAL -> new Error(request, Error.INTERNAL, answer.message());
+            });
+        }));
     }
 
     /**
@@ -326,6 +454,10 @@ public final class ClientSession {
             reply(new Error(join.request(), Error.UNKNOWN_VLAN, "VLAN " + vlan + " does not exist"));
             return;
         }
+        if (directory.decision(clientId, vlan) == VlanDirectory.Decision.REMOVED) {
+            reply(new Error(join.request(), Error.DENIED, removedText(clientId, vlan)));
+            return;
+        }
         final var vlanInfo = info.orElseThrow();
         final var decision = dataplane.gatekeeper().security().decide(user, AccessPolicy.Operation.JOIN, vlan,
             vlanInfo.open(), vlanInfo.owner());
@@ -352,6 +484,12 @@ public final class ClientSession {
                 if (failure != null) {
                     LOG.warn("Could not record client {} joining {}", clientId, vlan, failure);
                     reply(new Error(join.request(), Error.INTERNAL, "could not join " + vlan));
+                    return;
+                }
+                if (directory.decision(clientId, vlan) == VlanDirectory.Decision.REMOVED) {
+                    // leave-vlan arrived while the join was being recorded: it wins
+                    dataplane.registry().left(clientId, vlan);
+                    reply(new Error(join.request(), Error.DENIED, removedText(clientId, vlan)));
                     return;
                 }
                 final var port = new Port(nextVlanRef++, vlan, join.mac(), dataplane.switchFor(vlan));
@@ -412,25 +550,45 @@ public final class ClientSession {
      * Ends the session from outside its executor (disconnect-client, a newer session of the same client).
      */
     void close(final String reason) {
+        close(reason, Message.Bye.CLOSED);
+    }
+
+    /**
+     * Ends the session from outside its executor with a BYE of the given reason ({@link Message.Bye#ADMIN} for
+     * disconnect-client).
+     */
+    void close(final String reason, final int byeReason) {
         link.executor().execute(() -> {
             if (!ended) {
                 endReason = reason;
-                link.sendAndClose(new Message.Bye(0));
+                link.sendAndClose(new Message.Bye(byeReason));
             }
         });
     }
 
     /**
-     * Ends the membership of a VLAN from outside the executor (leave-vlan, the VLAN deleted).
+     * Ends the membership of a VLAN from outside the executor, for a reason of {@link Message.Removed}
+     * (leave-vlan, the VLAN deleted, access control): the session stops switching it and says so to a client that
+     * follows the server's changes (REMOVED); one that does not hears only of an administrator's removal, as an
+     * ERROR naming the VLAN (it knows no REMOVED), and its frames there are dropped.
      */
-    void revoke(final String vlan) {
+    void revoke(final String vlan, final int reason) {
         link.executor().execute(() -> {
+            if (ended) {
+                return;
+            }
             for (var port : List.copyOf(ports.values())) {
                 if (port.vlan.equals(vlan)) {
                     ports.remove(port.vlanRef);
                     port.detach();
                     dataplane.registry().left(clientId, vlan);
-                    LOG.info("Client {} no longer in VLAN {}: ended by the server", clientId, vlan);
+                    LOG.info("Client {} no longer in VLAN {}: ended by the server (reason {})", clientId, vlan,
+                        reason);
+                    if (managed) {
+                        reply(new Message.Removed(port.vlanRef, reason, vlan));
+                    } else if (reason == Message.Removed.ADMIN) {
+                        reply(new Error(0, Error.DENIED, removedText(clientId, vlan)));
+                    }
                 }
             }
         });

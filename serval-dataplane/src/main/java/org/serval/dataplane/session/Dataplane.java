@@ -23,6 +23,7 @@ import org.serval.api.ClientRegistry;
 import org.serval.api.Credential;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.protocol.Message;
@@ -48,6 +49,7 @@ public final class Dataplane {
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
     private volatile PeerLinks peers;
+    private volatile VlanRequests vlanRequests = VlanRequests.NONE;
     // The node list as clients are told it: the entries, and the messages that carry them (NodeLists).
     private volatile List<Message.NodeEntry> nodeEntries = List.of();
     private volatile List<Message.Nodes> nodes = NodeLists.split(List.of(), 0);
@@ -80,6 +82,18 @@ public final class Dataplane {
      */
     public void attachPeers(final PeerLinks links) {
         peers = links;
+    }
+
+    /**
+     * Lets clients create and delete VLANs (CREATE_VLAN, DELETE_VLAN) through the controller; until then they are
+     * refused.
+     */
+    public void attachVlanRequests(final VlanRequests requests) {
+        vlanRequests = requireNonNull(requests);
+    }
+
+    VlanRequests vlanRequests() {
+        return vlanRequests;
     }
 
     /**
@@ -189,6 +203,13 @@ public final class Dataplane {
         return registry;
     }
 
+    /**
+     * The switch of a VLAN that has one on this node, or null; never makes one.
+     */
+    VlanSwitch existingSwitch(final String vlan) {
+        return switches.get(vlan);
+    }
+
     public VlanSwitch switchFor(final String vlan) {
         return switches.computeIfAbsent(vlan, name -> new VlanSwitch(name, settings.maxMacsPerVlan(),
             settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()),
@@ -261,7 +282,7 @@ public final class Dataplane {
                     info != null && info.open(), info == null ? null : info.owner());
                 if (!decision.permitted()) {
                     Audit.denied(user, "membership", vlan, decision.reason());
-                    entry.getValue().revoke(vlan);
+                    entry.getValue().revoke(vlan, Message.Removed.DENIED);
                     ended++;
                 }
             }
@@ -289,18 +310,47 @@ public final class Dataplane {
         if (session == null) {
             return false;
         }
-        session.close("administrative");
+        // BYE 3: an administrator's doing, so the client does not come straight back.
+        session.close("administrative", Message.Bye.ADMIN);
         return true;
     }
 
     /**
-     * Ends a client's membership of a VLAN on this node (leave-vlan, or the VLAN was deleted): its session stops
-     * switching frames there. The client is not told; its frames to that VLAN are dropped and counted.
+     * Ends a client's membership of a VLAN on this node, if it has a session here, because an administrator removed
+     * it: its session stops switching frames there and tells the client (REMOVED, or an ERROR naming the VLAN to a
+     * client that cannot follow).
      */
     public void revoke(final String clientId, final String vlan) {
+        revoke(clientId, vlan, Message.Removed.ADMIN);
+    }
+
+    /**
+     * Ends a client's membership of a VLAN on this node, if it has a session here, for a reason of
+     * {@link Message.Removed}: the session stops switching frames there; a client that follows the server's changes
+     * is told (REMOVED), one that does not is told only of an administrator's removal (ERROR denied).
+     */
+    public void revoke(final String clientId, final String vlan, final int reason) {
         final var session = sessions.get(clientId);
         if (session != null) {
-            session.revoke(vlan);
+            session.revoke(vlan, reason);
+        }
+    }
+
+    /**
+     * An administrator's decision about a client and a VLAN changed (join-vlan, leave-vlan), as this node's
+     * directory now shows it: a session of that client here is assigned the VLAN (member) or removed from it
+     * (removed).
+     */
+    public void decisionChanged(final String clientId, final String vlan) {
+        final var session = sessions.get(clientId);
+        if (session == null) {
+            return;
+        }
+        final var decision = directory.decision(clientId, vlan);
+        if (decision == VlanDirectory.Decision.MEMBER) {
+            session.assign(vlan);
+        } else if (decision == VlanDirectory.Decision.REMOVED) {
+            session.revoke(vlan, Message.Removed.ADMIN);
         }
     }
 

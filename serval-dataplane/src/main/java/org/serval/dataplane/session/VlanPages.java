@@ -8,7 +8,9 @@
 package org.serval.dataplane.session;
 
 import java.util.ArrayList;
+import java.util.function.Predicate;
 import org.serval.api.VlanDirectory;
+import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 
@@ -28,21 +30,42 @@ final class VlanPages {
     }
 
     static Message.Vlans page(final VlanDirectory directory, final Message.ListVlans list) {
+        return page(directory, list, vlan -> true);
+    }
+
+    /**
+     * A page of the VLANs a user may see (docs/protocol.md: those it may join or has joined). Hidden VLANs are
+     * skipped, not counted: a page is full or the last, never empty while visible VLANs follow.
+     */
+    static Message.Vlans page(final VlanDirectory directory, final Message.ListVlans list,
+            final Predicate<VlanInfo> visible) {
         final boolean paged = list.paged();
         final long room = MessageCodec.MAX_MESSAGE - EMPTY - (paged ? 1 : 0);
         final var entries = new ArrayList<Message.VlanEntry>();
         long used = 0;
         boolean more = false;
-        for (var vlan : directory.vlans(list.prefix(), list.after(), LOOKAHEAD)) {
-            final var entry = new Message.VlanEntry(vlan.name(), Math.min(directory.memberCount(vlan.name()), 65535),
-                vlan.open());
-            final long length = MessageCodec.encodedLength(entry);
-            if (used + length > room) {
-                more = true;
+        String cursor = list.after();
+        scan:
+        while (true) {
+            final var batch = directory.vlans(list.prefix(), cursor, LOOKAHEAD);
+            for (var vlan : batch) {
+                cursor = vlan.name();
+                if (!visible.test(vlan)) {
+                    continue;
+                }
+                final var entry = new Message.VlanEntry(vlan.name(),
+                    Math.min(directory.memberCount(vlan.name()), 65535), vlan.open());
+                final long length = MessageCodec.encodedLength(entry);
+                if (used + length > room) {
+                    more = true;
+                    break scan;
+                }
+                entries.add(entry);
+                used += length;
+            }
+            if (batch.size() < LOOKAHEAD) {
                 break;
             }
-            entries.add(entry);
-            used += length;
         }
         return new Message.Vlans(list.request(), entries, paged, paged && more);
     }

@@ -159,6 +159,14 @@ public final class LearningTable<K, V, O> {
         return entries.size();
     }
 
+    /**
+     * The keys an owner taught, in the order it taught them (LIST_MEMBERS: a member's addresses).
+     */
+    public synchronized List<K> keysOf(final O owner) {
+        final var own = byOwner.get(owner);
+        return own == null ? List.of() : List.copyOf(own.keySet());
+    }
+
     public synchronized int sizeOf(final O owner) {
         final var own = byOwner.get(owner);
         return own == null ? 0 : own.size();

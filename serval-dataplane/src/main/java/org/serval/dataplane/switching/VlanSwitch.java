@@ -8,6 +8,7 @@
 package org.serval.dataplane.switching;
 
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -212,6 +213,13 @@ public final class VlanSwitch {
     /**
      * Ages out idle MAC entries and address bindings; called periodically, not per frame.
      */
+    /**
+     * The IP addresses this switch has seen a MAC use (ARP, neighbour discovery), as far as they are not aged out.
+     */
+    public List<IpAddress> addressesOf(final long mac) {
+        return addresses.addressesOf(mac);
+    }
+
     public int expire(final long nowNanos) {
         addresses.expire(nowNanos);
         return macs.expire(nowNanos);

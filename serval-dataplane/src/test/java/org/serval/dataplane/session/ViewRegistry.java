@@ -46,6 +46,7 @@ public final class ViewRegistry implements ClientRegistry {
     public synchronized CompletionStage<Void> joined(final String clientId, final String vlan, final long mac) {
         memberships.get(clientId).add(vlan);
         view.putClient(clientId, "n1", users.get(clientId), memberships.get(clientId));
+        view.join(clientId, vlan, mac);
         return CompletableFuture.completedFuture(null);
     }
 

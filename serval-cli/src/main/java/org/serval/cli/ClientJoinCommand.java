@@ -1,0 +1,40 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.cli;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.opendaylight.mdsal.binding.api.RpcService;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInputBuilder;
+
+@Service
+@Command(scope = "serval", name = "client-join",
+    description = "Makes a client a member of a VLAN (join-vlan): its node tells it to join, now and after every "
+        + "login; a client not connected now is assigned the VLAN at its next login.")
+public class ClientJoinCommand extends ServalAction {
+    @Reference
+    RpcService rpcService;
+
+    @Argument(index = 0, name = "client-id", required = true, description = "The client, as client-list shows it")
+    String clientId;
+
+    @Argument(index = 1, name = "vlan", required = true, description = "The VLAN")
+    String vlan;
+
+    @Override
+    public Object execute() throws InterruptedException {
+        if (call(rpcService.getRpc(JoinVlan.class)
+                .invoke(new JoinVlanInputBuilder().setClientId(clientId).setVlan(vlan).build())) != null) {
+            out().println("Client " + clientId + " is a member of VLAN " + vlan);
+        }
+        return null;
+    }
+}
