@@ -10,7 +10,8 @@ package org.serval.client;
 import java.io.Serial;
 
 /**
- * Why the client cannot go on, with the exit code a script can act on (see {@link ClientOptions#usage()}).
+ * Why the client cannot go on, with the exit code a script can act on (serval-client --help,
+ * docs/client-control.md).
  */
 public final class ClientFailure extends Exception {
     public static final int USAGE = 1;
@@ -19,6 +20,10 @@ public final class ClientFailure extends Exception {
     public static final int VLAN_REFUSED = 4;
     public static final int CONNECTION_LOST = 5;
     public static final int AUTH = 6;
+    // The control commands' own (serval-client status, join, ...; docs/client-control.md).
+    public static final int NO_SERVICE = 7;
+    public static final int PERMISSION = 8;
+    public static final int CONTROL = 9;
 
     @Serial
     private static final long serialVersionUID = 1L;

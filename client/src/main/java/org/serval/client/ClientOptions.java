@@ -14,9 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.serval.api.Checks;
 import org.serval.dataplane.security.Fingerprints;
 
@@ -47,141 +51,193 @@ public record ClientOptions(String host, int port, String transport, String clie
         boolean plaintext, Path certificate, boolean offload, boolean warmup) {
     public static final int DEFAULT_PORT = 4000;
 
-    private static final String USAGE = """
-        usage: serval-client --server HOST[:PORT] --vlan NAME[=TAP] [--vlan ...] [options]
-
-          --server HOST[:PORT]   the SERVAL server (port 4000 when omitted)
-          --vlan NAME[=TAP]      join VLAN NAME with a TAP interface named TAP (default serval0, serval1, ...);
-                                 repeat for more VLANs
-          --id ID                this client's id, stable across restarts (default: the host name)
-          --transport tcp|udp    how to reach the server (default tcp; the server listens on the same port for
-                                 both)
-          --user NAME            the SERVAL user to log in as (required)
-          --password-file FILE   read the password from the first line of FILE; without it the password comes
-                                 from the environment variable SERVAL_PASSWORD (never from the command line,
-                                 which other users of the machine can read)
-          --cert FILE            log in with the key and certificate in this PKCS#12 file instead of a password
-                                 (its SHA-256 fingerprint must be listed for the user); the file's password comes
-                                 from SERVAL_CERT_PASSWORD (empty when unset)
-          --pin FINGERPRINT      trust the server whose certificate has this SHA-256 fingerprint (the server logs
-                                 it at start: "SERVAL's dataplane certificate: sha256:...")
-          --ca FILE              trust servers with certificates signed by a CA in this PEM file, for the host
-                                 name given to --server
-          --plaintext            no encryption; only for a server configured dataplane.plaintext = true
-                                 (benchmarks)
-          --no-offload           read and write the TAPs frame by frame: no TCP segmentation offload (which is
-                                 on by default over TCP on Linux: up to 64 KB of a TCP stream cross as one frame)
-          --no-warmup            connect at once; by default the client first runs its hot path over loopback for a
-                                 second or two, so that its first frames do not run interpreted (slow)
-          --status SECONDS       print the status table this often (default 60; 0: only at start and exit)
-          --retry SECONDS        keep trying this long while the server is unreachable or the VLAN does not
-                                 exist yet (default 0: give up at once); a busy server (error "limit") is asked
-                                 again for at least 60 s in any case
-          --reconnect SECONDS    after losing the server, keep trying this long to reconnect, to any node of its
-                                 cluster, joining the same VLANs with the same MACs (default 300; 0: exit); a
-                                 node that refuses the login is skipped, and the client exits when all have
-                                 refused
-                                 Tries are spaced by a random wait of up to 250 ms, doubling to 30 s.
-          --help                 this text
-
-        Needs root (or CAP_NET_ADMIN) and /dev/net/tun. Exit codes: 0 stopped, 1 bad usage, 2 no TAP device,
-        3 server unreachable or refused, 4 VLAN refused, 5 connection lost, 6 login refused or server not
-        trusted.""";
-
-    /**
-     * The text of --help.
-     */
-    static String usage() {
-        return USAGE;
-    }
-
     /**
      * Parses the arguments, throwing {@link IllegalArgumentException} with a message for the person who typed
      * them.
      */
     static ClientOptions parse(final String... args) {
-        String server = null;
-        String id = null;
-        String transport = "tcp";
-        int status = 60;
-        int retry = 0;
-        int reconnect = 300;
-        String user = null;
-        String passwordFile = null;
-        String pin = null;
-        Path ca = null;
-        boolean plaintext = false;
-        Path certificate = null;
-        boolean offload = true;
-        boolean warmup = true;
-        final List<String> vlanArgs = new ArrayList<>();
+        final var builder = new Builder();
         for (int i = 0; i < args.length; i++) {
             final var arg = args[i];
-            switch (arg) {
-                case "--server" -> server = value(args, ++i, arg);
-                case "--vlan" -> vlanArgs.add(value(args, ++i, arg));
-                case "--id" -> id = value(args, ++i, arg);
-                case "--status" -> status = number(value(args, ++i, arg), arg, 0, 86_400);
-                case "--retry" -> retry = number(value(args, ++i, arg), arg, 0, 86_400);
-                case "--reconnect" -> reconnect = number(value(args, ++i, arg), arg, 0, 86_400);
-                case "--user" -> user = Checks.userName(value(args, ++i, arg));
-                case "--password-file" -> passwordFile = value(args, ++i, arg);
-                case "--pin" -> pin = Fingerprints.parse(value(args, ++i, arg));
-                case "--ca" -> ca = Path.of(value(args, ++i, arg));
-                case "--plaintext" -> plaintext = true;
-                case "--no-offload" -> offload = false;
-                case "--no-warmup" -> warmup = false;
-                case "--cert" -> certificate = Path.of(value(args, ++i, arg));
-                case "--transport" -> {
-                    transport = value(args, ++i, arg);
-                    if (!"tcp".equals(transport) && !"udp".equals(transport)) {
-                        throw new IllegalArgumentException("transport must be tcp or udp, not '" + transport + "'");
-                    }
+            if (!arg.startsWith("--") || !Builder.KEYS.contains(arg.substring(2))) {
+                throw new IllegalArgumentException("unknown argument " + arg);
+            }
+            final var key = arg.substring(2);
+            builder.set(key, Builder.FLAGS.contains(key) ? "true" : value(args, ++i, arg));
+        }
+        return builder.build(false);
+    }
+
+    /**
+     * The options one setting at a time, by long option name without its dashes: the command line's and a
+     * configuration file's way in, with the same checks and messages (ClientConfig adds the file and line).
+     */
+    public static final class Builder {
+        /**
+         * The options that take no value; in a configuration file they take {@code true} or {@code false}.
+         */
+        public static final Set<String> FLAGS = Set.of("plaintext", "no-offload", "no-warmup");
+        /**
+         * Every key, in the order of --help.
+         */
+        public static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("server",
+            "vlan", "id", "transport", "user", "password-file", "cert", "pin", "ca", "plaintext", "no-offload",
+            "no-warmup", "status", "retry", "reconnect", "control-socket", "state-dir")));
+
+        private String server;
+        private String id;
+        private String transport = "tcp";
+        private int status = 60;
+        private int retry;
+        private int reconnect = 300;
+        private String user;
+        private String passwordFile;
+        private String pin;
+        private Path ca;
+        private boolean plaintext;
+        private Path certificate;
+        private boolean offload = true;
+        private boolean warmup = true;
+        private Path controlSocket;
+        private Path stateDir;
+        private final List<String> vlanArgs = new ArrayList<>();
+        private final Set<String> given = new HashSet<>();
+
+        /**
+         * Sets one option ({@code vlan} adds one VLAN).
+         *
+         * @throws IllegalArgumentException for an unknown key or a bad value, saying which
+         */
+        public Builder set(final String key, final String value) {
+            final var option = "--" + key;
+            switch (key) {
+                case "server" -> server = value;
+                case "vlan" -> {
+                    final var vlan = vlan(value);
+                    vlanArgs.add(vlan.getKey() + "=" + vlan.getValue());
                 }
-                default -> throw new IllegalArgumentException("unknown argument " + arg);
+                case "id" -> id = Checks.clientId(value);
+                case "status" -> status = number(value, option, 0, 86_400);
+                case "retry" -> retry = number(value, option, 0, 86_400);
+                case "reconnect" -> reconnect = number(value, option, 0, 86_400);
+                case "user" -> user = Checks.userName(value);
+                case "password-file" -> passwordFile = value;
+                case "pin" -> pin = Fingerprints.parse(value);
+                case "ca" -> ca = Path.of(value);
+                case "plaintext" -> plaintext = flag(value, option);
+                case "no-offload" -> offload = !flag(value, option);
+                case "no-warmup" -> warmup = !flag(value, option);
+                case "cert" -> certificate = Path.of(value);
+                case "control-socket" -> controlSocket = Path.of(value);
+                case "state-dir" -> stateDir = Path.of(value);
+                case "transport" -> {
+                    if (!"tcp".equals(value) && !"udp".equals(value)) {
+                        throw new IllegalArgumentException("transport must be tcp or udp, not '" + value + "'");
+                    }
+                    transport = value;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + key);
             }
+            given.add(key);
+            return this;
         }
-        if (server == null) {
-            throw new IllegalArgumentException("--server is required");
+
+        /**
+         * Whether an option was set.
+         */
+        public boolean has(final String key) {
+            return given.contains(key);
         }
-        if (vlanArgs.isEmpty()) {
-            throw new IllegalArgumentException("join at least one VLAN with --vlan");
+
+        /**
+         * The control socket's path, or null when none was given.
+         */
+        public Path controlSocket() {
+            return controlSocket;
         }
-        if (user == null) {
-            throw new IllegalArgumentException("--user is required: the server accepts no anonymous clients");
+
+        /**
+         * The state directory, or null when none was given.
+         */
+        public Path stateDir() {
+            return stateDir;
         }
-        if (plaintext && (pin != null || ca != null)) {
-            throw new IllegalArgumentException("--plaintext does not go with --pin or --ca");
-        }
-        if (pin != null && ca != null) {
-            throw new IllegalArgumentException("give --pin or --ca, not both");
-        }
-        if (plaintext && certificate != null) {
-            throw new IllegalArgumentException("--cert needs TLS: it does not go with --plaintext");
-        }
-        final var password = certificate != null && passwordFile == null ? null : password(passwordFile);
-        String host = server;
-        int port = DEFAULT_PORT;
-        final int colon = server.lastIndexOf(':');
-        if (colon > 0 && server.indexOf(':') == colon) {
-            host = server.substring(0, colon);
-            port = number(server.substring(colon + 1), "--server port", 1, 65_535);
-        }
-        final var vlans = new LinkedHashMap<String, String>();
-        for (var vlanArg : vlanArgs) {
-            final int eq = vlanArg.indexOf('=');
-            final var name = Checks.vlanName(eq < 0 ? vlanArg : vlanArg.substring(0, eq));
-            final var tap = eq < 0 ? "serval" + vlans.size() : vlanArg.substring(eq + 1);
-            if (tap.isEmpty() || tap.length() > 15 || !tap.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("interface name '" + tap + "' must have 1 to 15 letters, digits,"
-                    + " '.', '_' or '-'");
+
+        /**
+         * Checks the options together and reads the password.
+         *
+         * @param vlansOptional whether the client may start without a VLAN (it will join some at run time)
+         */
+        public ClientOptions build(final boolean vlansOptional) {
+            if (server == null) {
+                throw new IllegalArgumentException("--server is required");
             }
-            if (vlans.put(name, tap) != null) {
-                throw new IllegalArgumentException("VLAN " + name + " is given twice");
+            if (vlanArgs.isEmpty() && !vlansOptional) {
+                throw new IllegalArgumentException("join at least one VLAN with --vlan");
             }
+            if (user == null) {
+                throw new IllegalArgumentException("--user is required: the server accepts no anonymous clients");
+            }
+            if (plaintext && (pin != null || ca != null)) {
+                throw new IllegalArgumentException("--plaintext does not go with --pin or --ca");
+            }
+            if (pin != null && ca != null) {
+                throw new IllegalArgumentException("give --pin or --ca, not both");
+            }
+            if (plaintext && certificate != null) {
+                throw new IllegalArgumentException("--cert needs TLS: it does not go with --plaintext");
+            }
+            final var password = certificate != null && passwordFile == null ? null : password(passwordFile);
+            String host = server;
+            int port = DEFAULT_PORT;
+            final int colon = server.lastIndexOf(':');
+            if (colon > 0 && server.indexOf(':') == colon) {
+                host = server.substring(0, colon);
+                port = number(server.substring(colon + 1), "--server port", 1, 65_535);
+            }
+            final var vlans = new LinkedHashMap<String, String>();
+            for (var vlanArg : vlanArgs) {
+                final int eq = vlanArg.indexOf('=');
+                final var name = vlanArg.substring(0, eq);
+                final var tap = eq == vlanArg.length() - 1 ? "serval" + vlans.size() : vlanArg.substring(eq + 1);
+                if (vlans.put(name, tap) != null) {
+                    throw new IllegalArgumentException("VLAN " + name + " is given twice");
+                }
+            }
+            return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans,
+                status, retry, reconnect, user, password, pin, ca, plaintext, certificate, offload, warmup);
         }
-        return new ClientOptions(host, port, transport, Checks.clientId(id != null ? id : hostName()), vlans, status,
-            retry, reconnect, user, password, pin, ca, plaintext, certificate, offload, warmup);
+    }
+
+    /**
+     * A {@code --vlan} value: the VLAN name and the interface name, empty when none was given.
+     */
+    private static Map.Entry<String, String> vlan(final String value) {
+        final int eq = value.indexOf('=');
+        final var name = Checks.vlanName(eq < 0 ? value : value.substring(0, eq));
+        final var tap = eq < 0 ? "" : interfaceName(value.substring(eq + 1));
+        return Map.entry(name, tap);
+    }
+
+    /**
+     * A TAP interface name as Linux takes it.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static String interfaceName(final String tap) {
+        if (tap.isEmpty() || tap.length() > 15 || !tap.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("interface name '" + tap + "' must have 1 to 15 letters, digits,"
+                + " '.', '_' or '-'");
+        }
+        return tap;
+    }
+
+    private static boolean flag(final String value, final String option) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(option + " takes true or false, not '" + value + "'");
+        };
     }
 
     private static String password(final String file) {

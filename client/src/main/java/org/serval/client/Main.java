@@ -7,13 +7,18 @@
  */
 package org.serval.client;
 
-import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import org.serval.client.cli.ClientCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code serval-client}: see {@link ClientOptions#usage()}.
+ * {@code serval-client}: the command line is {@link ClientCommand}'s; this runs the client itself for its
+ * {@code run}.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -23,23 +28,19 @@ public final class Main {
     }
 
     public static void main(final String[] args) {
-        System.exit(run(args, new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-            StandardCharsets.UTF_8)));
+        System.exit(ClientCommand.execute(args, writer(FileDescriptor.out), writer(FileDescriptor.err)));
     }
 
-    static int run(final String[] args, final PrintStream out) {
-        if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
-            out.println(ClientOptions.usage());
-            return args.length == 0 ? ClientFailure.USAGE : 0;
-        }
-        final ClientOptions options;
-        try {
-            options = ClientOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            LOG.error("Cannot go on: {}", e.getMessage());
-            out.println("serval-client: " + e.getMessage() + " (--help for usage)");
-            return ClientFailure.USAGE;
-        }
+    private static PrintWriter writer(final FileDescriptor fd) {
+        return new PrintWriter(new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), true);
+    }
+
+    /**
+     * Runs the client until it is stopped (SIGTERM, Ctrl-C) or cannot go on.
+     *
+     * @return the exit code ({@link ClientFailure})
+     */
+    public static int runClient(final ClientOptions options, final ServiceOptions service, final PrintWriter out) {
         final ServalClient client;
         try {
             client = new ServalClient(options);

@@ -7,7 +7,7 @@
  */
 package org.serval.client;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -177,7 +177,7 @@ public final class ServalClient implements AutoCloseable {
      * @return true if it ended because this client closed it
      * @throws ClientFailure when no node would take the client back because each refused its login
      */
-    public boolean awaitEnd(final PrintStream status) throws ClientFailure, InterruptedException {
+    public boolean awaitEnd(final PrintWriter status) throws ClientFailure, InterruptedException {
         while (true) {
             final var closed = connection.channel().closeFuture();
             while (!closed.await(options.statusSeconds() == 0 ? Long.MAX_VALUE / 2 : options.statusSeconds(),
@@ -204,7 +204,7 @@ public final class ServalClient implements AutoCloseable {
             StatusView.vlans(bridge.joined()));
     }
 
-    public void printStatus(final PrintStream out) {
+    public void printStatus(final PrintWriter out) {
         StatusView.print(status(), out);
     }
 

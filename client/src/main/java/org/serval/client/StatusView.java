@@ -9,7 +9,7 @@ package org.serval.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 
 /**
@@ -67,7 +67,7 @@ final class StatusView {
     /**
      * The status table.
      */
-    static void print(final Snapshot status, final PrintStream out) {
+    static void print(final Snapshot status, final PrintWriter out) {
         out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s, %d failover(s)%n", status.clientId(),
             status.server().host(), status.server().port(), status.transport(),
             status.nodeId() == null ? "-" : status.nodeId(), status.connected() ? "connected" : "disconnected",

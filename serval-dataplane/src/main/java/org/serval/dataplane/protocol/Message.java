@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 import org.serval.dataplane.ethernet.Offload;
@@ -46,6 +47,15 @@ public sealed interface Message {
          * Flag: the client sends and takes DATA_OFFLOAD (a TCP stream only; docs/protocol.md).
          */
         public static final int OFFLOAD = 0x02;
+        /**
+         * Flag: the client follows the server's changes to its memberships ({@link Assign}, {@link Removed}, BYE
+         * {@link Bye#ADMIN}); a server tells an administrator that a client without it cannot follow them.
+         */
+        public static final int MANAGED = 0x04;
+        /**
+         * Authentication by a resumption credential from an earlier session's {@link Resume} (docs/protocol.md).
+         */
+        public static final int AUTH_RESUME = 4;
 
         public Hello {
             requireNonNull(clientId);
@@ -344,6 +354,8 @@ public sealed interface Message {
         public static final int INTERNAL = 8;
         // This node is full; the message names a lighter node (from the NODES sent just before) to go to.
         public static final int MOVED = 9;
+        // The VLAN a client asked to create exists already.
+        public static final int EXISTS = 10;
 
         public Error {
             requireNonNull(message);
@@ -360,10 +372,162 @@ public sealed interface Message {
         public static final int NO_SESSION = 1;
         // The node is overloaded and asks the client to reconnect to another node of its NODES list.
         public static final int MOVE = 2;
+        // An administrator disconnected the client (disconnect-client): it must not reconnect on its own.
+        public static final int ADMIN = 3;
 
         @Override
         public int type() {
             return 0x0F;
+        }
+    }
+
+    /**
+     * The server made the client a member of a VLAN (join-vlan): the client joins it as if it had asked, with its
+     * own MAC for that VLAN (JOIN, JOINED), and keeps it across reconnections. Sent only to a client that said
+     * {@link Hello#MANAGED}.
+     */
+    record Assign(String vlan) implements Message {
+        public Assign {
+            requireNonNull(vlan);
+        }
+
+        @Override
+        public int type() {
+            return 0x13;
+        }
+    }
+
+    /**
+     * A membership ended without the client asking: the server no longer switches the reference, and the client
+     * removes the interface and does not join the VLAN again on its own.
+     *
+     * @param reason {@link #ADMIN}, {@link #DELETED} or {@link #DENIED}
+     */
+    record Removed(int vlanRef, int reason, String vlan) implements Message {
+        // An administrator removed the client from the VLAN (leave-vlan); the server refuses it until one adds it.
+        public static final int ADMIN = 1;
+        // The VLAN was deleted.
+        public static final int DELETED = 2;
+        // Access control no longer lets the client's user in.
+        public static final int DENIED = 3;
+
+        public Removed {
+            requireNonNull(vlan);
+        }
+
+        @Override
+        public int type() {
+            return 0x14;
+        }
+    }
+
+    /**
+     * Asks the server to create a VLAN owned by the client's user, as access control allows; answered by
+     * {@link Done} or ERROR.
+     */
+    record CreateVlan(long request, boolean open, String name) implements Message {
+        public CreateVlan {
+            requireNonNull(name);
+        }
+
+        @Override
+        public int type() {
+            return 0x15;
+        }
+    }
+
+    /**
+     * Asks the server to delete a VLAN, as access control allows (its owner may); answered by {@link Done} or
+     * ERROR.
+     */
+    record DeleteVlan(long request, String name) implements Message {
+        public DeleteVlan {
+            requireNonNull(name);
+        }
+
+        @Override
+        public int type() {
+            return 0x16;
+        }
+    }
+
+    /**
+     * A request that has nothing else to answer succeeded.
+     */
+    record Done(long request) implements Message {
+        @Override
+        public int type() {
+            return 0x17;
+        }
+    }
+
+    /**
+     * Asks who is in a VLAN the client's user may join, one page at a time.
+     *
+     * @param after "" for the first page; else the client id of the last member of the page before
+     */
+    record ListMembers(long request, String vlan, String after) implements Message {
+        public ListMembers {
+            requireNonNull(vlan);
+            requireNonNull(after);
+        }
+
+        @Override
+        public int type() {
+            return 0x18;
+        }
+    }
+
+    /**
+     * One member of a VLAN: its client, user, interface MAC in the VLAN, the node it is connected to, and the IP
+     * addresses the switch has seen it use there (at most {@link #MAX_ADDRESSES}).
+     */
+    record MemberEntry(String clientId, String user, long mac, String nodeId, List<InetAddress> addresses) {
+        public static final int MAX_ADDRESSES = 255;
+
+        public MemberEntry {
+            requireNonNull(clientId);
+            requireNonNull(user);
+            requireNonNull(nodeId);
+            addresses = List.copyOf(addresses);
+        }
+    }
+
+    /**
+     * The answer to {@link ListMembers}: members in client id order, as many as fit one message.
+     *
+     * @param more whether members after the last of this page follow (ask again with its client id)
+     */
+    record Members(long request, List<MemberEntry> members, boolean more) implements Message {
+        public Members {
+            members = List.copyOf(members);
+        }
+
+        @Override
+        public int type() {
+            return 0x19;
+        }
+    }
+
+    /**
+     * A resumption credential for this client, sent after WELCOME: with it (HELLO {@link Hello#AUTH_RESUME}) any
+     * node of the cluster logs the client in again without its password, until the credential expires.
+     *
+     * @param credential opaque to the client (URL-safe base64 text), sent back as it came
+     */
+    record Resume(long lifetimeSeconds, String credential) implements Message {
+        public Resume {
+            requireNonNull(credential);
+        }
+
+        @Override
+        public String toString() {
+            return "Resume[lifetimeSeconds=" + lifetimeSeconds + ", credential=<redacted>]";
+        }
+
+        @Override
+        public int type() {
+            return 0x1A;
         }
     }
 

@@ -11,14 +11,22 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.protocol.Message.Assign;
 import org.serval.dataplane.protocol.Message.Bye;
+import org.serval.dataplane.protocol.Message.CreateVlan;
 import org.serval.dataplane.protocol.Message.Data;
+import org.serval.dataplane.protocol.Message.DeleteVlan;
+import org.serval.dataplane.protocol.Message.Done;
 import org.serval.dataplane.protocol.Message.Error;
 import org.serval.dataplane.protocol.Message.Hello;
 import org.serval.dataplane.protocol.Message.Join;
@@ -27,11 +35,16 @@ import org.serval.dataplane.protocol.Message.Keepalive;
 import org.serval.dataplane.protocol.Message.KeepaliveAck;
 import org.serval.dataplane.protocol.Message.Leave;
 import org.serval.dataplane.protocol.Message.Left;
+import org.serval.dataplane.protocol.Message.ListMembers;
 import org.serval.dataplane.protocol.Message.ListVlans;
+import org.serval.dataplane.protocol.Message.MemberEntry;
+import org.serval.dataplane.protocol.Message.Members;
 import org.serval.dataplane.protocol.Message.NodeEntry;
 import org.serval.dataplane.protocol.Message.Nodes;
+import org.serval.dataplane.protocol.Message.Removed;
 import org.serval.dataplane.protocol.Message.Resolve;
 import org.serval.dataplane.protocol.Message.Resolved;
+import org.serval.dataplane.protocol.Message.Resume;
 import org.serval.dataplane.protocol.Message.Ticket;
 import org.serval.dataplane.protocol.Message.VlanEntry;
 import org.serval.dataplane.protocol.Message.Vlans;
@@ -137,6 +150,14 @@ public final class MessageCodec {
             case Error m -> 4 + 2 + str16(m.message());
             case Bye m -> 1;
             case Data m -> dataBody(m);
+            case Assign m -> str8(m.vlan());
+            case Removed m -> 2 + 1 + str8(m.vlan());
+            case CreateVlan m -> 4 + 1 + str8(m.name());
+            case DeleteVlan m -> 4 + str8(m.name());
+            case Done m -> 4;
+            case ListMembers m -> 4 + str8(m.vlan()) + str8(m.after());
+            case Members m -> membersBody(m);
+            case Resume m -> 4 + str16(m.credential());
         };
         return body + HEADER > maxMessage(message.type()) ? -1 : (int) body + HEADER;
     }
@@ -155,6 +176,20 @@ public final class MessageCodec {
         return str8(node.nodeId()) + 1 + str8(node.host()) + 2 + 4 + 1 + str8(node.fingerprint());
     }
 
+    /**
+     * The bytes one entry takes in a MEMBERS message.
+     */
+    public static long encodedLength(final MemberEntry member) {
+        if (member.addresses().size() > MemberEntry.MAX_ADDRESSES) {
+            return Integer.MAX_VALUE;
+        }
+        long bytes = str8(member.clientId()) + str8(member.user()) + 6 + str8(member.nodeId()) + 1;
+        for (var address : member.addresses()) {
+            bytes += 1 + address.getAddress().length;
+        }
+        return bytes;
+    }
+
     private static long vlansBody(final Vlans vlans) {
         if (vlans.vlans().size() > 0xFFFF) {
             return Integer.MAX_VALUE;
@@ -162,6 +197,17 @@ public final class MessageCodec {
         long body = 4 + 2 + (vlans.paged() ? 1 : 0);
         for (var vlan : vlans.vlans()) {
             body += encodedLength(vlan);
+        }
+        return body;
+    }
+
+    private static long membersBody(final Members members) {
+        if (members.members().size() > 0xFFFF) {
+            return Integer.MAX_VALUE;
+        }
+        long body = 4 + 2 + 1;
+        for (var member : members.members()) {
+            body += encodedLength(member);
         }
         return body;
     }
@@ -274,6 +320,30 @@ public final class MessageCodec {
                 writeStr16(out, m.message());
             }
             case Bye m -> out.writeByte(m.reason());
+            case Assign m -> writeStr8(out, m.vlan());
+            case Removed m -> {
+                out.writeShort(m.vlanRef()).writeByte(m.reason());
+                writeStr8(out, m.vlan());
+            }
+            case CreateVlan m -> {
+                out.writeInt((int) m.request()).writeByte(m.open() ? 1 : 0);
+                writeStr8(out, m.name());
+            }
+            case DeleteVlan m -> {
+                out.writeInt((int) m.request());
+                writeStr8(out, m.name());
+            }
+            case Done m -> out.writeInt((int) m.request());
+            case ListMembers m -> {
+                out.writeInt((int) m.request());
+                writeStr8(out, m.vlan());
+                writeStr8(out, m.after());
+            }
+            case Members m -> writeMembers(out, m);
+            case Resume m -> {
+                out.writeInt((int) m.lifetimeSeconds());
+                writeStr16(out, m.credential());
+            }
             case Data m -> {
                 final var frame = m.content();
                 if (frame.readableBytes() < MIN_FRAME
@@ -359,6 +429,14 @@ public final class MessageCodec {
             case 0x0F -> new Bye(in.readUnsignedByte());
             case 0x10 -> readData(in);
             case TYPE_DATA_OFFLOAD -> readOffloadData(in);
+            case 0x13 -> new Assign(readStr8(in));
+            case 0x14 -> new Removed(in.readUnsignedShort(), in.readUnsignedByte(), readStr8(in));
+            case 0x15 -> readCreateVlan(in);
+            case 0x16 -> new DeleteVlan(in.readUnsignedInt(), readStr8(in));
+            case 0x17 -> new Done(in.readUnsignedInt());
+            case 0x18 -> new ListMembers(in.readUnsignedInt(), readStr8(in), readStr8(in));
+            case 0x19 -> readMembers(in);
+            case 0x1A -> new Resume(in.readUnsignedInt(), readStr16(in));
             case 0x11 -> new Ticket(in.readUnsignedInt(), in.readUnsignedShort(), readBytes(in, Ticket.KEY_BYTES),
                 readBytes(in, Ticket.KEY_BYTES));
             default -> throw new ProtocolException("unknown message type 0x" + Integer.toHexString(type));
@@ -421,6 +499,88 @@ public final class MessageCodec {
             return new Vlans(request, vlans, true, readFlag(in));
         }
         return new Vlans(request, vlans);
+    }
+
+    private static CreateVlan readCreateVlan(final ByteBuf in) {
+        final long request = in.readUnsignedInt();
+        // flags: bit 0 open; any other bit is refused, so that a later flag is never silently ignored
+        return new CreateVlan(request, readFlag(in), readStr8(in));
+    }
+
+    private static void writeMembers(final ByteBuf out, final Members members) {
+        if (members.members().size() > 0xFFFF) {
+            throw new IllegalArgumentException(members.members().size() + " members do not fit a count of 16 bits");
+        }
+        out.writeInt((int) members.request()).writeShort(members.members().size());
+        for (var member : members.members()) {
+            if (member.addresses().size() > MemberEntry.MAX_ADDRESSES) {
+                throw new IllegalArgumentException(member.addresses().size()
+                    + " addresses do not fit a count of 8 bits");
+            }
+            writeStr8(out, member.clientId());
+            writeStr8(out, member.user());
+            writeMac(out, member.mac());
+            writeStr8(out, member.nodeId());
+            out.writeByte(member.addresses().size());
+            for (var address : member.addresses()) {
+                out.writeByte(address instanceof Inet4Address ? 4 : 6).writeBytes(address.getAddress());
+            }
+        }
+        out.writeByte(members.more() ? 1 : 0);
+    }
+
+    private static Members readMembers(final ByteBuf in) {
+        final long request = in.readUnsignedInt();
+        final int count = in.readUnsignedShort();
+        // Each entry has at least 10 bytes (three empty strings, a MAC, no addresses): refuse a count the body
+        // cannot hold before allocating for it.
+        need(in, count * 10L + 1);
+        final var members = new ArrayList<MemberEntry>(count);
+        for (int i = 0; i < count; i++) {
+            final var clientId = readStr8(in);
+            final var user = readStr8(in);
+            final long mac = readMac(in);
+            final var node = readStr8(in);
+            final int addressCount = in.readUnsignedByte();
+            need(in, addressCount * 5L);
+            final var addresses = new ArrayList<InetAddress>(addressCount);
+            for (int a = 0; a < addressCount; a++) {
+                addresses.add(readAddress(in));
+            }
+            members.add(new MemberEntry(clientId, user, mac, node, addresses));
+        }
+        return new Members(request, members, readFlag(in));
+    }
+
+    private static InetAddress readAddress(final ByteBuf in) {
+        final int family = in.readUnsignedByte();
+        final int size = switch (family) {
+            case 4 -> 4;
+            case 6 -> 16;
+            default -> throw new ProtocolException("address family " + family + " is neither 4 nor 6");
+        };
+        need(in, size);
+        try {
+            return InetAddress.getByAddress(readBytes(in, size));
+        } catch (UnknownHostException e) {
+            throw new ProtocolException("no address has " + size + " bytes", e);
+        }
+    }
+
+    /**
+     * The members of a list that fit one MEMBERS message, from the first.
+     */
+    public static int membersThatFit(final List<MemberEntry> members) {
+        long bytes = HEADER + 4 + 2 + 1;
+        int fit = 0;
+        for (var member : members) {
+            bytes += encodedLength(member);
+            if (bytes > MAX_MESSAGE || fit == 0xFFFF) {
+                break;
+            }
+            fit++;
+        }
+        return fit;
     }
 
     private static Resolve readResolve(final ByteBuf in) {

@@ -88,8 +88,31 @@ class MessageCodecTest {
             case "data-offload" -> new Data(7, Unpooled.wrappedBuffer(new byte[] {-1, -1, -1, -1, -1, -1, 2, 0x53,
                 0x56, 0, 0, 1, 8, 0, 0x45, 0, 0, 0, 0, 0}), new Offload(Offload.NEEDS_CSUM, 0, 0, 0, 14, 4));
             case "ticket" -> new Message.Ticket(0x01020304L, 30, filled(0x11), filled(0x22));
+            case "assign" -> new Message.Assign("red");
+            case "removed" -> new Message.Removed(7, Message.Removed.ADMIN, "red");
+            case "create-vlan" -> new Message.CreateVlan(5, true, "red");
+            case "delete-vlan" -> new Message.DeleteVlan(6, "red");
+            case "done" -> new Message.Done(5);
+            case "list-members" -> new Message.ListMembers(8, "red", "");
+            case "members" -> new Message.Members(8, List.of(new Message.MemberEntry("c1", "al", 0x025356000001L, "n1",
+                List.of(address(10, 0, 0, 1)))), false);
+            case "resume" -> new Message.Resume(86_400, "abc");
+            case "hello-resume" -> new Message.Hello(1, "c1", Message.Hello.MANAGED, "al", Message.Hello.AUTH_RESUME,
+                "abc");
             default -> throw new IllegalArgumentException("no expectation for vector " + name);
         };
+    }
+
+    private static java.net.InetAddress address(final int... bytes) {
+        final var raw = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            raw[i] = (byte) bytes[i];
+        }
+        try {
+            return java.net.InetAddress.getByAddress(raw);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static byte[] filled(final int value) {
@@ -112,7 +135,7 @@ class MessageCodecTest {
         for (var name : goodVectors().toList()) {
             types.add(vectors().get(name)[1] & 0xFF);
         }
-        assertEquals(18, types.size(), "one vector per message type of docs/protocol.md, at least");
+        assertEquals(26, types.size(), "one vector per message type of docs/protocol.md, at least");
     }
 
     @ParameterizedTest
