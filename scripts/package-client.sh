@@ -147,7 +147,9 @@ deb_() {
   install -m 0755 "$SRC/serval-client" "$root/usr/bin/serval-client"
   install -m 0644 "$SRC/serval-client.service" "$root/lib/systemd/system/serval-client.service"
   install -m 0644 "$SRC/client.conf" "$root/etc/serval/client.conf"
-  install -m 0644 "$docs/serval-client.bash" "$root/usr/share/bash-completion/completions/serval-client"
+  # bash-completion sources the file: picocli's #! line has no use there
+  sed '1{/^#!/d}' "$docs/serval-client.bash" >"$root/usr/share/bash-completion/completions/serval-client"
+  chmod 0644 "$root/usr/share/bash-completion/completions/serval-client"
   local page
   for page in $man; do
     gzip -9n <"$page" >"$root/usr/share/man/man1/$(basename "$page").gz"
