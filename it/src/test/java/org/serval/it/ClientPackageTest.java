@@ -203,7 +203,7 @@ class ClientPackageTest {
             + "packaging module builds it where dpkg-deb is), found " + debs);
         RealParts.require(!installed(), "serval-client is installed on this machine already; this test installs and "
             + "purges its own (dpkg -P serval-client first)");
-        final Path deb = debs.get(0);
+        final Path deb = debs.get(0).toAbsolutePath();
         final boolean userExisted = userExists();
         final var tunMode = Files.getPosixFilePermissions(TUN);
         final var logs = Files.createDirectories(Path.of("target/client-package"));
@@ -410,21 +410,33 @@ class ClientPackageTest {
         Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_BEFORE_RSS_SECONDS));
         final var proc = Path.of("/proc/" + pid);
         final long rssKb = statusField(proc.resolve("status"), "VmRSS");
+        final long anonKb = statusField(proc.resolve("status"), "RssAnon");
+        final long fileKb = statusField(proc.resolve("status"), "RssFile");
         final long ticks0 = cpuTicks(proc);
-        final long switches0 = contextSwitches(proc);
+        final var switches0 = contextSwitches(proc);
         Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_WINDOW_SECONDS));
         final long ticks = cpuTicks(proc) - ticks0;
-        final long switches = contextSwitches(proc) - switches0;
+        final var switches1 = contextSwitches(proc);
+        final Map<String, Long> byThread = new java.util.TreeMap<>();
+        switches1.forEach((thread, n) -> byThread.merge(thread.substring(thread.indexOf(' ') + 1),
+            n - switches0.getOrDefault(thread, 0L), Long::sum));
+        final long switches = byThread.values().stream().mapToLong(Long::longValue).sum();
+        final var busiest = byThread.entrySet().stream().filter(e -> e.getValue() > 0)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
         final long threads = statusField(proc.resolve("status"), "Threads");
         final long hwmKb = statusField(proc.resolve("status"), "VmHWM");
         final var text = String.format("""
             measured %s by ClientPackageTest (the installed package, run as its unit runs it; the test server's
             keepalive is %d ms, the default 5000 ms)
-            resident memory after %d s idle: %.1f MB (VmRSS), peak %.1f MB (VmHWM), %d threads
+            resident memory after %d s idle: %.1f MB (VmRSS: %.1f MB anonymous, %.1f MB of files), peak %.1f MB
+            (VmHWM), %d threads
             over the next %d s idle: CPU %d ticks of 10 ms (%.2f %%), %d context switches (%.1f a second)
+            by thread: %s
             """, Instant.now(), ServalServer.KEEPALIVE_MILLIS, IDLE_BEFORE_RSS_SECONDS, rssKb / 1024.0,
-            hwmKb / 1024.0, threads, IDLE_WINDOW_SECONDS, ticks, ticks * 100.0 / (IDLE_WINDOW_SECONDS * 100),
-            switches, switches / (double) IDLE_WINDOW_SECONDS);
+            anonKb / 1024.0, fileKb / 1024.0, hwmKb / 1024.0, threads, IDLE_WINDOW_SECONDS, ticks,
+            ticks * 100.0 / (IDLE_WINDOW_SECONDS * 100),
+            switches, switches / (double) IDLE_WINDOW_SECONDS, busiest);
         Files.writeString(FIGURES, text);
         LOG.info("the idle installed client:\n{}", text);
     }
@@ -441,19 +453,24 @@ class ClientPackageTest {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    private static long contextSwitches(final Path proc) throws IOException {
-        long sum = 0;
+    /**
+     * Context switches so far per thread, keyed by "TID NAME".
+     */
+    private static Map<String, Long> contextSwitches(final Path proc) throws IOException {
+        final Map<String, Long> result = new java.util.HashMap<>();
         try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
             for (var task : tasks.toList()) {
                 try {
-                    sum += statusField(task.resolve("status"), "voluntary_ctxt_switches")
-                        + statusField(task.resolve("status"), "nonvoluntary_ctxt_switches");
+                    final var name = Files.readString(task.resolve("comm")).strip();
+                    result.put(task.getFileName() + " " + name,
+                        statusField(task.resolve("status"), "voluntary_ctxt_switches")
+                            + statusField(task.resolve("status"), "nonvoluntary_ctxt_switches"));
                 } catch (IOException e) {
                     // the thread ended between the listing and the read
                 }
             }
         }
-        return sum;
+        return result;
     }
 
     /**
