@@ -62,6 +62,8 @@ class ClientPackageTest {
         "RUNTIME_DIRECTORY", RUNTIME_DIR.toString(), "STATE_DIRECTORY", STATE_DIR.toString());
     private static final long IDLE_BEFORE_RSS_SECONDS = 30;
     private static final long IDLE_WINDOW_SECONDS = 60;
+    // what the bound allows: the goal missed (docs/packaging.md has the measurement), not the flags lost
+    private static final long MAX_IDLE_RSS_KB = 150 * 1024;
 
     private final String suffix = Long.toString(ProcessHandle.current().pid() % 10_000);
     private final String red = "pkg-red-" + suffix;
@@ -439,6 +441,9 @@ class ClientPackageTest {
             switches, switches / (double) IDLE_WINDOW_SECONDS, busiest);
         Files.writeString(FIGURES, text);
         LOG.info("the idle installed client:\n{}", text);
+        // Issue 13's goal is 64 MB, which the JVM does not reach (docs/packaging.md says where the memory goes); this
+        // bound catches the launcher's memory flags lost or undone (without them: about 200 MB).
+        assertTrue(rssKb < MAX_IDLE_RSS_KB, "the idle client takes " + rssKb / 1024 + " MB");
     }
 
     private static long statusField(final Path status, final String field) throws IOException {
