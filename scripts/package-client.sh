@@ -117,6 +117,8 @@ deb_() {
   [ -n "$version" ] && [ -n "$work" ] && [ -n "$out" ] || die "deb needs --version, --work and --out"
   command -v dpkg-deb >/dev/null || die "dpkg-deb is missing (a Debian or Ubuntu machine builds this package)"
   command -v dpkg-shlibdeps >/dev/null || die "dpkg-shlibdeps is missing: apt-get install dpkg-dev"
+  command -v strip >/dev/null || die "strip is missing: apt-get install binutils"
+  command -v file >/dev/null || die "file is missing: apt-get install file"
   [ -s "$docs/serval-client.bash" ] || die "no bash completion in $docs (the docs step runs first)"
   local man
   man=$(find "$docs/man" -maxdepth 1 -name '*.1' 2>/dev/null | sort)
