@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them, openssl
-# (the HTTPS certificate of the RESTCONF test).
+# (the HTTPS certificate of the RESTCONF test); for the client's Debian package (packaging/, ClientPackageTest):
+# dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze and strace.
 # Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
 set -euo pipefail
 missing=()
@@ -8,6 +9,12 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
 command -v iperf3 >/dev/null 2>&1 || missing+=(iperf3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v dpkg-shlibdeps >/dev/null 2>&1 || missing+=(dpkg-dev)
+command -v strip >/dev/null 2>&1 || missing+=(binutils)
+command -v file >/dev/null 2>&1 || missing+=(file)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
