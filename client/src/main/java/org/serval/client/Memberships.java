@@ -203,13 +203,13 @@ final class Memberships {
     private void refused(final Entry entry, final String reason) {
         LOG.error("VLAN {} refused: {}; the client goes on without it (serval-client join {} tries again)",
             entry.vlan, reason, entry.vlan);
-        entry.state = State.REFUSED;
-        entry.reason = reason;
         final var attachment = entry.attachment;
         entry.attachment = null;
         if (attachment != null) {
             bridge.remove(attachment, connection.group());
         }
+        entry.reason = reason;
+        entry.state = State.REFUSED;
     }
 
     /**
