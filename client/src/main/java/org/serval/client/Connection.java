@@ -443,8 +443,10 @@ final class Connection implements AutoCloseable {
             }
             final var answer = answers.poll(Math.min(Math.min(deadline, nextSend) - now,
                 TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
-            final boolean stale = answer instanceof Message.Welcome && !(request instanceof Message.Hello)
-                || answer != null && requestId(answer) >= 0 && requestId(answer) != id;
+            // An answer to another request, or a message that answers none (such as a RESUME), is skipped.
+            final boolean stale = answer instanceof Message.Welcome || answer instanceof Message.Ticket
+                ? !(request instanceof Message.Hello)
+                : answer != null && requestId(answer) != id;
             if (answer != null && !stale) {
                 return answer(answer, type, what);
             }
