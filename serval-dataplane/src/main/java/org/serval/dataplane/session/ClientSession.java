@@ -44,6 +44,7 @@ public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     // Any client (or anyone, before login) can send garbage; the log says so at most once a second.
     private static final Throttle MALFORMED = new Throttle("Closed a connection for malformed input");
+    private static final Throttle STALLED = new Throttle("Expired a client that reads nothing");
     // A session's VLANs are numbered by one byte's worth of refs; more would be a client gone wrong.
     private static final int MAX_VLANS = Bounds.SESSION_MAX_VLANS;
 
@@ -452,6 +453,17 @@ public final class ClientSession {
     public void expired() {
         LOG.info("Client {} sent nothing for {} keepalive periods; expiring it", clientId,
             dataplane.settings().expireAfter());
+        endReason = "expired";
+        link.close();
+    }
+
+    /**
+     * The client has read nothing for as long as a silent client is given: its connection had no room all that
+     * time. It is expired like a silent one rather than buffered for.
+     */
+    public void stalled(final long millis) {
+        STALLED.log(LOG, link.remote(), link.transport() + ", client " + clientId + ": read nothing for " + millis
+            + " ms");
         endReason = "expired";
         link.close();
     }

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -18,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
@@ -42,6 +44,12 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     private static final long OUTBOX_BYTES = Bounds.TCP_OUTBOX_BYTES;
     private final Channel channel;
     private final Outbox outbox;
+    // A client that stops reading leaves its channel unwritable: after this long without a moment's room, it is as
+    // unreachable as a client that fell silent, and goes the same way instead of holding its buffers.
+    private final long stallNanos;
+    // When the channel last turned unwritable; meaningful only while it is.
+    private long unwritableSince;
+    private boolean stallCheckPending;
 
     public StreamLink(final Dataplane dataplane, final String transport, final Channel channel) {
         super(Message.class);
@@ -49,6 +57,37 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
         this.channel = channel;
         outbox = Outbox.forChannel(channel, OUTBOX_BYTES);
         session = new ClientSession(dataplane, this);
+        stallNanos = TimeUnit.MILLISECONDS.toNanos((long) dataplane.settings().keepaliveMillis()
+            * dataplane.settings().expireAfter());
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable()) {
+            unwritableSince = System.nanoTime();
+            if (!stallCheckPending) {
+                // One check at a time, however often a busy channel flips: a bulk transfer flips it thousands of
+                // times a second, and a task each would pile up.
+                stallCheckPending = true;
+                ctx.executor().schedule(() -> checkStall(ctx), stallNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void checkStall(final ChannelHandlerContext ctx) {
+        stallCheckPending = false;
+        if (!ctx.channel().isActive() || ctx.channel().isWritable()) {
+            return;
+        }
+        final long waited = System.nanoTime() - unwritableSince;
+        if (waited >= stallNanos) {
+            session.stalled(TimeUnit.NANOSECONDS.toMillis(waited));
+            return;
+        }
+        // it had room in between and filled up again: look again when this stretch would be long enough
+        stallCheckPending = true;
+        ctx.executor().schedule(() -> checkStall(ctx), stallNanos - waited, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -79,8 +118,15 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
             ctx.close();
             return;
         }
-        // Malformed input ends a stream: after a framing error nothing that follows can be trusted.
-        session.malformed(cause.getMessage());
+        if (cause instanceof DecoderException) {
+            // Malformed input ends a stream: after a framing error nothing that follows can be trusted.
+            session.malformed(cause.getMessage());
+            return;
+        }
+        // The connection failed under the session (reset by the peer, a write to a closed socket): nothing to
+        // answer, and not the client's input's fault.
+        LOG.debug("Connection from {} failed", remote(), cause);
+        ctx.close();
     }
 
     private void tlsFailed(final String why) {

@@ -8,9 +8,11 @@
 package org.serval.dataplane.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.LocalVlanView;
+import org.serval.api.VlanInfo;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.Wire;
@@ -45,6 +48,7 @@ class StalledReaderTest {
 
     @BeforeEach
     void start() throws InterruptedException {
+        view.putVlan(new VlanInfo("red", 0, "", 256, true, null));
         // A keepalive period longer than the flood can take on a loaded machine: the honest client sends nothing
         // meanwhile and must not expire for it.
         final var settings = new DataplaneSettings("n1", 60_000, 3, DataplaneSettings.DEFAULT_TAP_MTU, 8192, 256, 300,
@@ -107,6 +111,78 @@ class StalledReaderTest {
             honest.getOutputStream().write(Wire.bytes(new Message.Keepalive(1)));
             assertEquals(new Message.KeepaliveAck(1), read(new DataInputStream(honest.getInputStream())),
                 "the other client is unaffected");
+        }
+    }
+
+    /**
+     * Joins VLAN red with a MAC and reads until JOINED (NODES and the like may come first).
+     */
+    private static int join(final Socket socket, final long mac) throws IOException {
+        socket.getOutputStream().write(Wire.bytes(new Message.Join(1, mac, "red")));
+        final var in = new DataInputStream(socket.getInputStream());
+        while (true) {
+            if (read(in) instanceof Message.Joined joined) {
+                return joined.vlanRef();
+            }
+        }
+    }
+
+    private static byte[] frame(final long dst, final long src, final int length) {
+        final var frame = new byte[length];
+        for (int i = 0; i < 6; i++) {
+            frame[i] = (byte) (dst >>> (40 - 8 * i));
+            frame[6 + i] = (byte) (src >>> (40 - 8 * i));
+        }
+        frame[12] = 0x08;
+        return frame;
+    }
+
+    /**
+     * A client that keeps its session alive (KEEPALIVE every 100 ms) but reads nothing, while another sends it a
+     * stream of frames: its connection has no room for a whole expiry period (here 1 s), and the server expires it
+     * instead of holding buffers for it for ever. The sender carries on.
+     */
+    @Test
+    void aClientThatKeepsTalkingButNeverReadsIsExpired() throws Exception {
+        transport.close();
+        final var settings = new DataplaneSettings("n1", 500, 2, DataplaneSettings.DEFAULT_TAP_MTU, 8192, 256, 300,
+            true, 0, UNLIMITED);
+        transport = TcpTransport.start(new Dataplane(settings, view, registry, TestUsers.gatekeeper()),
+            new InetSocketAddress("127.0.0.1", 0), 1, null);
+        final long receiverMac = 0x025356000010L;
+        final long senderMac = 0x025356000020L;
+        try (var receiver = loggedIn("deaf", 4096); var sender = loggedIn("talker", 64 * 1024)) {
+            final int receiverRef = join(receiver, receiverMac);
+            final int senderRef = join(sender, senderMac);
+            // one broadcast, so that the switch learns where the receiver is
+            receiver.getOutputStream().write(Wire.bytes(new Message.Data(receiverRef, Unpooled.wrappedBuffer(
+                frame(0xFFFF_FFFF_FFFFL, receiverMac, 60)))));
+            final var toReceiver = Wire.bytes(new Message.Data(senderRef, Unpooled.wrappedBuffer(
+                frame(receiverMac, senderMac, 1400))));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long nextKeepalive = 0;
+            while (!registry.events.contains("disconnected deaf expired") && System.nanoTime() < deadline) {
+                for (int i = 0; i < 64; i++) {
+                    sender.getOutputStream().write(toReceiver);
+                }
+                // the sender reads what comes to it (the receiver's broadcast), so that only the receiver stalls
+                final var in = sender.getInputStream();
+                while (in.available() > 0) {
+                    in.skip(in.available());
+                }
+                if (System.nanoTime() - nextKeepalive > 0) {
+                    try {
+                        receiver.getOutputStream().write(Wire.bytes(new Message.Keepalive(1)));
+                    } catch (IOException e) {
+                        // cut off: the loop's condition will say by whom
+                    }
+                    sender.getOutputStream().write(Wire.bytes(new Message.Keepalive(2)));
+                    nextKeepalive = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                }
+            }
+            assertTrue(registry.events.contains("disconnected deaf expired"), registry.events.toString());
+            assertFalse(registry.events.stream().anyMatch(e -> e.startsWith("disconnected talker")),
+                registry.events.toString());
         }
     }
 }
