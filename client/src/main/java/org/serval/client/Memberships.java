@@ -255,25 +255,32 @@ final class Memberships {
             throw new Refusal("interface-taken", ClientFailure.USAGE, "interface " + name + " exists already");
         }
         final var entry = new Entry(vlan, name, options.clientId());
-        final TapBridge.Attachment attachment;
         try {
-            attachment = bridge.openOne(vlan, name, options.clientId(), offloads.getAsBoolean());
+            entry.attachment = bridge.openOne(vlan, name, options.clientId(), offloads.getAsBoolean());
         } catch (ClientFailure e) {
             throw Refusal.of(e);
         }
-        try {
-            final var joined = connection.join(vlan, attachment.macLong());
-            bridge.bind(attachment, joined.vlanRef(), connection.welcome().tapMtu());
-        } catch (ClientFailure e) {
-            bridge.remove(attachment, connection.group());
-            throw Refusal.of(e);
-        }
-        entry.attachment = attachment;
-        entry.state = State.JOINED;
+        // in the list (joining) while the server answers, so that status shows it
         synchronized (entries) {
             entries.remove(vlan);
             entries.put(vlan, entry);
         }
+        try {
+            final var joined = connection.join(vlan, entry.attachment.macLong());
+            bridge.bind(entry.attachment, joined.vlanRef(), connection.welcome().tapMtu());
+        } catch (ClientFailure e) {
+            bridge.remove(entry.attachment, connection.group());
+            entry.attachment = null;
+            synchronized (entries) {
+                entries.remove(vlan, entry);
+                if (existing != null) {
+                    existing.reason = e.getMessage();
+                    entries.put(vlan, existing);
+                }
+            }
+            throw Refusal.of(e);
+        }
+        entry.state = State.JOINED;
         save();
         LOG.info("Joined VLAN {} as {} ({})", vlan, name, entry.mac);
         return entry;

@@ -42,8 +42,9 @@ final class FakeServer implements AutoCloseable {
     final Set<String> vlans = new ConcurrentSkipListSet<>();
     final List<Message> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger refs = new AtomicInteger(10);
-    // JOINs go unanswered while set, as from a server that does not answer.
+    // JOINs wait for releaseJoins while set, as at a server that takes its time.
     volatile boolean holdJoins;
+    private final List<Runnable> held = new CopyOnWriteArrayList<>();
 
     FakeServer(final String... vlans) throws InterruptedException {
         this.vlans.addAll(List.of(vlans));
@@ -60,6 +61,11 @@ final class FakeServer implements AutoCloseable {
                             if (!(msg instanceof Message.Keepalive) && !(msg instanceof Message.KeepaliveAck)) {
                                 received.add(msg);
                             }
+                            if (msg instanceof Message.Join join && holdJoins) {
+                                held.add(() -> ctx.writeAndFlush(new Message.Joined(join.request(),
+                                    refs.incrementAndGet(), join.vlan())));
+                                return;
+                            }
                             final var answer = answer(msg);
                             if (answer != null) {
                                 ctx.writeAndFlush(answer);
@@ -75,7 +81,6 @@ final class FakeServer implements AutoCloseable {
         return switch (msg) {
             case Message.Hello hello -> new Message.Welcome(1, "fake", 5000, 3, 1400);
             case Message.Keepalive keepalive -> new Message.KeepaliveAck(keepalive.seq());
-            case Message.Join join when holdJoins -> null;
             case Message.Join join -> vlans.contains(join.vlan())
                 ? new Message.Joined(join.request(), refs.incrementAndGet(), join.vlan())
                 : new Message.Error(join.request(), Message.Error.UNKNOWN_VLAN, "no VLAN " + join.vlan());
@@ -97,6 +102,17 @@ final class FakeServer implements AutoCloseable {
         final var page = rest.subList(0, Math.min(2, rest.size()));
         return new Message.Vlans(list.request(), page.stream().map(name -> new Message.VlanEntry(name, 1, true))
             .toList(), list.after() != null, rest.size() > page.size());
+    }
+
+    /**
+     * Answers the JOINs held so far.
+     */
+    void releaseJoins() {
+        holdJoins = false;
+        for (var answer : held) {
+            answer.run();
+        }
+        held.clear();
     }
 
     /**
