@@ -280,8 +280,9 @@ final class Memberships {
             }
             throw Refusal.of(e);
         }
-        entry.state = State.JOINED;
+        // saved before it shows as joined, so that whoever sees it joined finds it saved
         save();
+        entry.state = State.JOINED;
         LOG.info("Joined VLAN {} as {} ({})", vlan, name, entry.mac);
         return entry;
     }
