@@ -73,6 +73,21 @@ final class Connection implements AutoCloseable {
          * authenticated (or a plaintext one, with nothing to trust).
          */
         void nodes(Message.Nodes list);
+
+        /**
+         * The server changed this client's memberships: ASSIGN (join this VLAN) or REMOVED (the membership ended).
+         * Called on the event loop, which it must not block.
+         */
+        default void membership(final Message message) {
+            // a client that does not follow the server's changes
+        }
+
+        /**
+         * The server ended the session with BYE and this reason (the channel closes next).
+         */
+        default void bye(final int reason) {
+            // the channel's closing says enough
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
@@ -203,6 +218,42 @@ final class Connection implements AutoCloseable {
     }
 
     /**
+     * Leaves a VLAN: LEAVE, answered by LEFT.
+     */
+    Message.Left leave(final int vlanRef, final String vlan) throws ClientFailure, InterruptedException {
+        return request(new Message.Leave(requestIds++, vlanRef), Message.Left.class, "LEFT for " + vlan);
+    }
+
+    /**
+     * One page of the VLANs the user may see, after the name {@code after} ("" for the first).
+     */
+    Message.Vlans listVlans(final String after) throws ClientFailure, InterruptedException {
+        return request(new Message.ListVlans(requestIds++, "", after), Message.Vlans.class, "VLANS");
+    }
+
+    /**
+     * Creates a VLAN owned by this client's user.
+     */
+    void createVlan(final String name, final boolean open) throws ClientFailure, InterruptedException {
+        request(new Message.CreateVlan(requestIds++, open, name), Message.Done.class, "DONE for " + name);
+    }
+
+    /**
+     * Deletes a VLAN.
+     */
+    void deleteVlan(final String name) throws ClientFailure, InterruptedException {
+        request(new Message.DeleteVlan(requestIds++, name), Message.Done.class, "DONE for " + name);
+    }
+
+    /**
+     * One page of a VLAN's members, after the client id {@code after} ("" for the first).
+     */
+    Message.Members listMembers(final String vlan, final String after) throws ClientFailure, InterruptedException {
+        return request(new Message.ListMembers(requestIds++, vlan, after), Message.Members.class, "MEMBERS of "
+            + vlan);
+    }
+
+    /**
      * Starts pinging the server every keepalive period of the current WELCOME, for the life of the client: the task
      * pings whichever connection is current.
      */
@@ -246,9 +297,10 @@ final class Connection implements AutoCloseable {
      */
     private Message.Hello hello(final int flags) {
         return options.certificate() != null
-            ? new Message.Hello(1, options.clientId(), flags, options.user(), Message.Hello.AUTH_CERTIFICATE, "")
-            : new Message.Hello(1, options.clientId(), flags, options.user(), Message.Hello.AUTH_PASSWORD,
-                options.password());
+            ? new Message.Hello(1, options.clientId(), flags | Message.Hello.MANAGED, options.user(),
+                Message.Hello.AUTH_CERTIFICATE, "")
+            : new Message.Hello(1, options.clientId(), flags | Message.Hello.MANAGED, options.user(),
+                Message.Hello.AUTH_PASSWORD, options.password());
     }
 
     private Message.Welcome connectAndLogIn(final boolean offload) throws ClientFailure, InterruptedException {
@@ -264,7 +316,8 @@ final class Connection implements AutoCloseable {
             channel.close().awaitUninterruptibly();
         }
         connect(true, ticket);
-        return request(new Message.Hello(1, options.clientId(), 0, "", Message.Hello.AUTH_TICKET, ""),
+        return request(new Message.Hello(1, options.clientId(), Message.Hello.MANAGED, "", Message.Hello.AUTH_TICKET,
+            ""),
             Message.Welcome.class, "WELCOME");
     }
 
@@ -371,7 +424,7 @@ final class Connection implements AutoCloseable {
      */
     private <T extends Message> T request(final Message request, final Class<T> type, final String what)
             throws ClientFailure, InterruptedException {
-        final long id = request instanceof Message.Join join ? join.request() : 0;
+        final long id = requestId(request);
         final long resendNanos = TimeUnit.SECONDS.toNanos(1);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
         long nextSend = System.nanoTime();
@@ -390,13 +443,38 @@ final class Connection implements AutoCloseable {
             }
             final var answer = answers.poll(Math.min(Math.min(deadline, nextSend) - now,
                 TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
-            final boolean stale = answer instanceof Message.Welcome && !(request instanceof Message.Hello)
-                || answer instanceof Message.Joined joined && joined.request() != id
-                || answer instanceof Message.Error error && error.request() != id;
+            // An answer to another request, or a message that answers none (such as a RESUME), is skipped.
+            final boolean stale = answer instanceof Message.Welcome || answer instanceof Message.Ticket
+                ? !(request instanceof Message.Hello)
+                : answer != null && requestId(answer) != id;
             if (answer != null && !stale) {
                 return answer(answer, type, what);
             }
         }
+    }
+
+    /**
+     * The request id a request or an answer carries, 0 for HELLO (which has none; the answers to it carry 0 in
+     * ERROR), -1 for a message that is not about a request.
+     */
+    static long requestId(final Message message) {
+        return switch (message) {
+            case Message.Hello hello -> 0;
+            case Message.Join join -> join.request();
+            case Message.Joined joined -> joined.request();
+            case Message.Leave leave -> leave.request();
+            case Message.Left left -> left.request();
+            case Message.ListVlans list -> list.request();
+            case Message.Vlans vlans -> vlans.request();
+            case Message.CreateVlan create -> create.request();
+            case Message.DeleteVlan delete -> delete.request();
+            case Message.Done done -> done.request();
+            case Message.ListMembers list -> list.request();
+            case Message.Members members -> members.request();
+            case Message.Resolved resolved -> resolved.request();
+            case Message.Error error -> error.request();
+            default -> -1;
+        };
     }
 
     private <T extends Message> T answer(final Message answer, final Class<T> type, final String what)
@@ -415,7 +493,8 @@ final class Connection implements AutoCloseable {
         }
         if (answer instanceof Message.Error error) {
             final boolean vlanRefused = error.code() == Message.Error.UNKNOWN_VLAN
-                || error.code() == Message.Error.VLAN_FULL || error.code() == Message.Error.DENIED;
+                || error.code() == Message.Error.VLAN_FULL || error.code() == Message.Error.DENIED
+                || error.code() == Message.Error.EXISTS;
             throw new ClientFailure(vlanRefused ? ClientFailure.VLAN_REFUSED : ClientFailure.SERVER,
                 "the server refused: " + error.message(), error.code());
         }
@@ -435,13 +514,26 @@ final class Connection implements AutoCloseable {
                 }
                 case Message.Bye bye -> {
                     final var known = welcome;
-                    if (bye.reason() == Message.Bye.MOVE) {
+                    listener.bye(bye.reason());
+                    if (bye.reason() == Message.Bye.ADMIN) {
+                        LOG.warn("An administrator disconnected this client (BYE admin)");
+                    } else if (bye.reason() == Message.Bye.MOVE) {
                         LOG.info("Node {} is overloaded and asks this client to move to another node",
                             known == null ? "?" : known.nodeId());
                     } else {
                         LOG.info("The server ended the session");
                     }
                     ctx.close();
+                }
+                case Message.Assign assign -> {
+                    if (ctx.channel() == channel) {
+                        listener.membership(assign);
+                    }
+                }
+                case Message.Removed removed -> {
+                    if (ctx.channel() == channel) {
+                        listener.membership(removed);
+                    }
                 }
                 case Message.Nodes list -> {
                     // Only the node this client is connected to now speaks for the cluster; a list still in

@@ -9,10 +9,13 @@ package org.serval.client;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.serval.client.cli.ClientCommand;
+import org.serval.client.control.ControlRequests;
+import org.serval.client.control.ControlServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +46,29 @@ public final class Main {
     public static int runClient(final ClientOptions options, final ServiceOptions service, final PrintWriter out) {
         final ServalClient client;
         try {
-            client = new ServalClient(options);
+            client = new ServalClient(options, service);
         } catch (ClientFailure e) {
             LOG.error("Cannot go on: {}", e.getMessage());
             out.println("serval-client: " + e.getMessage());
             return e.exitCode();
         }
+        // Before connecting, so that status answers while the client connects.
+        final ControlServer control;
+        try {
+            control = service.controlSocket() == null ? null
+                : ControlServer.open(service.controlSocket(), new ControlRequests(new ServiceControl(client)));
+        } catch (IOException e) {
+            LOG.error("Cannot open the control socket {}: {}", service.controlSocket(), e.getMessage());
+            out.println("serval-client: cannot open the control socket " + service.controlSocket() + ": "
+                + e.getMessage());
+            client.close();
+            return ClientFailure.USAGE;
+        }
         // SIGTERM and Ctrl-C: say goodbye and remove the interfaces.
         final var hook = new Thread(() -> {
+            if (control != null) {
+                control.close();
+            }
             client.close();
             client.printStatus(out);
         }, "serval-client-shutdown");
@@ -73,6 +91,9 @@ public final class Main {
             Thread.currentThread().interrupt();
             return 0;
         } finally {
+            if (control != null) {
+                control.close();
+            }
             client.close();
         }
     }

@@ -9,27 +9,34 @@ package org.serval.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * What the client is doing, as plain data ({@link Snapshot}, for a status printout now and a control socket's
- * answer later) and as the status table people read ({@link #print}).
+ * What the client is doing, as plain data ({@link Snapshot}), as the status table people read ({@link #print}) and
+ * as the JSON of {@code serval-client status --json} ({@link #json}; its fields are documented in
+ * docs/client-control.md, which a GUI reads).
  */
 final class StatusView {
     /**
-     * One joined VLAN: its interface and the counters of frames through it.
+     * One VLAN of the client's list: its interface, where it stands and the counters of frames through it.
      *
+     * @param state {@code joined}, {@code joining} or {@code refused}
+     * @param reason the server's words when it refused the VLAN, else null
      * @param framesOut frames read from the interface and sent to the server
      * @param framesIn frames from the server written into the interface
      * @param dropped frames lost: read while the connection was backed up or gone, or not written
      * @param resolved ARP/ND questions answered from the client's own neighbour cache, never sent
      */
-    record Vlan(String name, String iface, String mac, long framesOut, long framesIn, long dropped, long resolved) {
+    record Vlan(String name, String iface, String mac, String state, String reason, long framesOut, long framesIn,
+            long dropped, long resolved) {
         Vlan {
             requireNonNull(name);
             requireNonNull(iface);
             requireNonNull(mac);
+            requireNonNull(state);
         }
     }
 
@@ -38,14 +45,18 @@ final class StatusView {
      *
      * @param server where the client is connected (or connecting) now
      * @param nodeId the id of the node of the last login, or null before the first
+     * @param state {@code connecting}, {@code connected}, {@code reconnecting}, {@code down} (its user said so),
+     *     {@code disconnected} (an administrator did, or {@code up} could not reconnect) or {@code stopping}
+     * @param reason why the client is down or disconnected, else null
      * @param failovers how often the client has reconnected after losing its node
      */
-    record Snapshot(String clientId, Endpoint server, String transport, String nodeId, boolean connected,
-            long failovers, List<Vlan> vlans) {
+    record Snapshot(String clientId, String user, Endpoint server, String transport, String nodeId,
+            boolean connected, String state, String reason, boolean service, long failovers, List<Vlan> vlans) {
         Snapshot {
             requireNonNull(clientId);
             requireNonNull(server);
             requireNonNull(transport);
+            requireNonNull(state);
             vlans = List.copyOf(vlans);
         }
     }
@@ -55,13 +66,55 @@ final class StatusView {
     }
 
     /**
-     * The counters of the attachments joined so far.
+     * The VLANs of the list, with the counters of those that have an interface.
      */
-    static List<Vlan> vlans(final List<TapBridge.Attachment> attachments) {
-        return attachments.stream()
-            .map(a -> new Vlan(a.vlan, a.tap.name(), a.mac, a.fromTap.get(), a.toTap.get(), a.dropped.get(),
-                a.answered.get()))
-            .toList();
+    static List<Vlan> vlans(final List<Memberships.Entry> entries) {
+        return entries.stream().map(entry -> {
+            final var a = entry.attachment;
+            return new Vlan(entry.vlan, entry.iface, entry.mac, entry.state.label(), entry.reason,
+                a == null ? 0 : a.fromTap.get(), a == null ? 0 : a.toTap.get(), a == null ? 0 : a.dropped.get(),
+                a == null ? 0 : a.answered.get());
+        }).toList();
+    }
+
+    /**
+     * The status as the control socket answers it (docs/client-control.md, "status").
+     */
+    static JsonObject json(final Snapshot status) {
+        final var json = new JsonObject();
+        json.addProperty("clientId", status.clientId());
+        json.addProperty("user", status.user());
+        json.addProperty("server", status.server().host() + ":" + status.server().port());
+        json.addProperty("transport", status.transport());
+        json.addProperty("node", status.nodeId());
+        json.addProperty("connected", status.connected());
+        json.addProperty("state", status.state());
+        json.addProperty("reason", status.reason());
+        json.addProperty("service", status.service());
+        json.addProperty("failovers", status.failovers());
+        final var vlans = new JsonArray();
+        for (var vlan : status.vlans()) {
+            vlans.add(json(vlan));
+        }
+        json.add("vlans", vlans);
+        return json;
+    }
+
+    /**
+     * One VLAN as the control socket answers it (in {@code status}, and the answer to {@code join}).
+     */
+    static JsonObject json(final Vlan vlan) {
+        final var json = new JsonObject();
+        json.addProperty("name", vlan.name());
+        json.addProperty("interface", vlan.iface());
+        json.addProperty("mac", vlan.mac());
+        json.addProperty("state", vlan.state());
+        json.addProperty("reason", vlan.reason());
+        json.addProperty("framesOut", vlan.framesOut());
+        json.addProperty("framesIn", vlan.framesIn());
+        json.addProperty("dropped", vlan.dropped());
+        json.addProperty("resolved", vlan.resolved());
+        return json;
     }
 
     /**
@@ -70,13 +123,12 @@ final class StatusView {
     static void print(final Snapshot status, final PrintWriter out) {
         out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s, %d failover(s)%n", status.clientId(),
             status.server().host(), status.server().port(), status.transport(),
-            status.nodeId() == null ? "-" : status.nodeId(), status.connected() ? "connected" : "disconnected",
-            status.failovers());
-        out.printf("  %-16s %-15s %-17s %12s %12s %9s %9s%n", "VLAN", "interface", "MAC", "frames out",
-            "frames in", "dropped", "resolved");
+            status.nodeId() == null ? "-" : status.nodeId(), status.state(), status.failovers());
+        out.printf("  %-16s %-15s %-17s %-8s %12s %12s %9s %9s%n", "VLAN", "interface", "MAC", "state",
+            "frames out", "frames in", "dropped", "resolved");
         for (var vlan : status.vlans()) {
-            out.printf("  %-16s %-15s %-17s %12d %12d %9d %9d%n", vlan.name(), vlan.iface(), vlan.mac(),
-                vlan.framesOut(), vlan.framesIn(), vlan.dropped(), vlan.resolved());
+            out.printf("  %-16s %-15s %-17s %-8s %12d %12d %9d %9d%n", vlan.name(), vlan.iface(), vlan.mac(),
+                vlan.state(), vlan.framesOut(), vlan.framesIn(), vlan.dropped(), vlan.resolved());
         }
         out.flush();
     }

@@ -19,10 +19,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,6 @@ final class TapBridge {
         volatile int vlanRef = -1;
         final TapDevice tap;
         final byte[] macBytes;
-        final String mac;
         final AtomicLong fromTap = new AtomicLong();
         final AtomicLong toTap = new AtomicLong();
         final AtomicLong dropped = new AtomicLong();
@@ -61,12 +61,13 @@ final class TapBridge {
         volatile TapPoller poller;
         volatile IoRegistration polling;
         private boolean reading;
+        // Set when this interface is removed while the client goes on (leave, REMOVED).
+        volatile boolean removed;
 
         Attachment(final String vlan, final TapDevice tap, final byte[] mac) {
             this.vlan = vlan;
             this.tap = tap;
             macBytes = mac.clone();
-            this.mac = HexFormat.ofDelimiter(":").formatHex(mac);
             neighbors = new NeighborCache(TapBridge.macLong(mac));
         }
 
@@ -146,6 +147,90 @@ final class TapBridge {
     }
 
     /**
+     * Creates one interface at run time (a live join), up, with the stable MAC and the default MTU.
+     *
+     * @throws ClientFailure (no TAP) when it cannot be made
+     */
+    Attachment openOne(final String vlan, final String iface, final String clientId, final boolean offloads)
+            throws ClientFailure {
+        final TapDevice tap;
+        try {
+            tap = LinuxTap.create(iface, offloads);
+        } catch (IOException e) {
+            throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+        }
+        final var attachment = new Attachment(vlan, tap, stableMac(clientId, vlan));
+        try {
+            tap.setMac(attachment.macBytes);
+            tap.setMtu(DEFAULT_TAP_MTU);
+            tap.setUp(true);
+        } catch (IOException e) {
+            try {
+                tap.close();
+            } catch (IOException closeFailure) {
+                LOG.debug("Closing {}: {}", iface, closeFailure.getMessage());
+            }
+            throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
+        }
+        opened.add(attachment);
+        return attachment;
+    }
+
+    /**
+     * The names of the interfaces this bridge has now.
+     */
+    Set<String> names() {
+        final Set<String> names = new HashSet<>();
+        for (var attachment : opened) {
+            names.add(attachment.tap.name());
+        }
+        return names;
+    }
+
+    /**
+     * Stops switching an attachment's frames (its VLAN ref is no longer valid) but keeps its interface.
+     */
+    void unbind(final Attachment attachment) {
+        byRef.remove(attachment.vlanRef, attachment);
+        attachment.vlanRef = -1;
+    }
+
+    /**
+     * Removes one interface while the client goes on (a live leave, REMOVED).
+     *
+     * @param loop the event loop its poller is registered with
+     */
+    void remove(final Attachment attachment, final EventLoopGroup loop) {
+        attachment.removed = true;
+        unbind(attachment);
+        joined.remove(attachment);
+        opened.remove(attachment);
+        final var polling = attachment.polling;
+        if (polling != null) {
+            // before the descriptor goes, so that the loop never polls a closed (or reused) one
+            loop.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        try {
+            attachment.tap.close();
+        } catch (IOException e) {
+            LOG.warn("Removing {}: {}", attachment.tap.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Sets every interface up or down (the link the host sees), for {@code down} and {@code up}.
+     */
+    void setUp(final boolean up) {
+        for (var attachment : opened) {
+            try {
+                attachment.tap.setUp(up);
+            } catch (IOException e) {
+                LOG.warn("Cannot set {} up or down: {}", attachment.tap.name(), e.getMessage());
+            }
+        }
+    }
+
+    /**
      * The attachments joined at least once, for the status.
      */
     List<Attachment> joined() {
@@ -211,14 +296,14 @@ final class TapBridge {
         final var reader = new Thread(() -> {
             final var frame = new byte[TapDevice.MAX_FRAME];
             try {
-                while (!closing) {
+                while (!closing && !attachment.removed) {
                     final int length = attachment.tap.read(frame);
                     if (length >= 14) {
                         fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), null, true);
                     }
                 }
             } catch (IOException e) {
-                if (!closing) {
+                if (!closing && !attachment.removed) {
                     LOG.warn("Reading from {} failed: {}", attachment.tap.name(), e.getMessage());
                 }
             }
