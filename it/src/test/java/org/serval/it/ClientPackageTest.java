@@ -251,13 +251,7 @@ class ClientPackageTest {
             assertTrue(ping.output().contains(" 0% packet loss"), ping::toString);
             assertTrue(NetnsHosts.framesReceived(other) > 0);
 
-            final boolean steerable = hasControlServer();
-            if (steerable) {
-                steer();
-            } else {
-                // Until the client's control server is merged (issue 13, the cli helper's branch): then this runs.
-                LOG.warn("the packaged client has no control server yet: status, join and leave not tested");
-            }
+            steer();
             figures(jvm.pid());
 
             final int code = stop(jvm, client);
@@ -266,7 +260,7 @@ class ClientPackageTest {
                 "SIGTERM ends the client cleanly, as the unit counts it: exit " + code);
             assertFalse(linkExists("-n", namespace, "link", "show", tapRed), "its interface went with it");
 
-            checkSandbox(unit, steerable);
+            checkSandbox(unit);
             removeAndCheck();
         } finally {
             if (client != null) {
@@ -357,16 +351,6 @@ class ClientPackageTest {
         assertTrue(Pattern.compile("(?m)^NoNewPrivs:\\s+1$").matcher(status).find(), status);
         final var uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
         assertFalse(uid.matches("Uid:\\s+0\\b.*"), uid);
-    }
-
-    private static boolean hasControlServer() throws IOException {
-        try (Stream<Path> jars = Files.list(Path.of("/usr/lib/serval-client/lib"))) {
-            final var jar = jars.filter(j -> j.getFileName().toString().startsWith("serval-client-")).findFirst()
-                .orElseThrow();
-            try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
-                return zip.getEntry("org/serval/client/control/ControlServer.class") != null;
-            }
-        }
     }
 
     /**
@@ -483,7 +467,7 @@ class ClientPackageTest {
      * socket), under strace: every socket family it opens is one the unit's RestrictAddressFamilies= allows, and
      * every system call it makes is in the unit's SystemCallFilter= (this machine has no systemd to enforce them).
      */
-    private void checkSandbox(final String unit, final boolean steerable) throws Exception {
+    private void checkSandbox(final String unit) throws Exception {
         // strace runs inside the sandbox, as serval, so that the trace holds the unit's process only (the launcher
         // script and the JVM), not setpriv's own work; it writes where serval may.
         final var dir = Files.createTempDirectory("serval-it-strace");
@@ -495,11 +479,9 @@ class ClientPackageTest {
         final var traced = start(command, log);
         try {
             awaitUp(tapRed, traced, log);
-            if (steerable) {
-                assertEquals(0, control("status", "--json").code());
-                assertEquals(0, control("join", blue, "--iface", tapBlue).code());
-                assertEquals(0, control("leave", blue).code());
-            }
+            assertEquals(0, control("status", "--json").code());
+            assertEquals(0, control("join", blue, "--iface", tapBlue).code());
+            assertEquals(0, control("leave", blue).code());
             final var jvm = traced.toHandle().descendants()
                 .filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst().orElseThrow();
             jvm.destroy();
