@@ -287,6 +287,11 @@ public final class ClientSession {
                 reply(part);
             }
         }
+        // what lets the client fail over without its password (docs/protocol.md, "Resumption")
+        final var resume = login.resume();
+        if (resume != null) {
+            reply(resume);
+        }
     }
 
     /**
