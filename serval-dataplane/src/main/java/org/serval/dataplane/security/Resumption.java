@@ -14,6 +14,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -109,16 +110,19 @@ public final class Resumption {
 
     /**
      * Replaces the cluster's keys (from the datastore's listener; any thread). Keys with an id outside 1..65535 or
-     * shorter than {@value #KEY_BYTES} bytes are left out, with a warning.
+     * shorter than {@value #KEY_BYTES} bytes are left out, with a warning, and so are all but the
+     * {@link Bounds#RESUME_MAX_KEYS} highest ids.
      */
     public void replaceKeys(final Map<Integer, byte[]> secrets) {
         final var byId = new HashMap<Integer, SecretKeySpec>();
         int issuing = -1;
-        for (var entry : secrets.entrySet()) {
-            final int id = entry.getKey();
-            final var secret = entry.getValue();
-            if (id < 1 || id > 0xFFFF || secret == null || secret.length < KEY_BYTES) {
-                LOG.warn("Ignoring resumption key {}: ids are 1..65535 and keys at least {} bytes", id, KEY_BYTES);
+        final var ids = secrets.keySet().stream().sorted(Comparator.reverseOrder()).toList();
+        for (var id : ids) {
+            final var secret = secrets.get(id);
+            if (id < 1 || id > 0xFFFF || secret == null || secret.length < KEY_BYTES
+                    || byId.size() >= Bounds.RESUME_MAX_KEYS) {
+                LOG.warn("Ignoring resumption key {}: ids are 1..65535, keys at least {} bytes, at most {} keys", id,
+                    KEY_BYTES, Bounds.RESUME_MAX_KEYS);
                 continue;
             }
             byId.put(id, new SecretKeySpec(secret, HMAC));

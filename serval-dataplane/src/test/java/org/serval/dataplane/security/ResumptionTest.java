@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -186,6 +187,13 @@ class ResumptionTest {
         assertEquals(2, resumption.issuingKey(), "a key too short is left out");
         assertFalse(resumption.verify(old, "alice", "c1", alice()).ok(), "a key removed verifies nothing");
         assertTrue(resumption.verify(current, "alice", "c1", alice()).ok());
+        final var many = new HashMap<Integer, byte[]>();
+        for (int id = 1; id <= Bounds.RESUME_MAX_KEYS + 2; id++) {
+            many.put(id, key(id));
+        }
+        resumption.replaceKeys(many);
+        assertEquals(Bounds.RESUME_MAX_KEYS + 2, resumption.issuingKey());
+        assertFalse(resumption.verify(old, "alice", "c1", alice()).ok(), "only the highest ids are held");
         resumption.replaceKeys(Map.of());
         assertEquals(-1, resumption.issuingKey());
         assertNotNull(current);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
+import org.serval.api.NodeInfo;
 import org.serval.api.PasswordHash;
 import org.serval.api.UserInfo;
 import org.serval.api.VlanInfo;
@@ -170,5 +171,34 @@ class ResumedLoginTest {
         final var error = refused(resuming("c1", resume.credential()));
         assertEquals(Message.Error.LIMIT, error.code(), "five failures throttle the source, the good one too");
         assertTrue(error.message().contains("too many failed logins"), error.message());
+    }
+
+    @Test
+    void aFullNodeGivesTheClientItSendsOnACredentialForTheLighterNode() throws Exception {
+        final var full = new Dataplane(new DataplaneSettings("n1", 5000, 3, 1400, 8192, 256, 300, true, 1), view,
+            registry, gatekeeper);
+        full.nodesChanged(List.of(
+            new NodeInfo("n1", List.of(new NodeInfo.Endpoint("tcp", "10.0.0.1", 4000)), null, null, 2, 50),
+            new NodeInfo("n2", List.of(new NodeInfo.Endpoint("tcp", "10.0.0.2", 4000)), null, null, 0, 5)));
+        final var onFull = new ArrayList<EmbeddedChannel>();
+        for (var id : List.of("alice", "bob", "carol")) {
+            final var channel = new EmbeddedChannel();
+            StreamPipeline.addProtocol(channel.pipeline()).addLast("session", new StreamLink(full, "tcp", channel));
+            channels.add(channel);
+            onFull.add(channel);
+            Wire.inject(channel, TestUsers.hello(id));
+            if (!"carol".equals(id)) {
+                // two in (a soft limit of 1), each before the next comes
+                assertInstanceOf(Message.Welcome.class, answered(channel).get(0));
+            }
+        }
+        final var refused = answered(onFull.get(2));
+        assertEquals(3, refused.size(), refused.toString());
+        assertInstanceOf(Message.Nodes.class, refused.get(0));
+        final var onward = assertInstanceOf(Message.Resume.class, refused.get(1),
+            "a credential before ERROR moved: the password goes to the configured node only");
+        assertEquals(new Message.Error(0, Message.Error.MOVED, "n2"), refused.get(2));
+        // the lighter node (here: this dataplane's twin, same cluster key) lets the client in with it
+        logIn(connect(), resuming("carol", onward.credential()));
     }
 }
