@@ -104,6 +104,10 @@ final class ProtocolClient implements AutoCloseable {
             nodes = list;
             return receive();
         }
+        if (message instanceof Message.Resume) {
+            // the resumption credential the server volunteers after WELCOME: this client never fails over
+            return receive();
+        }
         return message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE ? receive() : message;
     }
 
