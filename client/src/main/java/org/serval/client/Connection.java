@@ -112,6 +112,8 @@ final class Connection implements AutoCloseable {
     private volatile Endpoint endpoint;
     // The node a full node sent this client to (ERROR moved), until the client has gone there.
     private volatile String movedTo;
+    // Which login goes where: the configured one to --server only, a resumption credential to the others.
+    private final Resumption resumption;
     private long requestIds = 1;
 
     /**
@@ -123,6 +125,8 @@ final class Connection implements AutoCloseable {
         this.options = options;
         this.listener = listener;
         endpoint = new Endpoint(options.host(), options.port());
+        resumption = new Resumption(endpoint, options.clientId(), options.user(), options.certificate() != null,
+            System::nanoTime);
         if (options.plaintext()) {
             LOG.warn("Connecting WITHOUT ENCRYPTION (--plaintext): frames and the password cross the network in "
                 + "the clear");
@@ -293,9 +297,17 @@ final class Connection implements AutoCloseable {
     }
 
     /**
-     * The HELLO that logs in: with the client certificate when there is one, else with the password.
+     * The HELLO that logs in where the client is connecting: the configured login at --server, else the resumption
+     * credential ({@link Resumption}).
      */
-    private Message.Hello hello(final int flags) {
+    private Message.Hello hello(final int flags) throws ClientFailure {
+        return resumption.hello(endpoint, flags, this::configuredHello);
+    }
+
+    /**
+     * The configured login: with the client certificate when there is one, else with the password.
+     */
+    private Message.Hello configuredHello(final int flags) {
         return options.certificate() != null
             ? new Message.Hello(1, options.clientId(), flags | Message.Hello.MANAGED, options.user(),
                 Message.Hello.AUTH_CERTIFICATE, "")
@@ -540,6 +552,11 @@ final class Connection implements AutoCloseable {
                     // flight on a connection already given up is not its word any more.
                     if (ctx.channel() == channel) {
                         listener.nodes(list);
+                    }
+                }
+                case Message.Resume resume -> {
+                    if (ctx.channel() == channel) {
+                        resumption.received(resume);
                     }
                 }
                 default -> {

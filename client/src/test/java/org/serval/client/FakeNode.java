@@ -63,6 +63,8 @@ final class FakeNode implements AutoCloseable {
                         protected void channelRead0(final ChannelHandlerContext ctx, final Message msg) {
                             if (msg instanceof Message.Hello) {
                                 ctx.write(new Message.Nodes(nodes.get()));
+                                // what lets the client log in at the other nodes of the list
+                                ctx.write(new Message.Resume(86_400, "resume-" + nodeId));
                                 ctx.writeAndFlush(new Message.Welcome(1, nodeId, 5000, 3, 1400));
                             } else if (msg instanceof Message.KeepaliveAck ack && ack.seq() == PUSHED) {
                                 acked.get(ctx.channel()).complete(null);

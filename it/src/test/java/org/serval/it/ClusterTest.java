@@ -9,6 +9,7 @@ package org.serval.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -439,6 +440,15 @@ class ClusterTest {
                 .getAsJsonObject().getAsJsonArray("serval:client").get(0).getAsJsonObject();
             assertNotEquals(victim.id(), moved.get("node").getAsString());
             assertTrue(moved.toString().contains("\"vlan\":\"cl\""), moved.toString());
+            // It logged in there by resumption credential: its password went to the member it was configured with
+            // only (docs/security.md, "Resumption").
+            final var newHome = MEMBER_LIST.stream().filter(m -> m.id().equals(moved.get("node").getAsString()))
+                .findFirst().orElseThrow();
+            final var audit = Files.readString(newHome.home.resolve("data/security/audit.log"));
+            assertTrue(audit.contains("client=it-cb method=resume"), "the audit log of " + newHome.id()
+                + " has no resumed login of it-cb:\n" + audit);
+            assertFalse(audit.contains("client=it-cb method=password"), "it-cb sent " + newHome.id()
+                + " its password:\n" + audit);
             // Configuration survived and is writable again once the datastore has a new leader.
             // (an attempt that timed out may still have committed: then the VLAN is there)
             awaitTrue(() -> home.send("POST", "/operations/serval:create-vlan",

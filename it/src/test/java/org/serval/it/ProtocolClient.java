@@ -109,7 +109,10 @@ final class ProtocolClient implements AutoCloseable {
             if (message instanceof Message.Nodes list) {
                 // the server volunteers the node list after WELCOME and when it changes; kept for nodes()
                 nodes = list;
-            } else if (!(message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE)) {
+            } else if (!(message instanceof Message.Resume)
+                    && !(message instanceof Message.KeepaliveAck ack && ack.seq() >= AUTO_KEEPALIVE)) {
+                // (a RESUME, the credential the server volunteers after WELCOME, is skipped: this client never
+                // fails over)
                 return message;
             }
             if (timeout > 0 && System.nanoTime() > deadline) {

@@ -99,6 +99,23 @@ public final class Bounds {
     /** Checks one IPv6 /48 may have waiting or running. */
     public static final int LOGIN_PER_SLASH48 = 16;
 
+    // ---- Resumption credentials (security/Resumption, session/Login) -------------------------------------------
+
+    /**
+     * How long after a password or certificate login its resumption credentials are accepted; resuming does not
+     * lengthen it. A day, as a sealed UDP session lives: a client that fails over within a day never needs its
+     * password at a node it did not configure, while a stolen credential is worth a day at most (a changed
+     * password, a removed certificate or a disabled user refuses it at once).
+     */
+    public static final long RESUME_LIFETIME_SECONDS = 24 * 60 * 60;
+    /**
+     * Characters of a credential a HELLO may carry: the longest this server issues (a 64-character user, a
+     * 128-character client id) is 339; anything longer is refused before it is decoded.
+     */
+    public static final int RESUME_MAX_CHARS = 400;
+    /** Resumption keys a node holds at once (the YANG list's max-elements): the current one and those retiring. */
+    public static final int RESUME_MAX_KEYS = 8;
+
     /**
      * Tickets (sealed UDP) one user may have waiting to be redeemed (security/TicketBook): a client needs one at a
      * time and redeems it at once; 16 let a user start a few clients together without letting it fill the book.

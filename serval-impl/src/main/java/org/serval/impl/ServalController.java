@@ -54,6 +54,7 @@ import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.security.Fingerprints;
+import org.serval.dataplane.security.Resumption;
 import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.security.TicketBook;
 import org.serval.dataplane.session.Dataplane;
@@ -121,6 +122,7 @@ public final class ServalController implements AutoCloseable {
     private final ServerIdentity identity;
     private final VidUniquenessCheck vidCheck;
     private final ScheduledExecutorService housekeeping;
+    private final ResumptionKeyUpdater resumptionKeys;
     private final TcpTransport tcp;
     private final UdpTransport udp;
 
@@ -189,6 +191,7 @@ public final class ServalController implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        resumptionKeys = new ResumptionKeyUpdater(broker, gatekeeper.resumption(), housekeeping);
         TcpTransport startedTcp = null;
         UdpTransport startedUdp = null;
         PeerLinks startedPeers = null;
@@ -356,6 +359,13 @@ public final class ServalController implements AutoCloseable {
         return userRpcs;
     }
 
+    /**
+     * The resumption credentials this node issues and accepts, with the cluster's keys.
+     */
+    Resumption resumption() {
+        return gatekeeper.resumption();
+    }
+
     public String nodeId() {
         return nodeId;
     }
@@ -450,6 +460,7 @@ public final class ServalController implements AutoCloseable {
 
     private void stopControlPlane() {
         housekeeping.shutdownNow();
+        resumptionKeys.close();
         liveness.close();
         nodes.unlisten(nodesToClients);
         nodeUpdater.close();

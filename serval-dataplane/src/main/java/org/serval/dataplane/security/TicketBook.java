@@ -26,10 +26,12 @@ import org.serval.dataplane.protocol.Message;
  */
 public final class TicketBook {
     /**
-     * A ticket, whom it was issued to, and the credential that got it (its session ends when that is revoked).
+     * A ticket, whom it was issued to, the credential that got it (its session ends when that is revoked), and
+     * until when (Unix seconds, 0 for not at all) its session may be given a resumption credential: the login's,
+     * so that a resumed login cannot lengthen it by way of a ticket.
      */
     public record Issued(Message.Ticket ticket, String user, String clientId, long expiresNanos,
-            Credential credential) {
+            Credential credential, long resumeUntil) {
     }
 
     private final SecureRandom random = new SecureRandom();
@@ -60,8 +62,19 @@ public final class TicketBook {
      *
      * @return the ticket, or empty when too many are waiting
      */
-    public synchronized Optional<Message.Ticket> issue(final String user, final String clientId,
+    public Optional<Message.Ticket> issue(final String user, final String clientId,
             final Credential credential) {
+        return issue(user, clientId, credential, 0);
+    }
+
+    /**
+     * Issues a ticket that remembers how its holder authenticated, and until when its session may resume.
+     *
+     * @param resumeUntil Unix seconds, 0 for no resumption credential
+     * @return the ticket, or empty when too many are waiting
+     */
+    public synchronized Optional<Message.Ticket> issue(final String user, final String clientId,
+            final Credential credential, final long resumeUntil) {
         final long now = System.nanoTime();
         waiting.values().removeIf(issued -> {
             if (now - issued.expiresNanos() > 0) {
@@ -83,7 +96,7 @@ public final class TicketBook {
         random.nextBytes(serverKey);
         final var ticket = new Message.Ticket(session, lifetimeSeconds, clientKey, serverKey);
         waiting.put(session, new Issued(ticket, user, clientId,
-            now + TimeUnit.SECONDS.toNanos(lifetimeSeconds), credential));
+            now + TimeUnit.SECONDS.toNanos(lifetimeSeconds), credential, resumeUntil));
         waitingPerUser.merge(user, 1, Integer::sum);
         return Optional.of(ticket);
     }

@@ -309,6 +309,11 @@ public final class ClientSession {
                 reply(part);
             }
         }
+        // what lets the client fail over without its password (docs/protocol.md, "Resumption")
+        final var resume = login.resume();
+        if (resume != null) {
+            reply(resume);
+        }
         if (managed) {
             // What administrators assigned survives reconnection, to this node or another: in name order.
             final var decided = new TreeSet<String>();

@@ -29,6 +29,7 @@ import org.serval.api.SecurityDirectory;
 import org.serval.api.UserInfo;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message.Error;
+import org.serval.dataplane.security.Resumption;
 import org.serval.dataplane.security.TicketBook;
 
 /**
@@ -145,6 +146,7 @@ public final class Gatekeeper implements AutoCloseable {
 
     private final SecurityDirectory security;
     private final TicketBook tickets;
+    private final Resumption resumption = new Resumption();
     private final ThreadPoolExecutor hashing;
     private final FairQueue queue = new FairQueue();
     private final long staleNanos;
@@ -186,6 +188,33 @@ public final class Gatekeeper implements AutoCloseable {
 
     public TicketBook tickets() {
         return tickets;
+    }
+
+    /**
+     * The resumption credentials this node issues and accepts; the controller gives it the cluster's keys.
+     */
+    public Resumption resumption() {
+        return resumption;
+    }
+
+    /**
+     * Checks a resumption credential, on the caller's thread: an HMAC or two, so it needs no place in the check
+     * pool, and a thousand clients failing over at once are let in as fast as their TLS handshakes. Failures count
+     * against the source as a wrong password does, and a throttled source is refused before any check.
+     *
+     * @return the verdict; a refusal's {@link Resumption.Verdict#refusal} is for the audit log only
+     */
+    public Resumption.Verdict resume(final String user, final String clientId, final String credential,
+            final InetAddress from) {
+        final var blocked = blocked(from);
+        if (blocked != null) {
+            return new Resumption.Verdict(null, null, 0, blocked.errorCode(), blocked.error());
+        }
+        final var verdict = resumption.verify(credential, user, clientId, security.user(user).orElse(null));
+        if (!verdict.ok()) {
+            failed(from, verdict.refusal());
+        }
+        return verdict;
     }
 
     /**

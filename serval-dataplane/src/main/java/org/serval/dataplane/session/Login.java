@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session's HELLO: who the client is (its ticket, password or certificate, checked by the {@link Gatekeeper}) and
- * whether it may come in (its client id, its user's client limit, this node's soft limit), ending in a ticket for
- * sealed UDP, a refusal, or {@link ClientSession#open} (WELCOME). On the session's executor, like the session.
+ * A session's HELLO: who the client is (its ticket, password, certificate or resumption credential, checked by the
+ * {@link Gatekeeper}) and whether it may come in (its client id, its user's client limit, this node's soft limit),
+ * ending in a ticket for sealed UDP, a refusal, or {@link ClientSession#open} (WELCOME, then RESUME). On the
+ * session's executor, like the session.
  */
 final class Login {
     private static final Logger LOG = LoggerFactory.getLogger(Login.class);
@@ -30,6 +31,8 @@ final class Login {
     private final Link link;
     // A HELLO is being checked (a password hash takes a while); a repeated one (UDP) is not a second check.
     private String authenticating;
+    // The resumption credential the session sends after WELCOME (and NODES), or null.
+    private Message.Resume resume;
 
     Login(final ClientSession session, final Dataplane dataplane, final Link link) {
         this.session = session;
@@ -71,7 +74,7 @@ final class Login {
                 deny(ticket.user(), id, Error.AUTH_FAILED, "user " + ticket.user() + " is gone or disabled");
                 return;
             }
-            admit(id, holder.orElseThrow(), "ticket", hello);
+            admit(id, holder.orElseThrow(), "ticket", hello, ticket.credential(), ticket.resumeUntil());
             return;
         }
         if ((hello.flags() & Message.Hello.TICKET) != 0 && !link.secure()) {
@@ -92,7 +95,9 @@ final class Login {
                             LOG.warn("Checking the login of client {} failed", id, failure);
                             session.refuse(0, Error.INTERNAL, "the server could not check the login");
                         } else if (login.ok()) {
-                            admit(id, login.user(), "password", hello);
+                            admit(id, login.user(), "password", hello,
+                                Credential.password(login.user().passwordHash()),
+                                gatekeeper.resumption().expiryFromNow());
                         } else {
                             deny(hello.user(), id, login.errorCode(), login.error());
                         }
@@ -101,13 +106,27 @@ final class Login {
             case Message.Hello.AUTH_CERTIFICATE -> {
                 final var login = gatekeeper.certificate(hello.user(), link.clientCertificate(), from);
                 if (login.ok()) {
-                    admit(id, login.user(), "certificate", hello);
+                    admit(id, login.user(), "certificate", hello, Credential.certificate(link.clientCertificate()),
+                        gatekeeper.resumption().expiryFromNow());
                 } else {
                     deny(hello.user(), id, login.errorCode(), login.error());
                 }
             }
+            case Message.Hello.AUTH_RESUME -> {
+                // An HMAC, not a slow hash: checked here, never queued for the check pool.
+                final var verdict = gatekeeper.resume(hello.user(), id, hello.authData(), from);
+                if (verdict.ok()) {
+                    admit(id, verdict.user(), "resume", hello, verdict.credential(), verdict.expiry());
+                } else if (verdict.errorCode() == Error.AUTH_FAILED) {
+                    // The client hears what a wrong password hears; the audit log says which check failed.
+                    dataplane.gatekeeper().audit(hello.user(), id, verdict.refusal(), link.remote());
+                    session.refuse(0, Error.AUTH_FAILED, "unknown user or wrong password");
+                } else {
+                    deny(hello.user(), id, verdict.errorCode(), verdict.refusal());
+                }
+            }
             default -> deny(hello.user(), id, Error.AUTH_FAILED,
-                "this server requires a user name and password or a client certificate");
+                "this server requires a user name and password, a client certificate or a resumption credential");
         }
     }
 
@@ -117,9 +136,23 @@ final class Login {
     }
 
     /**
-     * Lets an authenticated client in, within its user's limits: a ticket if it asked for one, else a session.
+     * The resumption credential to send after WELCOME (and NODES), or null (no cluster key yet).
      */
-    private void admit(final String id, final UserInfo login, final String method, final Message.Hello hello) {
+    Message.Resume resume() {
+        return resume;
+    }
+
+    /**
+     * Lets an authenticated client in, within its user's limits: a ticket if it asked for one, else a session
+     * with a resumption credential.
+     *
+     * @param credential what the client proved (a ticket passes on the one that got it; a resumption credential
+     *     stands on the user's current one), for the dataplane to end the session when it is revoked
+     * @param resumeUntil Unix seconds until which the client may resume: a day after its password or certificate
+     *     login, however often it resumed since
+     */
+    private void admit(final String id, final UserInfo login, final String method, final Message.Hello hello,
+            final Credential credential, final long resumeUntil) {
         final var directory = dataplane.directory();
         final var holder = directory.userOf(id);
         if (holder.isPresent() && !holder.orElseThrow().equals(login.name())) {
@@ -136,15 +169,21 @@ final class Login {
         if (!dataplane.hasSession(id)) {
             final var lighter = dataplane.lighterNode();
             if (lighter.isPresent()) {
-                // Full: tell the client where to go instead (it has not logged in here, so it may).
+                // Full: tell the client where to go instead (it has not logged in here, so it may), with a
+                // credential to log in there with: the password goes to the node the user configured only.
                 dataplane.nodes().forEach(link::send);
+                final var onward = dataplane.gatekeeper().resumption().issue(login.name(), id, credential,
+                    resumeUntil);
+                if (onward != null) {
+                    link.send(onward);
+                }
                 session.refuse(0, Error.MOVED, lighter.orElseThrow());
                 return;
             }
         }
         Audit.login(login.name(), id, method, link.transport(), link.remote());
         if ((hello.flags() & Message.Hello.TICKET) != 0) {
-            final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id, credential(method, login));
+            final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id, credential, resumeUntil);
             if (ticket.isEmpty()) {
                 session.refuse(0, Error.LIMIT, "too many tickets are waiting, for user " + login.name()
                     + " or on this server; try again");
@@ -153,19 +192,9 @@ final class Login {
             }
             return;
         }
+        resume = resumeUntil == 0 ? null
+            : dataplane.gatekeeper().resumption().issue(login.name(), id, credential, resumeUntil);
         session.open(id, login.name(), (hello.flags() & Message.Hello.OFFLOAD) != 0 && link.carriesOffload(),
-            credential(method, login));
-    }
-
-    /**
-     * What the client proved at this login, for the dataplane to end the session when it is revoked: a ticket
-     * passes on the credential that got it.
-     */
-    private Credential credential(final String method, final UserInfo login) {
-        return switch (method) {
-            case "password" -> Credential.password(login.passwordHash());
-            case "certificate" -> Credential.certificate(link.clientCertificate());
-            default -> link.ticket() == null ? null : link.ticket().credential();
-        };
+            credential);
     }
 }
