@@ -368,6 +368,24 @@ class ClusterTest {
             final var ping3 = NetnsHosts.run("ip", "netns", "exec", c, "ping", "-c", "5", "-i", "0.2", "-W", "2",
                 "10.98.0.1");
             assertTrue(ping3.contains(" 0% packet loss"), ping3);
+            // An administrator on one member reaches a client on another (issue 13): join-vlan written through
+            // home's RESTCONF makes the UDP client on the third member join (it makes the interface, then JOINs,
+            // so its registry entry shows the membership); leave-vlan through the victim's ends it.
+            home.expect("POST", "/operations/serval:create-vlan", "{\"input\":{\"name\":\"cl-adm\",\"open\":true}}");
+            home.expect("POST", "/operations/serval:join-vlan",
+                "{\"input\":{\"client-id\":\"it-cc\",\"vlan\":\"cl-adm\"}}");
+            awaitTrue(() -> third.get("/data/serval:clients/client=it-cc?content=nonconfig")
+                .contains("\"vlan\":\"cl-adm\""), 30, "it-cc, on " + third.id() + ", joined cl-adm as "
+                + home.id() + "'s RESTCONF asked");
+            victim.expect("POST", "/operations/serval:leave-vlan",
+                "{\"input\":{\"client-id\":\"it-cc\",\"vlan\":\"cl-adm\"}}");
+            awaitTrue(() -> {
+                final var entry = third.get("/data/serval:clients/client=it-cc?content=nonconfig");
+                return entry.contains("\"vlan\":\"cl\"") && !entry.contains("\"vlan\":\"cl-adm\"");
+            }, 30, "it-cc left cl-adm as " + victim.id() + "'s RESTCONF asked, and stayed in cl");
+            final var clientLog = Files.readString(DIR.resolve("client-cc.log"));
+            assertTrue(clientLog.contains("cl-adm"), "the client's log says nothing of cl-adm:\n" + clientLog);
+
             if (RealParts.has(NetnsHosts.onPath("iperf3"), "iperf3")) {
                 final double bits = NetnsHosts.iperf(a, b, "10.98.0.2").get("bits_per_second").getAsDouble();
                 LOG.info("CLUSTER iperf3 across members: {} Mbit/s", Math.round(bits / 1e6));

@@ -76,7 +76,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
      * What this node publishes about one of its clients.
      */
     private record Published(String user, Transport transport, IpAddress address, int port, DateAndTime since,
-            boolean managed, Map<String, Long> memberships, TrafficCounters counters) {
+            boolean managed, Map<String, Long> memberships, TrafficCounters counters, long firstGeneration) {
         Published with(final String vlan, final Long mac) {
             final var now = new HashMap<>(memberships);
             if (mac == null) {
@@ -84,11 +84,13 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
             } else {
                 now.put(vlan, mac);
             }
-            return new Published(user, transport, address, port, since, managed, Map.copyOf(now), counters);
+            return new Published(user, transport, address, port, since, managed, Map.copyOf(now), counters,
+                firstGeneration);
         }
 
         Published with(final TrafficCounters traffic) {
-            return new Published(user, transport, address, port, since, managed, memberships, traffic);
+            return new Published(user, transport, address, port, since, managed, memberships, traffic,
+                firstGeneration);
         }
     }
 
@@ -123,7 +125,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     public CompletionStage<Void> connected(final String clientId, final String user, final String transport,
             final String remoteAddress, final int remotePort, final boolean managed) {
         final var record = new Published(user, "udp".equals(transport) ? Transport.Udp : Transport.Tcp,
-            IetfInetUtil.ipAddressFor(remoteAddress), remotePort, VlanRpcs.now(), managed, Map.of(), null);
+            IetfInetUtil.ipAddressFor(remoteAddress), remotePort, VlanRpcs.now(), managed, Map.of(), null,
+            generation.get() + 1);
         published.put(clientId, record);
         view.putClient(clientId, nodeId, user, managed, Map.of());
         write(clientId, "registering client " + clientId);
@@ -157,6 +160,16 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (published.computeIfPresent(clientId, (id, now) -> now.with(counters)) != null) {
             write(clientId, "counters of client " + clientId);
         }
+    }
+
+    /**
+     * Whether an entry of this node's with the given generation was written for an earlier session of a client
+     * than the one it has now: a deletion of such an entry (the earlier session's own, committed late) is no news
+     * about the session of now.
+     */
+    boolean isOfEarlierSession(final String clientId, final long entryGeneration) {
+        final var record = published.get(clientId);
+        return record != null && entryGeneration < record.firstGeneration();
     }
 
     @Override

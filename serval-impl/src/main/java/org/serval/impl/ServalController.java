@@ -176,6 +176,11 @@ public final class ServalController implements AutoCloseable {
             public void decisionChanged(final String clientId, final String vlan) {
                 dataplane.decisionChanged(clientId, vlan);
             }
+
+            @Override
+            public boolean isOfEarlierSession(final String clientId, final long generation) {
+                return registry.isOfEarlierSession(clientId, generation);
+            }
         });
         nodeUpdater = new NodeViewUpdater(broker, nodes);
         liveness = new NodeLiveness(broker, nodeId, timing);

@@ -71,6 +71,14 @@ public final class VlanViewUpdater implements AutoCloseable {
          * An administrator's decision about a client and a VLAN changed; the view shows the new one.
          */
         void decisionChanged(String clientId, String vlan);
+
+        /**
+         * Whether an entry this node wrote, of the given generation, belongs to an earlier session of the client
+         * than the one it has here now.
+         */
+        default boolean isOfEarlierSession(final String clientId, final long generation) {
+            return false;
+        }
     }
 
     private final LocalVlanView view;
@@ -182,7 +190,12 @@ public final class VlanViewUpdater implements AutoCloseable {
                     final var before = deleted.dataBefore();
                     final var id = before.getId().getValue();
                     final boolean ours = before.getNode() != null && nodeId.equals(before.getNode().getValue());
-                    if (sessions.hasSession(id) && !ours) {
+                    if (sessions.hasSession(id) && (!ours || before.getGeneration() != null
+                            && sessions.isOfEarlierSession(id, before.getGeneration().longValue()))) {
+                        // Another node's entry, or the one an earlier session of the client here wrote, removed
+                        // late (its node removes it after the session ends, and the client may be back already):
+                        // no news about the session of now. Only the removal of the entry this session wrote is
+                        // a disconnect-client.
                         continue;
                     }
                     view.removeClient(id);

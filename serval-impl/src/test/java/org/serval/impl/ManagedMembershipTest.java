@@ -32,16 +32,20 @@ import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBrokerTest;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.AccessControlBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.AclAction;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.LeaveVlanInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.MembershipDecision;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPasswordInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
+import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
@@ -133,7 +137,7 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
     }
 
     /**
-     * The next message that is not a node list.
+     * The next message that is not a node list or a resumption credential (both volunteered after WELCOME).
      */
     private static Message read(final Socket socket) throws IOException {
         final var in = new DataInputStream(socket.getInputStream());
@@ -145,7 +149,7 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
             final var buf = Unpooled.wrappedBuffer(bytes, 0, 4 + length);
             try {
                 final var message = MessageCodec.decode(buf);
-                if (!(message instanceof Message.Nodes)) {
+                if (!(message instanceof Message.Nodes) && !(message instanceof Message.Resume)) {
                     return message;
                 }
             } finally {
@@ -225,6 +229,26 @@ public class ManagedMembershipTest extends AbstractConcurrentDataBrokerTest {
             assertEquals(Message.Error.DENIED, ((Message.Error) read(laptop)).code());
             assertTrue(joinVlan("laptop", "red").isSuccessful());
             assertEquals(new Message.Assign("red"), read(laptop));
+        }
+    }
+
+    /**
+     * A client back on the same node before its earlier session's entry is gone: that entry's removal, committed
+     * late, is no disconnect-client of the session of now (which would tell the client BYE 3 and keep it off).
+     */
+    @Test
+    public void aLateRemovalOfAnEarlierSessionsEntryDisconnectsNobody() throws Exception {
+        try (var laptop = login("laptop", true)) {
+            eventually("laptop's entry is written", () -> registered("laptop"));
+            // the entry as an earlier session here wrote it (an older generation), and its removal
+            final var put = getDataBroker().newWriteOnlyTransaction();
+            put.put(OPERATIONAL, ServalPaths.client("laptop"), new ClientBuilder().setId(new ClientId("laptop"))
+                .setNode(new NodeId("node-1")).setGeneration(Uint64.ONE).build());
+            put.commit().get(10, TimeUnit.SECONDS);
+            final var delete = getDataBroker().newWriteOnlyTransaction();
+            delete.delete(OPERATIONAL, ServalPaths.client("laptop"));
+            delete.commit().get(10, TimeUnit.SECONDS);
+            nothingElse(laptop, 7);
         }
     }
 

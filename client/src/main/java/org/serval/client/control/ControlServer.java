@@ -29,6 +29,7 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,7 +142,6 @@ public final class ControlServer implements AutoCloseable {
             throw e;
         }
         final var control = new ControlServer(path, server, requests, idleMillis);
-        control.reaper.scheduleWithFixedDelay(control::reap, 200, 200, TimeUnit.MILLISECONDS);
         control.acceptor.start();
         LOG.info("Control socket at {}", path);
         return control;
@@ -190,6 +190,7 @@ public final class ControlServer implements AutoCloseable {
             final var peer = new Peer(channel);
             peer.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(idleMillis);
             peers.add(peer);
+            watch(peer, TimeUnit.MILLISECONDS.toNanos(idleMillis));
             final var thread = new Thread(() -> serve(peer), "serval-control-peer");
             thread.setDaemon(true);
             thread.start();
@@ -263,22 +264,43 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Closes the connections whose peer has been silent (or has not read) past its deadline; closing the channel
-     * ends the blocked read or write of its thread.
+     * Looks at a connection again when its deadline would be up. One timer per open connection and none without:
+     * an idle client wakes up for nothing here.
      */
-    private void reap() {
-        final long now = System.nanoTime();
-        for (var peer : peers) {
-            if (peer.deadline != Long.MAX_VALUE && now - peer.deadline > 0) {
-                LOG.debug("Dropping a silent control connection");
-                try {
-                    peer.channel.close();
-                } catch (IOException e) {
-                    LOG.debug("Closing a control connection: {}", e.getMessage());
-                }
-                peers.remove(peer);
-            }
+    private void watch(final Peer peer, final long delayNanos) {
+        try {
+            reaper.schedule(() -> check(peer), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: close() ends every connection
         }
+    }
+
+    /**
+     * Closes the connection if its peer has been silent (or has not read) past its deadline, which ends the
+     * blocked read or write of its thread; otherwise looks again when the deadline is up.
+     */
+    private void check(final Peer peer) {
+        if (!peers.contains(peer)) {
+            return;
+        }
+        final long deadline = peer.deadline;
+        if (deadline == Long.MAX_VALUE) {
+            // a request is being answered: the time is the client's, not the peer's
+            watch(peer, TimeUnit.MILLISECONDS.toNanos(idleMillis));
+            return;
+        }
+        final long left = deadline - System.nanoTime();
+        if (left > 0) {
+            watch(peer, left);
+            return;
+        }
+        LOG.debug("Dropping a silent control connection");
+        try {
+            peer.channel.close();
+        } catch (IOException e) {
+            LOG.debug("Closing a control connection: {}", e.getMessage());
+        }
+        peers.remove(peer);
     }
 
     /**
