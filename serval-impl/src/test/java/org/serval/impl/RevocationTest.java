@@ -12,10 +12,9 @@ import static org.junit.Assert.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
+import static org.serval.impl.RawSession.read;
+import static org.serval.impl.RawSession.write;
 
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Set;
@@ -34,7 +33,6 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.CreateVlanI
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPasswordInputBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.serval.dataplane.protocol.Message;
-import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.session.DataplaneSettings;
 
 /**
@@ -78,40 +76,6 @@ public class RevocationTest extends AbstractConcurrentDataBrokerTest {
     private void setPassword(final String user, final String password) throws Exception {
         assertTrue(controller.userRpcs().setPassword(new SetPasswordInputBuilder().setUser(user)
             .setPassword(password).build()).get(10, TimeUnit.SECONDS).isSuccessful());
-    }
-
-    private static void write(final Socket socket, final Message message) throws IOException {
-        final var buf = Unpooled.buffer();
-        try {
-            MessageCodec.encode(message, buf);
-            final var bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            socket.getOutputStream().write(bytes);
-        } finally {
-            buf.release();
-        }
-    }
-
-    /**
-     * The next message that is not a node list or a resumption credential (what the server volunteers).
-     */
-    private static Message read(final Socket socket) throws IOException {
-        final var in = new DataInputStream(socket.getInputStream());
-        while (true) {
-            final var bytes = new byte[2048];
-            in.readFully(bytes, 0, 4);
-            final int length = (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
-            in.readFully(bytes, 4, length);
-            final var buf = Unpooled.wrappedBuffer(bytes, 0, 4 + length);
-            try {
-                final var message = MessageCodec.decode(buf);
-                if (!(message instanceof Message.Nodes) && !(message instanceof Message.Resume)) {
-                    return message;
-                }
-            } finally {
-                buf.release();
-            }
-        }
     }
 
     private Socket login(final String clientId, final String user, final String password) throws Exception {
