@@ -292,6 +292,12 @@ class ClientServiceTest {
     @Test
     void aDisconnectedClientStaysOffUntilUp() throws Exception {
         final var process = service("d", "udp");
+        // The node writes the registry entry disconnect-client reads in the background, after the login.
+        final long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (server.get("/data/serval:clients/client=" + clientId("d") + "?content=nonconfig").statusCode() != 200
+                && System.nanoTime() < registered) {
+            Thread.sleep(100);
+        }
         assertEquals(204, server.rpc("disconnect-client", "{\"client-id\":\"" + clientId("d") + "\"}")
             .statusCode());
         awaitStatus("d", "disconnected", s -> !"connected".equals(text(s, "state")));
