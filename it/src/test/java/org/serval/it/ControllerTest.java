@@ -418,6 +418,13 @@ class ControllerTest {
         }
         assertTrue(Files.readString(server.karafLog()).contains("Closed a connection for malformed input from"),
             "the refusal is logged");
+        // SERVAL's own file has it too, one line per event, and none of ODL's lines.
+        final var own = Files.readAllLines(server.home().resolve("data/log/serval.log"));
+        assertTrue(own.stream().anyMatch(line -> line.contains("Closed a connection for malformed input from")),
+            "the refusal is in serval.log");
+        for (var line : own) {
+            assertTrue(line.matches("^\\d{4}-\\d\\d-\\d\\dT.* o\\.s\\..*"), "not a SERVAL event line: " + line);
+        }
     }
 
     @ParameterizedTest
