@@ -26,6 +26,7 @@ import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.common.api.CommitInfo;
+import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
@@ -271,7 +272,13 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
 
             @Override
             public void onFailure(final Throwable cause) {
-                LOG.warn("{}: failed ({}); it will be written again", what, cause.getMessage());
+                if (VlanRpcs.hasCause(cause, OptimisticLockFailedException.class)) {
+                    // Another write to the entry won the race (a late removal of the client's earlier session,
+                    // say); the entry is written again whole, so the operator need not hear of it.
+                    LOG.debug("{}: raced with another change; it will be written again", what);
+                } else {
+                    LOG.warn("{}: failed ({}); it will be written again", what, cause.getMessage());
+                }
                 if (published.containsKey(clientId)) {
                     stale.add(clientId);
                 }

@@ -431,7 +431,7 @@ public final class VlanRpcs implements AutoCloseable {
         }, MoreExecutors.directExecutor());
     }
 
-    private static boolean hasCause(final Throwable failure, final Class<? extends Throwable> type) {
+    static boolean hasCause(final Throwable failure, final Class<? extends Throwable> type) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (type.isInstance(cause)) {
                 return true;
