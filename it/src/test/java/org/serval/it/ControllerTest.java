@@ -112,6 +112,25 @@ class ControllerTest {
     }
 
     /**
+     * The OpenAPI explorer ships in the distribution, describes SERVAL's model and RPCs, and asks for credentials
+     * as RESTCONF does.
+     */
+    @Test
+    void openApiDescribesServalToAdminsOnly() throws Exception {
+        assertEquals(401, server.getBesideRestconf("/openapi/explorer/index.html", false).statusCode());
+        assertEquals(401, server.getBesideRestconf("/openapi/api/v3/single", false).statusCode());
+        final var explorer = server.getBesideRestconf("/openapi/explorer/index.html", true);
+        assertEquals(200, explorer.statusCode());
+        assertTrue(explorer.body().contains("swagger-ui"), explorer.body());
+        final var document = server.getBesideRestconf("/openapi/api/v3/single", true);
+        assertEquals(200, document.statusCode());
+        for (var path : List.of("/rests/data/serval:vlans", "/rests/data/serval:access-control",
+                "/rests/operations/serval:create-vlan", "/rests/operations/serval:join-vlan")) {
+            assertTrue(document.body().contains("\"" + path + "\""), "the OpenAPI document lacks " + path);
+        }
+    }
+
+    /**
      * RESTCONF over HTTPS, set up as docs/security.md says (ServalServer.enableHttps): the Netty endpoint answers
      * over TLS with the operator's certificate, and still asks for credentials.
      */

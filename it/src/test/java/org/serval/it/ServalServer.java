@@ -171,7 +171,21 @@ final class ServalServer implements AutoCloseable {
 
     HttpResponse<String> send(final String method, final String path, final String json, final String user,
             final String password) throws IOException, InterruptedException {
-        final var request = HttpRequest.newBuilder(URI.create(BASE + path))
+        return sendTo(URI.create(BASE + path), method, json, user, password);
+    }
+
+    /**
+     * A GET of something else the HTTP server serves beside RESTCONF (the OpenAPI explorer), as admin or as nobody.
+     */
+    HttpResponse<String> getBesideRestconf(final String path, final boolean authenticated)
+            throws IOException, InterruptedException {
+        return sendTo(URI.create("http://127.0.0.1:" + RESTCONF_PORT + path), "GET", null,
+            authenticated ? "admin" : null, authenticated ? "admin" : null);
+    }
+
+    private HttpResponse<String> sendTo(final URI uri, final String method, final String json, final String user,
+            final String password) throws IOException, InterruptedException {
+        final var request = HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(30))
             .header("Accept", "application/json")
             .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
