@@ -31,6 +31,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientConnectedBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
@@ -40,11 +41,20 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.CountersBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.counters.ProtocolBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.Statistics;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.Node;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.NodeBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.NodeKey;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
@@ -160,6 +170,58 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (published.computeIfPresent(clientId, (id, now) -> now.with(counters)) != null) {
             write(clientId, "counters of client " + clientId);
         }
+    }
+
+    /**
+     * Writes this node's counters of a VLAN's switch (vlans/vlan/statistics/node), or removes them when the switch
+     * is gone. Called by the dataplane's sweep every few seconds, when they changed; never per frame.
+     */
+    @Override
+    public void vlanCounters(final String vlan, final VlanCounters counters) {
+        if (closed) {
+            return;
+        }
+        final var path = DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(vlan)))
+            .child(Statistics.class).child(Node.class, new NodeKey(new NodeId(nodeId))).build();
+        final var tx = broker.newWriteOnlyTransaction();
+        if (counters == null) {
+            tx.delete(OPERATIONAL, path);
+        } else {
+            tx.mergeParentStructurePut(OPERATIONAL, path, new NodeBuilder()
+                .setId(new NodeId(nodeId))
+                .setForwarded(counter(counters.forwarded()))
+                .setFlooded(counter(counters.flooded()))
+                .setSnooped(counter(counters.snooped()))
+                .setAnswered(counter(counters.answered()))
+                .setFiltered(counter(counters.filtered()))
+                .setRateLimited(counter(counters.rateLimited()))
+                .setGroups(new Gauge64(Uint64.valueOf(counters.groups())))
+                .setProtocol(BindingMap.of(counters.protocols().entrySet().stream()
+                    .map(protocol -> new ProtocolBuilder()
+                        .setName(protocol.getKey())
+                        .setFrames(counter(protocol.getValue().frames()))
+                        .setRateLimited(counter(protocol.getValue().rateLimited()))
+                        .setDropped(counter(protocol.getValue().dropped()))
+                        .build())
+                    .toList()))
+                .build());
+        }
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                LOG.trace("counters of VLAN {}: written", vlan);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                // the next change writes them again
+                LOG.debug("counters of VLAN {}: not written ({})", vlan, cause.getMessage());
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static Counter64 counter(final long value) {
+        return new Counter64(Uint64.valueOf(value));
     }
 
     /**
