@@ -9,9 +9,10 @@ package org.serval.dataplane.multicast;
 
 /**
  * The switch's querier for one address family, and what the switch knows from queries: a snooping switch only
- * learns the groups hosts report, and hosts report when asked. The switch asks (general queries, a few at a
- * shorter interval at first) unless another querier was heard lately; and its group table is complete enough to
- * stop flooding unknown groups only once a query was out for a response interval and queries keep coming.
+ * learns the groups hosts report, and hosts report when asked. Once a member has reported a group (so the VLAN has
+ * multicast listeners of this family; a VLAN without any is not queried), the switch asks (general queries, a few
+ * at a shorter interval at first) unless another querier was heard lately; and its group table is complete enough
+ * to stop flooding unknown groups only once a query was out for a response interval and queries keep coming.
  *
  * <p>Heard on senders' executors, ticked by the node's housekeeping: synchronised; {@link #isComplete} reads
  * volatiles only, as it is asked per frame.
@@ -24,6 +25,7 @@ final class Querier {
     private final long otherQuerierTime;
     private final long membershipTime;
 
+    private boolean listeners;
     private int sent;
     private long lastSent;
     private long otherUntil;
@@ -55,10 +57,17 @@ final class Querier {
     }
 
     /**
+     * A member reported a group: the VLAN has listeners to ask.
+     */
+    synchronized void listenerHeard() {
+        listeners = true;
+    }
+
+    /**
      * Whether this querier should send a general query now; if so, it counts it as sent.
      */
     synchronized boolean due(final long nowNanos) {
-        if (otherHeard && nowNanos - otherUntil < 0) {
+        if (!listeners || otherHeard && nowNanos - otherUntil < 0) {
             return false;
         }
         otherHeard = false;

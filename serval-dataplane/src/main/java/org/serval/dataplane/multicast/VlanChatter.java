@@ -239,6 +239,7 @@ public final class VlanChatter implements FrameFilter {
                 }
                 return ALL;
             default:
+                (message.v6() ? mldQuerier : igmpQuerier).listenerHeard();
                 if (!from.isRemote()) {
                     message.joins().forEach(group -> groups.join(group, from, nowNanos));
                     message.leaves().forEach(group -> groups.leave(group, from));

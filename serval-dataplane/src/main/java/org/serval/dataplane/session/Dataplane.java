@@ -402,6 +402,8 @@ public final class Dataplane {
      * gone or empty.
      */
     public void sweep(final long nowNanos) {
+        // the switches' own frames (queries) first, so that the client counters reported next include them
+        chatter.values().forEach(filter -> filter.tick(nowNanos));
         sessions.values().forEach(ClientSession::reportCounters);
         final int moved = rebalance();
         if (moved > 0) {
@@ -413,7 +415,6 @@ public final class Dataplane {
             vlanSwitch.expire(nowNanos);
             final var filter = chatter.get(entry.getKey());
             if (filter != null) {
-                filter.tick(nowNanos);
                 final var counters = filter.counters();
                 if (!counters.equals(reportedCounters.put(entry.getKey(), counters))) {
                     registry.vlanCounters(entry.getKey(), counters);

@@ -158,6 +158,9 @@ class VlanChatterTest {
 
     @Test
     void unknownGroupsAreFloodedUntilTheQuerierHasHadItsAnswers() {
+        chatter.tick(now);
+        assertEquals(0, bb.count(), "no member reported a group: nothing to ask");
+        send(cc, Packets.igmpV2(cc.mac, cc.ip, Frames.v4(239, 9, 9, 9), true));
         send(aa, toGroup(aa, GROUP));
         assertEquals(1, bb.count(), "no snooping data yet: flooded, as bridges do");
         assertEquals(1, cc.count());
@@ -188,6 +191,9 @@ class VlanChatterTest {
 
     @Test
     void theQuerierAsksUntilAnotherQuerierIsHeard() {
+        send(cc, Packets.igmpV2(cc.mac, cc.ip, GROUP, true));
+        send(cc, Packets.mldV2(cc.mac, Frames.v6("fe80::3"), true, MDNS6));
+        clear();
         chatter.tick(now);
         assertEquals(2, bb.count(), "an IGMP and an MLD general query");
         final var igmp = Unpooled.wrappedBuffer(bb.received.get(0));
