@@ -365,7 +365,7 @@ public final class ChatterMeasurement {
                 System.out.println(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |",
                     members, serval ? "SERVAL defaults" : "flooding", result.groupFrames(), result.neighbor(),
                     result.mdns(), result.otherDiscovery(),
-                    result.groupFrames() - result.neighbor() - result.mdns() - result.otherDiscovery(),
+                    Math.max(0, result.groupFrames() - result.neighbor() - result.mdns() - result.otherDiscovery()),
                     result.allFrames()));
             }
         }

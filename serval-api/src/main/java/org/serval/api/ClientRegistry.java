@@ -70,7 +70,7 @@ public interface ClientRegistry {
     }
 
     /**
-     * One VLAN's switch counters on this node, as the YANG container vlan statistics.
+     * One VLAN's switch counters on this node, as an entry of the YANG list vlan-statistics/vlan.
      *
      * @param forwarded unicast frames sent to the one member that has the destination MAC
      * @param flooded frames sent to every other member (broadcast, unknown unicast, multicast without snooping)

@@ -41,19 +41,15 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.CountersBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.counters.ProtocolBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.Statistics;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.Node;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.NodeBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.NodeKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Empty;
@@ -173,7 +169,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     }
 
     /**
-     * Writes this node's counters of a VLAN's switch (vlans/vlan/statistics/node), or removes them when the switch
+     * Writes this node's counters of a VLAN's switch (vlan-statistics/vlan), or removes them when the switch
      * is gone. Called by the dataplane's sweep every few seconds, when they changed; never per frame.
      */
     @Override
@@ -181,14 +177,15 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (closed) {
             return;
         }
-        final var path = DataObjectIdentifier.builder(Vlans.class).child(Vlan.class, new VlanKey(new VlanName(vlan)))
-            .child(Statistics.class).child(Node.class, new NodeKey(new NodeId(nodeId))).build();
+        final var key = new VlanBuilder().setName(new VlanName(vlan)).setNode(new NodeId(nodeId)).build().key();
+        final var path = DataObjectIdentifier.builder(VlanStatistics.class).child(Vlan.class, key).build();
         final var tx = broker.newWriteOnlyTransaction();
         if (counters == null) {
             tx.delete(OPERATIONAL, path);
         } else {
-            tx.mergeParentStructurePut(OPERATIONAL, path, new NodeBuilder()
-                .setId(new NodeId(nodeId))
+            tx.mergeParentStructurePut(OPERATIONAL, path, new VlanBuilder()
+                .setName(new VlanName(vlan))
+                .setNode(new NodeId(nodeId))
                 .setForwarded(counter(counters.forwarded()))
                 .setFlooded(counter(counters.flooded()))
                 .setSnooped(counter(counters.snooped()))

@@ -20,17 +20,13 @@ import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBro
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.FloodAction;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.chatter.ChatterBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.chatter.chatter.MdnsBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.chatter.chatter.SsdpBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.counters.ProtocolKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanKey;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.Statistics;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.Node;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.vlan.statistics.NodeKey;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.serval.api.ChatterPolicy;
@@ -43,9 +39,9 @@ import org.serval.api.LocalVlanView;
  * to the operational datastore.
  */
 public class VlanChatterStateTest extends AbstractConcurrentDataBrokerTest {
-    private static final DataObjectIdentifier<Node> STATISTICS = DataObjectIdentifier.builder(Vlans.class)
-        .child(Vlan.class, new VlanKey(new VlanName("red"))).child(Statistics.class)
-        .child(Node.class, new NodeKey(new NodeId("node-1"))).build();
+    private static final DataObjectIdentifier<Vlan> STATISTICS = DataObjectIdentifier.builder(VlanStatistics.class)
+        .child(Vlan.class, new VlanBuilder().setName(new VlanName("red")).setNode(new NodeId("node-1")).build().key())
+        .build();
 
     public VlanChatterStateTest() {
         super(true);
@@ -53,7 +49,8 @@ public class VlanChatterStateTest extends AbstractConcurrentDataBrokerTest {
 
     @Test
     public void theChatterPolicyReachesTheView() {
-        final var vlan = new VlanBuilder().setName(new VlanName("red"))
+        final var vlan = new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanBuilder()
+            .setName(new VlanName("red"))
             .setChatter(new ChatterBuilder()
                 .setMdns(new MdnsBuilder().setAction(FloodAction.Drop).build())
                 .setSsdp(new SsdpBuilder().setRateLimit(Uint32.valueOf(50)).build())
@@ -65,8 +62,9 @@ public class VlanChatterStateTest extends AbstractConcurrentDataBrokerTest {
             chatter.rule(ChatterPolicy.Protocol.SSDP));
         assertEquals(ChatterPolicy.DEFAULT.rule(ChatterPolicy.Protocol.DHCP),
             chatter.rule(ChatterPolicy.Protocol.DHCP));
-        assertEquals(ChatterPolicy.DEFAULT, VlanViewUpdater.toInfo(new VlanBuilder().setName(new VlanName("blue"))
-            .build()).chatter());
+        assertEquals(ChatterPolicy.DEFAULT, VlanViewUpdater.toInfo(
+            new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.VlanBuilder()
+                .setName(new VlanName("blue")).build()).chatter());
     }
 
     @Test
@@ -85,7 +83,7 @@ public class VlanChatterStateTest extends AbstractConcurrentDataBrokerTest {
         registry.close();
     }
 
-    private Node eventually(final boolean present) throws Exception {
+    private Vlan eventually(final boolean present) throws Exception {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (var tx = getDataBroker().newReadOnlyTransaction()) {
