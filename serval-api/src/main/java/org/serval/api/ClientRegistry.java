@@ -7,6 +7,7 @@
  */
 package org.serval.api;
 
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -59,6 +60,40 @@ public interface ClientRegistry {
      * changed. Frames and octets are Ethernet frames, as the client's interfaces see them.
      */
     void counters(String clientId, TrafficCounters counters);
+
+    /**
+     * What this node's switch of a VLAN did since it was made, reported periodically (a few seconds apart) and only
+     * when it changed; an empty map of protocols is fine. {@code null} counters: the switch is gone.
+     */
+    default void vlanCounters(final String vlan, final VlanCounters counters) {
+        // a registry that does not publish VLAN counters ignores them
+    }
+
+    /**
+     * One VLAN's switch counters on this node, as an entry of the YANG list vlan-statistics/vlan.
+     *
+     * @param forwarded unicast frames sent to the one member that has the destination MAC
+     * @param flooded frames sent to every other member (broadcast, unknown unicast, multicast without snooping)
+     * @param snooped multicast frames sent only to the members that joined the group (IGMP, MLD) or to the owner of
+     *     a solicited-node group
+     * @param answered ARP and neighbour questions the switch answered itself
+     * @param filtered frames dropped by the VLAN's chatter policy (action drop)
+     * @param rateLimited frames dropped because a member sent a chatty protocol faster than its rate
+     * @param groups multicast groups with at least one member
+     * @param protocols per chatty protocol (YANG name): frames seen, rate-limited, dropped
+     */
+    record VlanCounters(long forwarded, long flooded, long snooped, long answered, long filtered, long rateLimited,
+            long groups, Map<String, ProtocolCounters> protocols) {
+        public VlanCounters {
+            protocols = Map.copyOf(protocols);
+        }
+    }
+
+    /**
+     * One chatty protocol's frames in one VLAN.
+     */
+    record ProtocolCounters(long frames, long rateLimited, long dropped) {
+    }
 
     /**
      * One client's traffic, as the YANG grouping traffic-counters.

@@ -19,9 +19,10 @@ import static java.util.Objects.requireNonNull;
  * @param open whether every authenticated user may join
  * @param owner the user that created it, or null
  * @param flood its storm control
+ * @param chatter what its switch does with the chatty protocols (mDNS, SSDP, ...)
  */
 public record VlanInfo(String name, int vid, String description, int maxMembers, boolean open, String owner,
-        FloodPolicy flood) {
+        FloodPolicy flood, ChatterPolicy chatter) {
     public static final int NO_VID = 0;
     public static final int MIN_VID = 1;
     public static final int MAX_VID = 4094;
@@ -31,12 +32,21 @@ public record VlanInfo(String name, int vid, String description, int maxMembers,
         requireNonNull(name);
         requireNonNull(description);
         requireNonNull(flood);
+        requireNonNull(chatter);
         if (vid != NO_VID && (vid < MIN_VID || vid > MAX_VID)) {
             throw new IllegalArgumentException("vid " + vid + " is outside " + MIN_VID + ".." + MAX_VID);
         }
         if (maxMembers < 1) {
             throw new IllegalArgumentException("max-members must be at least 1, not " + maxMembers);
         }
+    }
+
+    /**
+     * A VLAN with the default chatter policy.
+     */
+    public VlanInfo(final String name, final int vid, final String description, final int maxMembers,
+            final boolean open, final String owner, final FloodPolicy flood) {
+        this(name, vid, description, maxMembers, open, owner, flood, ChatterPolicy.DEFAULT);
     }
 
     /**

@@ -176,4 +176,45 @@ public final class Bounds {
 
     /** IP addresses one MAC may be bound to in a VLAN's address table. */
     public static final int ADDRESSES_PER_MAC = 16;
+
+    // ---- Multicast snooping and chatter (multicast/) ---------------------------------------------------------
+
+    /**
+     * Multicast groups one VLAN's switch tracks: hosts join a handful each (all-nodes, solicited-node, mDNS, SSDP),
+     * so a VLAN of 256 members needs a few hundred; beyond it the switch floods groups it does not know again.
+     */
+    public static final int MULTICAST_GROUPS_PER_VLAN = 2048;
+    /**
+     * Groups one member may be in at once: a host with many addresses and services has a few dozen; the joins of a
+     * member beyond this are ignored (it alone misses those groups).
+     */
+    public static final int MULTICAST_GROUPS_PER_MEMBER = 64;
+    /** Records read from one IGMPv3 or MLDv2 report; a frame of 1518 bytes holds at most 185 IGMPv3 records. */
+    public static final int MULTICAST_RECORDS_PER_REPORT = 256;
+    /** IPv6 extension headers skipped to find a frame's transport header; hosts send one (hop-by-hop) at most. */
+    public static final int IPV6_EXTENSION_HEADERS = 4;
+    /**
+     * How long a membership lasts without a new report (RFC 3376 8.4 and RFC 3810 9.4 defaults: robustness 2 times
+     * a query interval of 125 s, plus a response interval of 10 s): a host that left silently stops getting the
+     * group's frames after this.
+     */
+    public static final long MULTICAST_MEMBERSHIP_SECONDS = 260;
+    /** The querier's interval between general queries (RFC 3376 8.2 default). */
+    public static final long MULTICAST_QUERY_INTERVAL_SECONDS = 125;
+    /** The first queries' interval, so that a new switch learns its groups soon (RFC 3376 8.7: a quarter). */
+    public static final long MULTICAST_STARTUP_QUERY_INTERVAL_SECONDS = 31;
+    /** General queries sent at the startup interval before the normal one. */
+    public static final int MULTICAST_STARTUP_QUERIES = 2;
+    /** The longest a host waits to answer a query (the max response time the querier sends, RFC 3376 8.3). */
+    public static final long MULTICAST_RESPONSE_SECONDS = 10;
+    /**
+     * How long the switch stays quiet after hearing another querier (RFC 3376 8.5: robustness times query interval
+     * plus half a response interval): a member that is a multicast router queries instead.
+     */
+    public static final long MULTICAST_OTHER_QUERIER_SECONDS = 255;
+    /**
+     * Burst of a member's per-protocol chatter limit, in seconds of its rate: a host announcing its services at
+     * start sends a few frames at once, which should pass.
+     */
+    public static final int CHATTER_BURST_SECONDS = 2;
 }

@@ -32,6 +32,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientConnectedBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientDisconnected;
@@ -41,11 +42,16 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.CountersBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.counters.ProtocolBuilder;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
@@ -161,6 +167,59 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (published.computeIfPresent(clientId, (id, now) -> now.with(counters)) != null) {
             write(clientId, "counters of client " + clientId);
         }
+    }
+
+    /**
+     * Writes this node's counters of a VLAN's switch (vlan-statistics/vlan), or removes them when the switch
+     * is gone. Called by the dataplane's sweep every few seconds, when they changed; never per frame.
+     */
+    @Override
+    public void vlanCounters(final String vlan, final VlanCounters counters) {
+        if (closed) {
+            return;
+        }
+        final var key = new VlanBuilder().setName(new VlanName(vlan)).setNode(new NodeId(nodeId)).build().key();
+        final var path = DataObjectIdentifier.builder(VlanStatistics.class).child(Vlan.class, key).build();
+        final var tx = broker.newWriteOnlyTransaction();
+        if (counters == null) {
+            tx.delete(OPERATIONAL, path);
+        } else {
+            tx.mergeParentStructurePut(OPERATIONAL, path, new VlanBuilder()
+                .setName(new VlanName(vlan))
+                .setNode(new NodeId(nodeId))
+                .setForwarded(counter(counters.forwarded()))
+                .setFlooded(counter(counters.flooded()))
+                .setSnooped(counter(counters.snooped()))
+                .setAnswered(counter(counters.answered()))
+                .setFiltered(counter(counters.filtered()))
+                .setRateLimited(counter(counters.rateLimited()))
+                .setGroups(new Gauge64(Uint64.valueOf(counters.groups())))
+                .setProtocol(BindingMap.of(counters.protocols().entrySet().stream()
+                    .map(protocol -> new ProtocolBuilder()
+                        .setName(protocol.getKey())
+                        .setFrames(counter(protocol.getValue().frames()))
+                        .setRateLimited(counter(protocol.getValue().rateLimited()))
+                        .setDropped(counter(protocol.getValue().dropped()))
+                        .build())
+                    .toList()))
+                .build());
+        }
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                LOG.trace("counters of VLAN {}: written", vlan);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                // the next change writes them again
+                LOG.debug("counters of VLAN {}: not written ({})", vlan, cause.getMessage());
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static Counter64 counter(final long value) {
+        return new Counter64(Uint64.valueOf(value));
     }
 
     /**

@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
 import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.OPERATIONAL;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,14 @@ import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ChatterRule;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.FloodAction;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.MembershipDecision;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.chatter.Chatter;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.serval.api.ChatterPolicy;
 import org.serval.api.FloodPolicy;
 import org.serval.api.LocalVlanView;
 import org.serval.api.VlanDirectory;
@@ -118,7 +122,31 @@ public final class VlanViewUpdater implements AutoCloseable {
             vlan.getDescription() == null ? "" : vlan.getDescription(),
             max == null ? VlanInfo.DEFAULT_MAX_MEMBERS : max.intValue(),
             Boolean.TRUE.equals(vlan.getOpen()),
-            owner == null ? null : owner.getValue(), toFloodPolicy(vlan.getFloodPolicy()));
+            owner == null ? null : owner.getValue(), toFloodPolicy(vlan.getFloodPolicy()),
+            toChatterPolicy(vlan.getChatter()));
+    }
+
+    private static ChatterPolicy toChatterPolicy(final Chatter chatter) {
+        if (chatter == null) {
+            return ChatterPolicy.DEFAULT;
+        }
+        final var rules = new EnumMap<ChatterPolicy.Protocol, ChatterPolicy.Rule>(ChatterPolicy.Protocol.class);
+        putRule(rules, ChatterPolicy.Protocol.MDNS, chatter.getMdns());
+        putRule(rules, ChatterPolicy.Protocol.LLMNR, chatter.getLlmnr());
+        putRule(rules, ChatterPolicy.Protocol.SSDP, chatter.getSsdp());
+        putRule(rules, ChatterPolicy.Protocol.NETBIOS_NS, chatter.getNetbiosNs());
+        putRule(rules, ChatterPolicy.Protocol.DHCP, chatter.getDhcp());
+        putRule(rules, ChatterPolicy.Protocol.ROUTER_ADVERTISEMENT, chatter.getRouterAdvertisement());
+        return new ChatterPolicy(rules);
+    }
+
+    private static void putRule(final Map<ChatterPolicy.Protocol, ChatterPolicy.Rule> rules,
+            final ChatterPolicy.Protocol protocol, final ChatterRule rule) {
+        if (rule != null) {
+            final var rate = rule.getRateLimit();
+            rules.put(protocol, new ChatterPolicy.Rule(action(rule.getAction()),
+                rate == null ? protocol.defaultRate() : (int) Math.min(Integer.MAX_VALUE, rate.toJava())));
+        }
     }
 
     private static FloodPolicy toFloodPolicy(final org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130

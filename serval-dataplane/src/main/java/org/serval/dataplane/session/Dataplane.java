@@ -12,20 +12,25 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.serval.api.AccessPolicy;
 import org.serval.api.Audit;
+import org.serval.api.ChatterPolicy;
 import org.serval.api.ClientRegistry;
 import org.serval.api.Credential;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.api.VlanInfo;
 import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.cluster.PeerLinks;
+import org.serval.dataplane.multicast.VlanChatter;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.NodeLists;
 import org.serval.dataplane.switching.VlanSwitch;
@@ -45,6 +50,9 @@ public final class Dataplane {
     private final ClientRegistry registry;
     private final Gatekeeper gatekeeper;
     private final ConcurrentHashMap<String, VlanSwitch> switches = new ConcurrentHashMap<>();
+    // Each switch's filter, and the counters last reported for it (by the sweep only).
+    private final ConcurrentHashMap<String, VlanChatter> chatter = new ConcurrentHashMap<>();
+    private final Map<String, ClientRegistry.VlanCounters> reportedCounters = new HashMap<>();
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
@@ -211,9 +219,16 @@ public final class Dataplane {
     }
 
     public VlanSwitch switchFor(final String vlan) {
-        return switches.computeIfAbsent(vlan, name -> new VlanSwitch(name, settings.maxMacsPerVlan(),
-            settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()),
-            settings.answerNeighbors()));
+        return switches.computeIfAbsent(vlan, name -> {
+            final var made = new VlanSwitch(name, settings.maxMacsPerVlan(), settings.maxMacsPerPort(),
+                TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()), settings.answerNeighbors());
+            // the chatter policy and multicast snooping (docs/architecture.md, "Chatter and multicast")
+            final var filter = new VlanChatter(made, () -> directory.vlan(name).map(VlanInfo::chatter)
+                .orElse(ChatterPolicy.DEFAULT));
+            made.filterWith(filter);
+            chatter.put(name, filter);
+            return made;
+        });
     }
 
     /**
@@ -382,10 +397,13 @@ public final class Dataplane {
     }
 
     /**
-     * Periodic housekeeping: reports changed client counters, ages MAC entries and drops the switches of VLANs
-     * that are gone or empty.
+     * Periodic housekeeping: reports changed client counters, ages MAC entries and multicast memberships, sends the
+     * multicast queries that are due, reports each VLAN's changed counters, and drops the switches of VLANs that are
+     * gone or empty.
      */
     public void sweep(final long nowNanos) {
+        // the switches' own frames (queries) first, so that the client counters reported next include them
+        chatter.values().forEach(filter -> filter.tick(nowNanos));
         sessions.values().forEach(ClientSession::reportCounters);
         final int moved = rebalance();
         if (moved > 0) {
@@ -395,8 +413,19 @@ public final class Dataplane {
         for (var entry : switches.entrySet()) {
             final var vlanSwitch = entry.getValue();
             vlanSwitch.expire(nowNanos);
-            if (vlanSwitch.memberCount() == 0 && directory.vlan(entry.getKey()).isEmpty()) {
-                switches.remove(entry.getKey(), vlanSwitch);
+            final var filter = chatter.get(entry.getKey());
+            if (filter != null) {
+                final var counters = filter.counters();
+                if (!counters.equals(reportedCounters.put(entry.getKey(), counters))) {
+                    registry.vlanCounters(entry.getKey(), counters);
+                }
+            }
+            if (vlanSwitch.memberCount() == 0 && directory.vlan(entry.getKey()).isEmpty()
+                    && switches.remove(entry.getKey(), vlanSwitch)) {
+                chatter.remove(entry.getKey());
+                if (reportedCounters.remove(entry.getKey()) != null) {
+                    registry.vlanCounters(entry.getKey(), null);
+                }
             }
         }
     }

@@ -31,6 +31,9 @@ import org.serval.dataplane.resolution.NeighborPackets;
  * It answers only for an owner that is a member now, never for the asker's own port, and never for duplicate
  * address detection, which only the owner may answer.
  *
+ * <p>A {@link FrameFilter}, when one is set, sees every frame after learning and answering: it may drop it (the
+ * VLAN's chatter policy) and narrows where a frame to a group address goes (IGMP and MLD snooping).
+ *
  * <p>Buffers: {@link #receive} takes one reference to the frame and consumes it. Each port a frame goes to gets a
  * retained duplicate (the bytes are shared, never copied); the original reference is released at the end.
  */
@@ -45,9 +48,12 @@ public final class VlanSwitch {
     private final AddressTable addresses;
     private final boolean answerNeighbors;
     private final Set<SwitchPort> members = ConcurrentHashMap.newKeySet();
+    private final LongAdder forwarded = new LongAdder();
     private final LongAdder flooded = new LongAdder();
+    private final LongAdder snooped = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    private volatile FrameFilter filter;
 
     /**
      * A switch.
@@ -67,6 +73,13 @@ public final class VlanSwitch {
         return vlan;
     }
 
+    /**
+     * Sets what decides about each frame beyond the MAC table (chatter policy, snooping); null for nothing.
+     */
+    public void filterWith(final FrameFilter frameFilter) {
+        filter = frameFilter;
+    }
+
     public void attach(final SwitchPort port) {
         members.add(port);
     }
@@ -77,6 +90,10 @@ public final class VlanSwitch {
     public void detach(final SwitchPort port) {
         members.remove(port);
         macs.forgetPort(port);
+        final var current = filter;
+        if (current != null) {
+            current.detached(port);
+        }
     }
 
     public int memberCount() {
@@ -119,6 +136,14 @@ public final class VlanSwitch {
             if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
                 return true;
             }
+            final var current = filter;
+            var scope = FrameFilter.ALL;
+            if (current != null) {
+                scope = current.admit(from, frame, Macs.isGroup(dst), nowNanos);
+                if (scope == null) {
+                    return false;
+                }
+            }
             final boolean fromNode = from.isRemote();
             if (!Macs.isGroup(dst)) {
                 final var to = macs.lookup(dst, nowNanos);
@@ -129,6 +154,7 @@ public final class VlanSwitch {
                         // pointing there means the tables disagree.
                         dropped.increment();
                     } else if (to != from) {
+                        forwarded.increment();
                         send(to, frame, offload);
                     }
                     return true;
@@ -140,9 +166,9 @@ public final class VlanSwitch {
                     return false;
                 }
             }
-            flooded.increment();
+            (scope == FrameFilter.ALL ? flooded : snooped).increment();
             for (var port : members) {
-                if (port != from && !(fromNode && port.isRemote())) {
+                if (port != from && !(fromNode && port.isRemote()) && scope.includes(port)) {
                     send(port, frame, offload);
                 }
             }
@@ -156,6 +182,34 @@ public final class VlanSwitch {
         if (!to.deliver(frame.retainedDuplicate(), offload)) {
             dropped.increment();
         }
+    }
+
+    /**
+     * Sends a frame the switch itself makes (a multicast query) to every member on this node; consumes it.
+     */
+    public void emit(final ByteBuf frame) {
+        try {
+            for (var port : members) {
+                if (!port.isRemote()) {
+                    send(port, frame, null);
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /**
+     * The member that has an address, as far as the switch knows (address and MAC learned, port still a member),
+     * or null.
+     */
+    public SwitchPort ownerOf(final IpAddress address, final long nowNanos) {
+        final var binding = addresses.lookup(address, nowNanos);
+        if (binding == null) {
+            return null;
+        }
+        final var port = macs.lookup(binding.mac(), nowNanos);
+        return port != null && members.contains(port) ? port : null;
     }
 
     /**
@@ -230,6 +284,20 @@ public final class VlanSwitch {
      */
     public long answeredQuestions() {
         return answered.sum();
+    }
+
+    /**
+     * Unicast frames sent to the member that has the destination MAC.
+     */
+    public long forwardedFrames() {
+        return forwarded.sum();
+    }
+
+    /**
+     * Frames to a group address that went to some members only (the filter's scope), not to all.
+     */
+    public long snoopedFrames() {
+        return snooped.sum();
     }
 
     public long floodedFrames() {
