@@ -46,6 +46,8 @@ public final class TapAdapters {
     // Subkeys of the adapter class looked at: a machine has tens of adapters (real, virtual, hidden); a registry
     // with more is not worth a longer start.
     static final int MAX_ADAPTER_KEYS = 1024;
+    // A connection name's longest, as Windows allows it.
+    static final int MAX_NAME = 256;
     // Registry key names are at most 255 characters.
     private static final int MAX_KEY_NAME = 256;
     // A GUID or a connection name, UTF-16; connection names are at most 256 characters.
@@ -145,6 +147,21 @@ public final class TapAdapters {
         throw new IOException("no TAP-Windows6 adapter is called '" + requested + "'; there are: "
             + adapters.stream().map(a -> "'" + a.name() + "' " + a.guid()).collect(Collectors.joining(", "))
             + " (rename one, or name one of these in --vlan VLAN=NAME)");
+    }
+
+    /**
+     * An adapter name as a person may give it: a connection name (Windows allows up to 256 characters, spaces
+     * included) or a GUID; surrounding blanks dropped.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static String checkName(final String requested) {
+        final var name = requested.strip();
+        if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("adapter name '" + requested + "' must be the name (1 to " + MAX_NAME
+                + " characters, no control characters) or the GUID of a TAP-Windows6 adapter");
+        }
+        return name;
     }
 
     private Pointer open(final Pointer parent, final String subKey) {

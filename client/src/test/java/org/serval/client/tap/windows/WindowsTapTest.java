@@ -105,6 +105,16 @@ class WindowsTapTest {
     }
 
     @Test
+    void adapterNamesAsPeopleGiveThem() {
+        assertEquals("SERVAL red", TapAdapters.checkName("  SERVAL red "));
+        assertEquals(GUID, TapAdapters.checkName(GUID));
+        assertEquals("x".repeat(256), TapAdapters.checkName("x".repeat(256)));
+        assertThrows(IllegalArgumentException.class, () -> TapAdapters.checkName(" "));
+        assertThrows(IllegalArgumentException.class, () -> TapAdapters.checkName("x".repeat(257)));
+        assertThrows(IllegalArgumentException.class, () -> TapAdapters.checkName("a\tb"));
+    }
+
+    @Test
     void opensTheDeviceFileAndReadsMacAndMtu() throws IOException {
         final var tap = open("SERVAL red");
         assertEquals(List.of("\\\\.\\Global\\" + GUID + ".tap"), api.createdFiles);
