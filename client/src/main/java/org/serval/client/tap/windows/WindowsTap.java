@@ -83,7 +83,7 @@ public final class WindowsTap implements TapDevice {
     // Native memory the driver may still write into because it never answered a cancellation: kept reachable,
     // never freed, rather than reused by the allocator under a running I/O. Empty unless something went wrong.
     private static final List<Object> LINGERING = new CopyOnWriteArrayList<>();
-    private static final IOException QUEUE_FULL = new QueueFull();
+    private static final IOException QUEUE_FULL = new Refused("the adapter's write queue is full");
 
     /**
      * An OVERLAPPED structure in native memory with its manual-reset event.
@@ -123,13 +123,14 @@ public final class WindowsTap implements TapDevice {
     }
 
     /**
-     * A frame the writer had no room for; one instance without a stack trace, as frames are dropped in bursts.
+     * A frame the writer had no room for, or one for a closed adapter: one instance each without a stack trace, as
+     * frames are refused in bursts.
      */
-    private static final class QueueFull extends IOException {
+    private static final class Refused extends IOException {
         private static final long serialVersionUID = 1L;
 
-        QueueFull() {
-            super("the adapter's write queue is full");
+        Refused(final String message) {
+            super(message);
         }
 
         @Override
@@ -158,6 +159,7 @@ public final class WindowsTap implements TapDevice {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong lostWrites = new AtomicLong();
     private final AtomicLong droppedReads = new AtomicLong();
+    private final IOException closedError;
 
     private WindowsTap(final WinApi api, final Netsh netsh, final TapAdapters.Adapter adapter, final Pointer handle,
             final Overlapped ioctlOverlapped) throws IOException {
@@ -166,6 +168,7 @@ public final class WindowsTap implements TapDevice {
         this.adapter = adapter;
         this.handle = handle;
         this.ioctlOverlapped = ioctlOverlapped;
+        closedError = new Refused(name() + " is closed");
         final var macBuffer = new Memory(6);
         if (ioctl(TapWindows6.IOCTL_GET_MAC, null, 0, macBuffer, 6) < 6) {
             throw new IOException("the adapter " + name() + " gave no MAC address");
@@ -343,7 +346,7 @@ public final class WindowsTap implements TapDevice {
     @Override
     public void write(final byte[] frame, final int length) throws IOException {
         if (closed.get()) {
-            throw new IOException(name() + " is closed");
+            throw closedError;
         }
         if (length < ETHERNET_HEADER || length > frame.length || length > bufferSize) {
             throw new IOException("not an Ethernet frame for " + name() + ": " + length + " bytes");

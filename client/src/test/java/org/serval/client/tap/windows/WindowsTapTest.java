@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +85,17 @@ class WindowsTapTest {
         assertEquals(0x0022_0004, TapWindows6.IOCTL_GET_MAC);
         assertEquals(0x0022_000c, TapWindows6.IOCTL_GET_MTU);
         assertEquals(0x0022_0018, TapWindows6.IOCTL_SET_MEDIA_STATUS);
+    }
+
+    @Test
+    void windowsSdkValuesAsOn64BitWindows() {
+        assertEquals(0xFFFF_FFFF_8000_0002L, Pointer.nativeValue(WinApiConstants.HKEY_LOCAL_MACHINE),
+            "HKEY_LOCAL_MACHINE, sign-extended");
+        assertEquals(-1L, Pointer.nativeValue(WinApiConstants.INVALID_HANDLE_VALUE));
+        if (Native.POINTER_SIZE == 8) {
+            assertEquals(24, WinApiConstants.OVERLAPPED_EVENT_OFFSET);
+            assertEquals(32, WinApiConstants.OVERLAPPED_SIZE);
+        }
     }
 
     @Test
