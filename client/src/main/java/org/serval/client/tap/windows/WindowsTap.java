@@ -28,6 +28,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -162,12 +163,14 @@ public final class WindowsTap implements TapDevice {
     private final IOException closedError;
 
     private WindowsTap(final WinApi api, final Netsh netsh, final TapAdapters.Adapter adapter, final Pointer handle,
-            final Overlapped ioctlOverlapped) throws IOException {
+            final List<Overlapped> overlapped) throws IOException {
         this.api = api;
         this.netsh = netsh;
         this.adapter = adapter;
         this.handle = handle;
-        this.ioctlOverlapped = ioctlOverlapped;
+        ioctlOverlapped = overlapped.get(0);
+        readOverlapped = overlapped.get(1);
+        writeOverlapped = overlapped.get(2);
         closedError = new Refused(name() + " is closed");
         final var macBuffer = new Memory(6);
         if (ioctl(TapWindows6.IOCTL_GET_MAC, null, 0, macBuffer, 6) < 6) {
@@ -181,8 +184,6 @@ public final class WindowsTap implements TapDevice {
         bufferSize = Math.min(MAX_BUFFER, Math.max(MAX_FRAME, driverMtu + FRAME_OVERHEAD));
         readBuffer = new Memory(bufferSize);
         writeBuffer = new Memory(bufferSize);
-        readOverlapped = new Overlapped(api);
-        writeOverlapped = new Overlapped(api);
         writer = new Thread(this::writeLoop, "tap-write-" + name());
         writer.setDaemon(true);
     }
@@ -214,18 +215,21 @@ public final class WindowsTap implements TapDevice {
             throw new IOException("cannot open the TAP-Windows6 adapter '" + adapter.name() + "' ("
                 + adapter.devicePath() + "): " + WinApiConstants.describe(error) + hint(error));
         }
-        Overlapped ioctlOverlapped = null;
+        final List<Overlapped> overlapped = new ArrayList<>();
         try {
-            ioctlOverlapped = new Overlapped(api);
-            final var tap = new WindowsTap(api, netsh, adapter, handle, ioctlOverlapped);
+            // control requests, reads, writes
+            for (int i = 0; i < 3; i++) {
+                overlapped.add(new Overlapped(api));
+            }
+            final var tap = new WindowsTap(api, netsh, adapter, handle, overlapped);
             tap.writer.start();
             LOG.info("Opened the TAP-Windows6 adapter '{}' {} (MAC {}, driver MTU {})", tap.name(), adapter.guid(),
                 macText(tap.mac), tap.driverMtu);
             return tap;
         } catch (IOException e) {
             api.closeHandle(handle);
-            if (ioctlOverlapped != null) {
-                api.closeHandle(ioctlOverlapped.event);
+            for (var each : overlapped) {
+                api.closeHandle(each.event);
             }
             throw e;
         }
@@ -314,7 +318,7 @@ public final class WindowsTap implements TapDevice {
             }
             final int length;
             try {
-                length = transfer(true, readOverlapped, readBuffer, bufferSize);
+                length = readOnce();
             } catch (Win32Failure e) {
                 if (e.error == ERROR_MORE_DATA) {
                     droppedReads.incrementAndGet();
@@ -402,13 +406,10 @@ public final class WindowsTap implements TapDevice {
         }
     }
 
-    // One overlapped ReadFile or WriteFile, waited for (a synchronous completion signals the event too).
-    private int transfer(final boolean read, final Overlapped overlapped, final Memory buffer, final int length)
-            throws Win32Failure {
-        final var pointer = overlapped.fresh();
-        final boolean done = read ? api.readFile(handle, buffer, length, null, pointer)
-            : api.writeFile(handle, buffer, length, null, pointer);
-        if (!done) {
+    // One overlapped ReadFile into the read buffer, waited for (a synchronous completion signals the event too).
+    private int readOnce() throws Win32Failure {
+        final var pointer = readOverlapped.fresh();
+        if (!api.readFile(handle, readBuffer, bufferSize, null, pointer)) {
             final int error = api.getLastError();
             if (error != ERROR_IO_PENDING) {
                 throw new Win32Failure(error);

@@ -89,6 +89,7 @@ final class FakeWinApi implements WinApi {
     private final Deque<WriteMode> writeModes = new ArrayDeque<>();
     private final List<byte[]> toHost = new ArrayList<>();
     private boolean syncReads;
+    private final Set<Integer> refusedIoctls = new HashSet<>();
     private int cancelsToMiss;
 
     // what was asked
@@ -139,6 +140,10 @@ final class FakeWinApi implements WinApi {
     /**
      * Reads complete within ReadFile itself (TRUE), as when a frame is already waiting; otherwise they pend.
      */
+    synchronized void refuseIoctl(final int code) {
+        refusedIoctls.add(code);
+    }
+
     synchronized void syncReads(final boolean sync) {
         syncReads = sync;
     }
@@ -305,7 +310,10 @@ final class FakeWinApi implements WinApi {
         ioctls.add(code);
         final var op = start(overlapped, false, null, 0);
         // the driver checks the buffer sizes and answers at once, as tap-windows6 does
-        if (code == TapWindows6.IOCTL_GET_MAC && outBufferSize >= 6) {
+        if (refusedIoctls.contains(code)) {
+            finish(op, 0, WinApiConstants.ERROR_GEN_FAILURE);
+            return fail(WinApiConstants.ERROR_GEN_FAILURE);
+        } else if (code == TapWindows6.IOCTL_GET_MAC && outBufferSize >= 6) {
             outBuffer.write(0, macs.get(devicePath()), 0, 6);
             finish(op, 6, ERROR_SUCCESS);
         } else if (code == TapWindows6.IOCTL_GET_MTU && outBufferSize >= 4) {
@@ -535,6 +543,10 @@ final class FakeWinApi implements WinApi {
     public synchronized int regCloseKey(final Pointer key) {
         return openKeys.remove(Pointer.nativeValue(key)) == null ? WinApiConstants.ERROR_INVALID_HANDLE
             : ERROR_SUCCESS;
+    }
+
+    synchronized int liveEvents() {
+        return (int) events.stream().filter(e -> !closedHandles.contains(e)).count();
     }
 
     synchronized int openKeys() {

@@ -170,6 +170,15 @@ class WindowsTapTest {
     }
 
     @Test
+    void aDriverThatGivesNoMtuLeavesNothingOpen() {
+        api.refuseIoctl(TapWindows6.IOCTL_GET_MTU);
+        final var refused = assertThrows(IOException.class, () -> open("SERVAL red"));
+        assertTrue(refused.getMessage().contains("0x22000c"), refused.getMessage());
+        assertTrue(api.closedHandles.contains(api.device()));
+        assertEquals(0, api.liveEvents());
+    }
+
+    @Test
     void netshRefusingIsAnError() throws IOException {
         final var tap = WindowsTap.open(api, new Netsh((command, timeout) -> new Netsh.Result(1,
             "The requested operation requires elevation (Run as administrator).")), "SERVAL red");
