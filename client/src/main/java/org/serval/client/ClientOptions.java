@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.serval.api.Checks;
+import org.serval.client.tap.TapDevices;
+import org.serval.client.tap.windows.TapAdapters;
 import org.serval.dataplane.security.Fingerprints;
 
 /**
@@ -220,11 +222,14 @@ public record ClientOptions(String host, int port, String transport, String clie
     }
 
     /**
-     * A TAP interface name as Linux takes it.
+     * A TAP interface name as Linux takes it, or on Windows the name (or GUID) of a TAP-Windows6 adapter.
      *
      * @throws IllegalArgumentException saying what is wrong with it
      */
     public static String interfaceName(final String tap) {
+        if (TapDevices.windows()) {
+            return TapAdapters.checkName(tap);
+        }
         if (tap.isEmpty() || tap.length() > 15 || !tap.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("interface name '" + tap + "' must have 1 to 15 letters, digits,"
                 + " '.', '_' or '-'");

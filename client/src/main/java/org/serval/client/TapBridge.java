@@ -29,8 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.serval.client.tap.LinuxTap;
 import org.serval.client.tap.TapDevice;
+import org.serval.client.tap.TapDevices;
+import org.serval.client.tap.TapReader;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.ethernet.Segmenter;
 import org.serval.dataplane.protocol.Message;
@@ -60,6 +61,8 @@ final class TapBridge {
         // Set when the TAP is polled by the event loop; frames to the TAP are then written through it.
         volatile TapPoller poller;
         volatile IoRegistration polling;
+        // Set when the TAP is read by a thread instead (Windows, or no epoll).
+        volatile TapReader reader;
         private boolean reading;
         // Set when this interface is removed while the client goes on (leave, REMOVED).
         volatile boolean removed;
@@ -79,6 +82,9 @@ final class TapBridge {
     private static final Logger LOG = LoggerFactory.getLogger(TapBridge.class);
     // Until the server's WELCOME says otherwise; docs/protocol.md, "MTU".
     static final int DEFAULT_TAP_MTU = 1400;
+    // How long closing waits for the reader threads, all together: a Windows read ends as soon as it is cancelled;
+    // a blocked Linux read (no epoll) does not end on close, and the daemon thread is then left to the exit.
+    private static final long READER_JOIN_MILLIS = 1000;
 
     private final Supplier<Channel> channels;
     private volatile boolean closing;
@@ -132,8 +138,8 @@ final class TapBridge {
             throws ClientFailure {
         for (var entry : vlans.entrySet()) {
             try {
-                final var tap = LinuxTap.create(entry.getValue(), offloads);
-                final var mac = stableMac(clientId, entry.getKey());
+                final var tap = TapDevices.create(entry.getValue(), offloads);
+                final var mac = tap.fixedMac().orElseGet(() -> stableMac(clientId, entry.getKey()));
                 opened.add(new Attachment(entry.getKey(), tap, mac));
                 tap.setMac(mac);
                 tap.setMtu(DEFAULT_TAP_MTU);
@@ -155,11 +161,12 @@ final class TapBridge {
             throws ClientFailure {
         final TapDevice tap;
         try {
-            tap = LinuxTap.create(iface, offloads);
+            tap = TapDevices.create(iface, offloads);
         } catch (IOException e) {
             throw new ClientFailure(ClientFailure.NO_TAP, e.getMessage(), e);
         }
-        final var attachment = new Attachment(vlan, tap, stableMac(clientId, vlan));
+        final var attachment = new Attachment(vlan, tap,
+            tap.fixedMac().orElseGet(() -> stableMac(clientId, vlan)));
         try {
             tap.setMac(attachment.macBytes);
             tap.setMtu(DEFAULT_TAP_MTU);
@@ -209,6 +216,10 @@ final class TapBridge {
         if (polling != null) {
             // before the descriptor goes, so that the loop never polls a closed (or reused) one
             loop.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        final var reader = attachment.reader;
+        if (reader != null) {
+            reader.stop();
         }
         try {
             attachment.tap.close();
@@ -293,23 +304,13 @@ final class TapBridge {
             });
             return;
         }
-        final var reader = new Thread(() -> {
-            final var frame = new byte[TapDevice.MAX_FRAME];
-            try {
-                while (!closing && !attachment.removed) {
-                    final int length = attachment.tap.read(frame);
-                    if (length >= 14) {
-                        fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), null, true);
-                    }
-                }
-            } catch (IOException e) {
+        attachment.reader = TapReader.start(attachment.tap,
+            (frame, length) -> fromTap(attachment, Unpooled.copiedBuffer(frame, 0, length), null, true),
+            failure -> {
                 if (!closing && !attachment.removed) {
-                    LOG.warn("Reading from {} failed: {}", attachment.tap.name(), e.getMessage());
+                    LOG.warn("Reading from {} failed: {}", attachment.tap.name(), failure.getMessage());
                 }
-            }
-        }, "tap-" + attachment.tap.name());
-        reader.setDaemon(true);
-        reader.start();
+            });
     }
 
     /**
@@ -418,6 +419,10 @@ final class TapBridge {
                 // before the descriptor goes, so that the loop never polls a closed (or reused) one
                 loop.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
+            final var reader = attachment.reader;
+            if (reader != null) {
+                reader.stop();
+            }
         }
         for (var attachment : opened) {
             try {
@@ -425,6 +430,21 @@ final class TapBridge {
             } catch (IOException e) {
                 LOG.warn("Removing {}: {}", attachment.tap.name(), e.getMessage());
             }
+        }
+        joinReaders();
+    }
+
+    private void joinReaders() {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READER_JOIN_MILLIS);
+        try {
+            for (var attachment : joined) {
+                final var reader = attachment.reader;
+                if (reader != null && !reader.join(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.debug("The reader of {} did not end in time", attachment.tap.name());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -133,8 +133,7 @@ public final class ControlServer implements AutoCloseable {
         final var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(temporary), MAX_CONNECTIONS);
-            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-rw----"));
-            setGroup(temporary);
+            restrict(temporary);
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             server.close();
@@ -154,6 +153,16 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    // 0660 and the group serval; where there are no POSIX permissions (Windows), an ACL to the same effect.
+    private static void restrict(final Path socket) throws IOException {
+        if (!socket.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            SocketAcl.restrict(socket, GROUP);
+            return;
+        }
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        setGroup(socket);
     }
 
     private static void setGroup(final Path socket) throws IOException {

@@ -8,12 +8,14 @@
 package org.serval.client.tap;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * A virtual Ethernet interface on this machine: frames written to it arrive at the operating system as if received
  * from a wire, and frames the operating system sends through it can be read. The client knows only this interface,
- * so that Windows (tap-windows6) can come in beside {@link LinuxTap}.
+ * beside {@link LinuxTap} there is {@link org.serval.client.tap.windows.WindowsTap} (TAP-Windows6), and
+ * {@link TapDevices} picks one by operating system.
  */
 public interface TapDevice extends AutoCloseable {
     /**
@@ -57,6 +59,14 @@ public interface TapDevice extends AutoCloseable {
      */
     default boolean offloads() {
         return false;
+    }
+
+    /**
+     * The MAC the interface has whatever {@link #setMac} asks for (TAP-Windows6: the one in the adapter's driver
+     * properties), for the client to use instead of its own; empty when {@link #setMac} sets it (Linux).
+     */
+    default Optional<byte[]> fixedMac() {
+        return Optional.empty();
     }
 
     /**
