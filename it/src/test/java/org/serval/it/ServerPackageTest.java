@@ -74,7 +74,7 @@ class ServerPackageTest {
     @Test
     void installRunUpgradeAndPurge() throws Exception {
         RealParts.require("root".equals(System.getProperty("user.name")), "needs root (dpkg -i)");
-        for (var tool : List.of("dpkg", "dpkg-deb", "systemd-analyze", "setpriv", "adduser")) {
+        for (var tool : List.of("dpkg", "dpkg-deb", "lintian", "systemd-analyze", "setpriv", "adduser")) {
             RealParts.require(NetnsHosts.onPath(tool), "needs " + tool + " (scripts/install-test-deps.sh)");
         }
         final List<Path> debs;
@@ -95,6 +95,7 @@ class ServerPackageTest {
         final var scratch = Files.createTempDirectory("serval-server-package");
         Process server = null;
         try {
+            checkPackage(deb);
             final var install = exec("dpkg", "-i", deb.toString());
             assertEquals(0, install.code(), install::toString);
             checkInstalled();
@@ -152,6 +153,25 @@ class ServerPackageTest {
             }
             exec("rm", "-rf", scratch.toString());
         }
+    }
+
+    /**
+     * lintian finds no error; every file is root's and writable by root only; the runtime needs libc and nothing of a
+     * desktop (X11, ALSA: the native libraries of java.desktop are left out).
+     */
+    private static void checkPackage(final Path deb) throws Exception {
+        final var lintian = exec("lintian", "--fail-on", "error", deb.toString());
+        assertEquals(0, lintian.code(), lintian::toString);
+        assertFalse(Pattern.compile("(?m)^E: ").matcher(lintian.output()).find(), lintian.output());
+        final var contents = exec("dpkg-deb", "-c", deb.toString()).output();
+        for (var line : contents.lines().filter(l -> !l.startsWith("l")).toList()) {
+            final var fields = line.split(" +");
+            assertEquals("root/root", fields[1], line);
+            assertFalse(fields[0].charAt(5) == 'w' || fields[0].charAt(8) == 'w', "writable by others: " + line);
+        }
+        final var depends = exec("dpkg-deb", "-f", deb.toString(), "Depends").output().strip();
+        assertTrue(depends.startsWith("libc6") && !depends.contains("libx") && !depends.contains("libasound"),
+            depends);
     }
 
     /**
