@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them, openssl
-# (the HTTPS certificate of the RESTCONF test); for the client's Debian package (packaging/, ClientPackageTest):
-# dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze and strace.
+# (the HTTPS certificate of the RESTCONF test); for the Debian packages (packaging/, ClientPackageTest,
+# ServerPackageTest): dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze, strace and adduser.
 # Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
 set -euo pipefail
 missing=()
@@ -15,6 +15,7 @@ command -v file >/dev/null 2>&1 || missing+=(file)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v adduser >/dev/null 2>&1 || missing+=(adduser)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
