@@ -88,6 +88,10 @@ class ServerPackageTest {
         for (var port : PORTS) {
             RealParts.require(!inUse(port), "port " + port + " is free (another SERVAL or OpenDaylight runs?)");
         }
+        for (var path : List.of(HOME, CONF, STATE, LOGS)) {
+            RealParts.require(!Files.exists(path, LinkOption.NOFOLLOW_LINKS), path + " does not exist yet (this test "
+                + "removes it when it ends)");
+        }
         final Path deb = debs.get(0).toAbsolutePath();
         final boolean userExisted = exec("getent", "passwd", USER).code() == 0;
         final boolean groupExisted = exec("getent", "group", USER).code() == 0;
@@ -142,9 +146,17 @@ class ServerPackageTest {
                 server.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
                 server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
+            if (Files.exists(LOGS.resolve("karaf.log"))) {
+                exec("cp", LOGS.resolve("karaf.log").toString(), logs.resolve("karaf.log").toString());
+            }
             if (exec("dpkg-query", "-W", PACKAGE).code() == 0) {
                 exec("dpkg", "-P", PACKAGE);
             }
+            // What a failed run's server left where dpkg -P does not look (it keeps directories with unknown files).
+            for (var path : List.of(HOME, CONF, STATE, LOGS)) {
+                exec("rm", "-rf", path.toString());
+            }
+            exec("rmdir", CONF.getParent().toString());
             if (!userExisted && exec("getent", "passwd", USER).code() == 0) {
                 exec("deluser", "--system", "--quiet", USER);
             }
