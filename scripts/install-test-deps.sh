@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them, openssl
-# (the HTTPS certificate of the RESTCONF test); for the client's Debian package (packaging/, ClientPackageTest):
-# dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze and strace; for the chatter test
-# (ChatterTest): avahi-daemon (an mDNS responder) and python3 (the mDNS querier and multicast sender and receiver).
-# Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
+# Installs what the tests need beyond the JDK, one line per package with the test that needs it (add yours the
+# same way). Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
 set -euo pipefail
 missing=()
-command -v ip >/dev/null 2>&1 || missing+=(iproute2)
-command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
-command -v iperf3 >/dev/null 2>&1 || missing+=(iperf3)
-command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-command -v dpkg-shlibdeps >/dev/null 2>&1 || missing+=(dpkg-dev)
-command -v strip >/dev/null 2>&1 || missing+=(binutils)
-command -v file >/dev/null 2>&1 || missing+=(file)
-command -v lintian >/dev/null 2>&1 || missing+=(lintian)
-command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
-command -v strace >/dev/null 2>&1 || missing+=(strace)
-[ -x /usr/sbin/avahi-daemon ] || missing+=(avahi-daemon)
-[ -x /usr/bin/python3 ] || missing+=(python3)
+need() { # PACKAGE TEST-COMMAND...: the package is missing when the command fails
+  local package=$1; shift
+  "$@" >/dev/null 2>&1 || missing+=("$package")
+}
+need iproute2        command -v ip               # network namespaces and veth (every namespace test)
+need iputils-ping    command -v ping             # pings between namespaces
+need iperf3          command -v iperf3           # throughput inside namespaces (bench, smoke)
+need openssl         command -v openssl          # the HTTPS certificate of the RESTCONF test
+need dpkg-dev        command -v dpkg-shlibdeps   # the Debian packages (packaging/, *PackageTest)
+need binutils        command -v strip            #   stripping the jlink runtimes
+need file            command -v file             #   finding ELF files to strip
+need lintian         command -v lintian          #   checking the packages
+need systemd         command -v systemd-analyze  #   verifying the units
+need strace          command -v strace           #   the client package's wake-up count
+need adduser         command -v adduser          #   the packages' system users (ServerPackageTest)
+need avahi-daemon    test -x /usr/sbin/avahi-daemon  # an mDNS responder (ChatterTest)
+need python3         test -x /usr/bin/python3    # ChatterTest's mDNS querier and multicast sender and receiver
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

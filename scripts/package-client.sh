@@ -19,6 +19,8 @@ PREFIX=usr/lib/serval-client
 
 log() { printf '[package] %s\n' "$*" >&2; }
 die() { printf '[package] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/package-lib.sh
+. "$ROOT/scripts/package-lib.sh"
 
 [ $# -ge 1 ] || die "usage: package-client.sh docs|deb --lib DIR ... (see the script's header)"
 step=$1
@@ -66,14 +68,6 @@ docs_() {
     || die "picocli generated no completion or no man page into $docs"
 }
 
-# The Debian version of a Maven version: 0.1.0-SNAPSHOT is 0.1.0~snapshot (sorts before the 0.1.0 release), with
-# the Debian revision -1.
-debian_version() {
-  local v=$1
-  v=${v/-SNAPSHOT/~snapshot}
-  printf '%s-1\n' "${v//-/\~}"
-}
-
 # The JDK modules the client and its jars use, as jdeps finds them, and what jdeps cannot see.
 modules() {
   local found
@@ -91,34 +85,12 @@ modules() {
 }
 
 runtime() {
-  local dest=$1 mods
-  mods=$(modules)
-  log "Java runtime for the modules $mods (jlink from $JAVA_HOME)"
-  # --strip-debug would strip only the Java debug attributes here (it conflicts with the native option), and
-  # Temurin's libjvm.so keeps its symbol table: strip-java-debug-attributes plus strip(1) below do both.
-  "$JAVA_HOME/bin/jlink" --add-modules "$mods" --strip-java-debug-attributes --no-header-files --no-man-pages \
-    --compress=zip-6 --output "$dest"
-  # What dh_strip does for a Debian package: no symbol tables, no comments; crash logs still name Java frames.
-  local f
-  while IFS= read -r f; do
-    if file -b "$f" | grep -q 'ELF.*shared object'; then
-      strip --remove-section=.comment --remove-section=.note --strip-unneeded "$f"
-      chmod 0644 "$f"
-    elif file -b "$f" | grep -q 'ELF.*executable'; then
-      strip --remove-section=.comment --remove-section=.note "$f"
-    fi
-  done < <(find "$dest" -type f \( -name '*.so' -o -perm -u+x \))
-  # The licences of the runtime's parts belong with the package's documentation (copyright points there).
-  mv "$dest/legal" "$2"
-  "$dest/bin/java" -version >/dev/null 2>&1 || die "the runtime in $dest does not start"
+  jlink_runtime "$1" "$2" "$(modules)"
 }
 
 deb_() {
   [ -n "$version" ] && [ -n "$work" ] && [ -n "$out" ] || die "deb needs --version, --work and --out"
-  command -v dpkg-deb >/dev/null || die "dpkg-deb is missing (a Debian or Ubuntu machine builds this package)"
-  command -v dpkg-shlibdeps >/dev/null || die "dpkg-shlibdeps is missing: apt-get install dpkg-dev"
-  command -v strip >/dev/null || die "strip is missing: apt-get install binutils"
-  command -v file >/dev/null || die "file is missing: apt-get install file"
+  require_deb_tools
   [ -s "$docs/serval-client.bash" ] || die "no bash completion in $docs (the docs step runs first)"
   local man
   man=$(find "$docs/man" -maxdepth 1 -name '*.1' 2>/dev/null | sort)
@@ -163,13 +135,7 @@ deb_() {
   chmod -R u+rwX,go+rX,go-w "$root"
 
   local depends
-  depends=$(cd "$work" && mkdir -p debian && printf 'Source: serval\n\nPackage: serval-client\nArchitecture: any\n' \
-      >debian/control && find "$root/$PREFIX/runtime" "$root/$PREFIX/native" -type f -name '*.so' \
-      -o -type f -path '*/bin/*' \
-      | sed 's/^/-e/' | xargs dpkg-shlibdeps -O -l"$root/$PREFIX/runtime/lib" \
-      -l"$root/$PREFIX/runtime/lib/server" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
-  [ -n "$depends" ] || die "dpkg-shlibdeps found no dependencies of the runtime"
-  rm -rf "$work/debian"
+  depends=$(shlib_depends "$work" serval-client "$root/$PREFIX/runtime" "$root/$PREFIX/native")
 
   local size
   size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
@@ -177,21 +143,7 @@ deb_() {
     >"$root/DEBIAN/control"
   printf '/etc/serval/client.conf\n' >"$root/DEBIAN/conffiles"
   chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles"
-  (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) \
-    >"$root/DEBIAN/md5sums"
-  chmod 0644 "$root/DEBIAN/md5sums"
-  local script
-  for script in postinst prerm postrm; do
-    install -m 0755 "$SRC/$script" "$root/DEBIAN/$script"
-  done
-
-  mkdir -p "$out"
-  # one package in OUT, the one just built, for the test and ./serval package to find
-  rm -f "$out"/serval-client_*_amd64.deb
-  local deb="$out/serval-client_${debver}_amd64.deb"
-  log "dpkg-deb: $deb"
-  dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >&2
-  log "built $deb ($(du -h "$deb" | cut -f1), installed $((size / 1024)) MB)"
+  build_deb "$root" "$SRC" serval-client "$debver" "$out" -Zxz
 }
 
 case "$step" in

@@ -139,8 +139,14 @@ public final class OSGiServalController {
         }
     }
 
+    /**
+     * Where relative paths of the settings resolve: Karaf's instance directory (karaf.base), which holds what this
+     * node writes. A plain install has it equal to karaf.home; the Debian package keeps the program read-only in
+     * /usr/lib/serval and the instance in /var/lib/serval (docs/packaging.md).
+     */
     private static Path home(final BundleContext context) {
-        final var home = context.getProperty("karaf.home");
+        final var base = context.getProperty("karaf.base");
+        final var home = base != null ? base : context.getProperty("karaf.home");
         return Path.of(home == null ? "." : home);
     }
 
