@@ -75,11 +75,13 @@ mv "$root/$PREFIX/LICENSE" "$doc/LICENSE.distribution"
 # logs in /var/log/serval (KARAF_LOG), the shell's SSH host key in the state (Karaf makes it at the first login; a
 # key is not configuration), no progress bar at every start in the journal.
 sed -i -e 's|\${karaf\.data}/log/karaf\.log|${karaf.log}/karaf.log|' \
+  -e 's|\${karaf\.data}/log/serval\.log|${karaf.log}/serval.log|' \
   -e 's|\${karaf\.data}/security/audit\.log|${karaf.log}/audit.log|' "$root/$ETC/org.ops4j.pax.logging.cfg"
 sed -i 's|^hostKey *=.*$|hostKey = ${karaf.data}/host.key|' "$root/$ETC/org.apache.karaf.shell.cfg"
 sed -i 's|^karaf\.delay\.console *=.*$|karaf.delay.console = false|' "$root/$ETC/custom.properties"
 grep -q '{karaf.log}/karaf.log' "$root/$ETC/org.ops4j.pax.logging.cfg" \
   && grep -q '{karaf.log}/audit.log' "$root/$ETC/org.ops4j.pax.logging.cfg" \
+  && grep -q '{karaf.log}/serval.log' "$root/$ETC/org.ops4j.pax.logging.cfg" \
   && grep -q '^hostKey = ${karaf.data}/host.key$' "$root/$ETC/org.apache.karaf.shell.cfg" \
   || die "the distribution's logging or shell configuration is not what this script expects; see its sed lines"
 

@@ -120,6 +120,8 @@ class ServerPackageTest {
                 "admin/admin no longer works");
             stop(server, unit);
             server = null;
+            assertTrue(Files.readString(LOGS.resolve("serval.log")).contains("SERVAL controller started"),
+                "SERVAL's own log is in " + LOGS);
             checkWrites();
 
             upgrade(deb, scratch);
