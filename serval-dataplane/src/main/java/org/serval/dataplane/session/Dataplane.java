@@ -25,6 +25,7 @@ import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
 import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.addressing.AddressServices;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.NodeLists;
@@ -45,6 +46,8 @@ public final class Dataplane {
     private final ClientRegistry registry;
     private final Gatekeeper gatekeeper;
     private final ConcurrentHashMap<String, VlanSwitch> switches = new ConcurrentHashMap<>();
+    // DHCP, router advertisements and the rogue guard of every switch here (vlans/vlan/addressing).
+    private final AddressServices addressing = new AddressServices(System::currentTimeMillis);
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
@@ -211,9 +214,19 @@ public final class Dataplane {
     }
 
     public VlanSwitch switchFor(final String vlan) {
-        return switches.computeIfAbsent(vlan, name -> new VlanSwitch(name, settings.maxMacsPerVlan(),
-            settings.maxMacsPerPort(), TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()),
-            settings.answerNeighbors()));
+        return switches.computeIfAbsent(vlan, name -> {
+            final var made = new VlanSwitch(name, settings.maxMacsPerVlan(), settings.maxMacsPerPort(),
+                TimeUnit.SECONDS.toNanos(settings.macAgingSeconds()), settings.answerNeighbors());
+            made.filter(addressing);
+            return made;
+        });
+    }
+
+    /**
+     * The addressing services of this node's switches, which the controller keeps configured and fed with leases.
+     */
+    public AddressServices addressing() {
+        return addressing;
     }
 
     /**
@@ -395,6 +408,7 @@ public final class Dataplane {
         for (var entry : switches.entrySet()) {
             final var vlanSwitch = entry.getValue();
             vlanSwitch.expire(nowNanos);
+            addressing.tick(vlanSwitch, nowNanos);
             if (vlanSwitch.memberCount() == 0 && directory.vlan(entry.getKey()).isEmpty()) {
                 switches.remove(entry.getKey(), vlanSwitch);
             }

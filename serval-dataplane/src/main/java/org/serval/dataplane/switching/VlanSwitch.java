@@ -48,6 +48,8 @@ public final class VlanSwitch {
     private final LongAdder flooded = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    // Addressing (DHCP, router advertisements, the rogue guard); set once where the switch is made.
+    private volatile FrameFilter filter = FrameFilter.NONE;
 
     /**
      * A switch.
@@ -69,6 +71,29 @@ public final class VlanSwitch {
 
     public void attach(final SwitchPort port) {
         members.add(port);
+        filter.attached(this, port);
+    }
+
+    /**
+     * Sets the services that see each member's frame before it is forwarded ({@link FrameFilter}).
+     */
+    public void filter(final FrameFilter newFilter) {
+        filter = newFilter == null ? FrameFilter.NONE : newFilter;
+    }
+
+    /**
+     * Sends a frame of the switch's own (a periodic announcement) to every member on this node; consumes it.
+     */
+    public void announce(final ByteBuf frame) {
+        try {
+            for (var port : members) {
+                if (!port.isRemote()) {
+                    send(port, frame, null);
+                }
+            }
+        } finally {
+            frame.release();
+        }
     }
 
     /**
@@ -116,6 +141,13 @@ public final class VlanSwitch {
                 return false;
             }
             macs.learn(src, from, nowNanos);
+            final var verdict = filter.inspect(this, from, frame, nowNanos);
+            if (verdict != FrameFilter.Verdict.PASS) {
+                if (verdict == FrameFilter.Verdict.DROPPED) {
+                    dropped.increment();
+                }
+                return verdict == FrameFilter.Verdict.CONSUMED;
+            }
             if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
                 return true;
             }
