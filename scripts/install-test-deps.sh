@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the JDK: iproute2 (network namespaces), ping and iperf3 inside them, openssl
 # (the HTTPS certificate of the RESTCONF test); for the client's Debian package (packaging/, ClientPackageTest):
-# dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze and strace.
+# dpkg-dev (dpkg-shlibdeps), binutils (strip), file, lintian, systemd-analyze and strace; stock DHCP clients and a
+# rogue DHCP server for the addressing test (udhcpc, dhclient, busybox's udhcpd) and python3 for its raw packets.
 # Idempotent; needs root (CI runs as root). Prints nothing when everything is there.
 set -euo pipefail
 missing=()
@@ -15,6 +16,11 @@ command -v file >/dev/null 2>&1 || missing+=(file)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v udhcpc >/dev/null 2>&1 || missing+=(udhcpc)
+command -v dhclient >/dev/null 2>&1 || missing+=(isc-dhcp-client)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox)
+command -v udhcpd >/dev/null 2>&1 || missing+=(udhcpd)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

@@ -22,8 +22,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.DomainName;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4AddressNoZone;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4Prefix;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv6Prefix;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DhcpSubnet;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SlaacPrefix;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.addressing.Addressing;
@@ -137,7 +137,7 @@ public class VlanAddressingCommand extends ServalAction {
             final var addressing = new AddressingBuilder().setRogueGuard(!noRogueGuard);
             if (subnet != null) {
                 addressing.setIpv4(new Ipv4Builder()
-                    .setSubnet(new Ipv4Prefix(subnet))
+                    .setSubnet(new DhcpSubnet(subnet))
                     .setPool(BindingMap.of(pools))
                     .setLeaseTime(leaseTime == null ? null : Uint32.valueOf(leaseTime))
                     .setGateway(gateway == null ? null : new Ipv4AddressNoZone(gateway))
@@ -146,7 +146,7 @@ public class VlanAddressingCommand extends ServalAction {
                     .build());
             }
             if (prefix6 != null) {
-                addressing.setIpv6(new Ipv6Builder().setPrefix(new Ipv6Prefix(prefix6)).build());
+                addressing.setIpv6(new Ipv6Builder().setPrefix(new SlaacPrefix(prefix6)).build());
             }
             return addressing.build();
         } catch (IllegalArgumentException e) {

@@ -27,12 +27,12 @@ import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBro
 import org.opendaylight.mdsal.common.api.DataValidationFailedException;
 import org.opendaylight.netconf.api.DocumentedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4AddressNoZone;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4Prefix;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv6Prefix;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DhcpSubnet;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SlaacPrefix;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.LeaseBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.addressing.AddressingBuilder;
@@ -102,11 +102,11 @@ public class AddressingControllerTest extends AbstractConcurrentDataBrokerTest {
         }
         final var addressing = new AddressingBuilder();
         if (subnet != null) {
-            addressing.setIpv4(new Ipv4Builder().setSubnet(new Ipv4Prefix(subnet)).setPool(BindingMap.of(ranges))
+            addressing.setIpv4(new Ipv4Builder().setSubnet(new DhcpSubnet(subnet)).setPool(BindingMap.of(ranges))
                 .setGateway(new Ipv4AddressNoZone("10.7.0.1")).build());
         }
         if (prefix != null) {
-            addressing.setIpv6(new Ipv6Builder().setPrefix(new Ipv6Prefix(prefix)).build());
+            addressing.setIpv6(new Ipv6Builder().setPrefix(new SlaacPrefix(prefix)).build());
         }
         return new VlanBuilder().setName(new VlanName("red")).setAddressing(addressing.build());
     }
@@ -133,7 +133,9 @@ public class AddressingControllerTest extends AbstractConcurrentDataBrokerTest {
     public void addressingTheSwitchCannotServeIsInvalidValue() throws Exception {
         assertInvalid("outside subnet", vlan("10.7.0.0/24", null, "10.8.0.10", "10.8.0.20"));
         assertInvalid("overlap", vlan("10.7.0.0/24", null, "10.7.0.10", "10.7.0.20", "10.7.0.15", "10.7.0.30"));
-        assertInvalid("longer than /64", vlan(null, "2001:db8::/96"));
+        // A prefix too long for SLAAC is refused by the model's own type (RESTCONF: invalid-value while parsing).
+        assertThrows(IllegalArgumentException.class, () -> new SlaacPrefix("2001:db8::/96"));
+        assertThrows(IllegalArgumentException.class, () -> new DhcpSubnet("10.7.0.0/31"));
         assertInvalid("gateway 10.7.0.1 is inside the pool", vlan("10.7.0.0/24", null, "10.7.0.1", "10.7.0.9"));
         put(vlan("10.7.0.0/24", "2001:db8:7::/64", "10.7.0.10", "10.7.0.20"));
     }
