@@ -19,7 +19,12 @@ need systemd         command -v systemd-analyze  #   verifying the units
 need strace          command -v strace           #   the client package's wake-up count
 need adduser         command -v adduser          #   the packages' system users (ServerPackageTest)
 need avahi-daemon    test -x /usr/sbin/avahi-daemon  # an mDNS responder (ChatterTest)
-need python3         test -x /usr/bin/python3    # ChatterTest's mDNS querier and multicast sender and receiver
+need python3         test -x /usr/bin/python3    # ChatterTest's mDNS querier and multicast sender and receiver,
+                                                 # AddressingTest's raw packets
+need udhcpc          command -v udhcpc           # a stock DHCP client (AddressingTest)
+need isc-dhcp-client command -v dhclient         # another stock DHCP client (AddressingTest)
+need busybox         command -v busybox          # udhcpd's applets (AddressingTest)
+need udhcpd          command -v udhcpd           # a member's rogue DHCP server (AddressingTest)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

@@ -12,6 +12,11 @@ import static java.util.Objects.requireNonNull;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -114,7 +119,39 @@ final class StatusView {
         json.addProperty("framesIn", vlan.framesIn());
         json.addProperty("dropped", vlan.dropped());
         json.addProperty("resolved", vlan.resolved());
+        final var addresses = new JsonArray();
+        addresses(vlan.iface()).forEach(addresses::add);
+        json.add("addresses", addresses);
         return json;
+    }
+
+    /**
+     * The addresses the host has on a VLAN's interface now (from the VLAN's DHCP server or SLAAC, or set by hand),
+     * as address/prefix-length; IPv6 link-local ones, which every interface has, are left out. Read from the
+     * operating system when asked, so it is what the host really uses.
+     */
+    static List<String> addresses(final String iface) {
+        final NetworkInterface nic;
+        try {
+            nic = iface == null || iface.isEmpty() ? null : NetworkInterface.getByName(iface);
+        } catch (SocketException e) {
+            return List.of();
+        }
+        if (nic == null) {
+            return List.of();
+        }
+        final var found = new ArrayList<String>();
+        for (var address : nic.getInterfaceAddresses()) {
+            final var ip = address.getAddress();
+            if (ip instanceof Inet6Address && ip.isLinkLocalAddress()) {
+                continue;
+            }
+            final var text = ip.getHostAddress();
+            final int zone = text.indexOf('%');
+            found.add((zone < 0 ? text : text.substring(0, zone)) + "/" + address.getNetworkPrefixLength());
+        }
+        Collections.sort(found);
+        return found;
     }
 
     /**
@@ -124,11 +161,13 @@ final class StatusView {
         out.printf("SERVAL client %s -> %s:%d over %s, node %s, %s, %d failover(s)%n", status.clientId(),
             status.server().host(), status.server().port(), status.transport(),
             status.nodeId() == null ? "-" : status.nodeId(), status.state(), status.failovers());
-        out.printf("  %-16s %-15s %-17s %-8s %12s %12s %9s %9s%n", "VLAN", "interface", "MAC", "state",
-            "frames out", "frames in", "dropped", "resolved");
+        out.printf("  %-16s %-15s %-17s %-8s %12s %12s %9s %9s  %s%n", "VLAN", "interface", "MAC", "state",
+            "frames out", "frames in", "dropped", "resolved", "addresses");
         for (var vlan : status.vlans()) {
-            out.printf("  %-16s %-15s %-17s %-8s %12d %12d %9d %9d%n", vlan.name(), vlan.iface(), vlan.mac(),
-                vlan.state(), vlan.framesOut(), vlan.framesIn(), vlan.dropped(), vlan.resolved());
+            final var addresses = addresses(vlan.iface());
+            out.printf("  %-16s %-15s %-17s %-8s %12d %12d %9d %9d  %s%n", vlan.name(), vlan.iface(), vlan.mac(),
+                vlan.state(), vlan.framesOut(), vlan.framesIn(), vlan.dropped(), vlan.resolved(),
+                addresses.isEmpty() ? "-" : String.join(" ", addresses));
         }
         out.flush();
     }

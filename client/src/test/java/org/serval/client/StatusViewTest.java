@@ -20,6 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class StatusViewTest {
     @Test
+    void anInterfacesAddressesAreReadFromTheSystem() {
+        // The loopback interface has 127.0.0.1/8 on every Linux machine the tests run on.
+        assertTrue(StatusView.addresses("lo").contains("127.0.0.1/8"), String.valueOf(StatusView.addresses("lo")));
+        assertEquals(List.of(), StatusView.addresses("no-such-if0"));
+    }
+
+    @Test
     void theJsonHasTheDocumentedFields() {
         final var snapshot = new StatusView.Snapshot("laptop", "alice", new Endpoint("10.0.0.1", 4000), "udp", "n1",
             true, "connected", null, true, 2, List.of(
@@ -36,7 +43,8 @@ class StatusViewTest {
         assertTrue(json.get("reason").isJsonNull(), "null fields are there, as null");
         final var red = json.getAsJsonArray("vlans").get(0).getAsJsonObject();
         assertEquals(Set.of("name", "interface", "mac", "state", "reason", "framesOut", "framesIn", "dropped",
-            "resolved"), red.keySet());
+            "resolved", "addresses"), red.keySet());
+        assertEquals(0, red.getAsJsonArray("addresses").size(), "no such interface here: no addresses");
         assertEquals("serval0", red.get("interface").getAsString());
         assertEquals("02:53:56:00:00:01", red.get("mac").getAsString());
         assertEquals(5, red.get("framesOut").getAsLong());

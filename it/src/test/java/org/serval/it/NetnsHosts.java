@@ -64,7 +64,7 @@ final class NetnsHosts implements AutoCloseable {
 
     /**
      * Starts a client that joins one VLAN, waits for its TAP interface, and moves it into a new namespace with an
-     * address.
+     * address (none for a null cidr: the host gets one over DHCP or SLAAC).
      *
      * @return the namespace
      */
@@ -101,7 +101,9 @@ final class NetnsHosts implements AutoCloseable {
             Thread.sleep(200);
         }
         run("ip", "link", "set", tap, "netns", ns);
-        run("ip", "-n", ns, "addr", "add", cidr, "dev", tap);
+        if (cidr != null) {
+            run("ip", "-n", ns, "addr", "add", cidr, "dev", tap);
+        }
         run("ip", "-n", ns, "link", "set", tap, "up");
         return ns;
     }

@@ -19,6 +19,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Leases;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.LeaseKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 
 @Service
@@ -30,8 +32,11 @@ public class ClientListCommand extends ServalAction {
     @Override
     public Object execute() throws InterruptedException {
         final Clients clients;
+        final Leases leases;
         try (var tx = broker.newReadOnlyTransaction()) {
             clients = tx.read(OPERATIONAL, DataObjectIdentifier.builder(Clients.class).build())
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).orElse(null);
+            leases = tx.read(OPERATIONAL, DataObjectIdentifier.builder(Leases.class).build())
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).orElse(null);
         } catch (ExecutionException | TimeoutException e) {
             return error("cannot read the client registry: " + e.getMessage());
@@ -47,6 +52,7 @@ public class ClientListCommand extends ServalAction {
         table.column("Transport");
         table.column("Remote");
         table.column("VLANs");
+        table.column("Addresses");
         table.column("In frames").alignRight();
         table.column("Out frames").alignRight();
         table.column("Connected since");
@@ -60,6 +66,13 @@ public class ClientListCommand extends ServalAction {
                     + (client.getRemotePort() == null ? "" : ":" + client.getRemotePort().getValue()),
                 client.nonnullMembership().keySet().stream().map(key -> key.getVlan().getValue()).sorted()
                     .collect(Collectors.joining(",")),
+                // The DHCPv4 lease of each membership's interface, where its VLAN's switch gave one.
+                client.nonnullMembership().values().stream()
+                    .filter(membership -> membership.getMac() != null && leases != null)
+                    .map(membership -> leases.nonnullLease().get(new LeaseKey(membership.getMac(),
+                        membership.getVlan())))
+                    .filter(lease -> lease != null && lease.getAddress() != null)
+                    .map(lease -> lease.getAddress().getValue()).sorted().collect(Collectors.joining(",")),
                 counters == null || counters.getInFrames() == null ? 0 : counters.getInFrames().getValue(),
                 counters == null || counters.getOutFrames() == null ? 0 : counters.getOutFrames().getValue(),
                 client.getConnectedSince() == null ? "-" : client.getConnectedSince().getValue());

@@ -217,4 +217,21 @@ public final class Bounds {
      * start sends a few frames at once, which should pass.
      */
     public static final int CHATTER_BURST_SECONDS = 2;
+
+    // ---- Addressing (addressing/) -----------------------------------------------------------------------------
+    // A VLAN's lease book holds at most one lease per pool address, and a pool at most
+    // org.serval.api.Addressing.MAX_POOL_ADDRESSES (65,536) addresses; conflicts are bounded the same way.
+
+    /** Offers waiting for their REQUEST in one VLAN: a DISCOVER beyond it goes unanswered and the client retries. */
+    public static final int DHCP_OFFERS_PER_VLAN = 1024;
+    /** How long an offered address is held for its client: DHCP clients REQUEST within seconds of an OFFER. */
+    public static final long DHCP_OFFER_HOLD_MILLIS = 60_000;
+    /** How long a declined address is not given out: RFC 2131 leaves it to the server; long enough for an owner
+     * who set it by hand to be noticed by the switch's address table, short enough to heal a false alarm. */
+    public static final long DHCP_DECLINE_HOLD_MILLIS = 600_000;
+    /** Unsolicited router advertisements, one per VLAN per interval (RFC 4861 allows 4 s to 30 min; hosts ask with
+     * a solicitation when they come up, which is answered at once). */
+    public static final long RA_INTERVAL_NANOS = 200_000_000_000L;
+    /** VLANs with a lease book before their addressing is known (leases read from the datastore come first). */
+    public static final int ADDRESSING_VLANS = 65_536;
 }

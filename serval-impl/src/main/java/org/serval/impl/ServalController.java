@@ -121,6 +121,8 @@ public final class ServalController implements AutoCloseable {
     private final UserRpcs userRpcs;
     private final ServerIdentity identity;
     private final VidUniquenessCheck vidCheck;
+    private final AddressingCheck addressingCheck;
+    private final AddressingUpdater addressingUpdater;
     private final ScheduledExecutorService housekeeping;
     private final ResumptionKeyUpdater resumptionKeys;
     private final TcpTransport tcp;
@@ -188,6 +190,8 @@ public final class ServalController implements AutoCloseable {
         nodes.listen(nodesToClients);
         securityUpdater = new SecurityViewUpdater(broker, security, this::userChanged, this::accessChanged);
         vidCheck = VidUniquenessCheck.register(domBroker, view);
+        addressingCheck = AddressingCheck.register(domBroker);
+        addressingUpdater = new AddressingUpdater(broker, dataplane.addressing(), nodeId);
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
         dataplane.attachVlanRequests(new ClientVlanRequests(rpcs));
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
@@ -356,6 +360,14 @@ public final class ServalController implements AutoCloseable {
         return rpcs;
     }
 
+    Dataplane dataplane() {
+        return dataplane;
+    }
+
+    AddressingUpdater addressingUpdater() {
+        return addressingUpdater;
+    }
+
     LocalSecurityView security() {
         return security;
     }
@@ -476,6 +488,10 @@ public final class ServalController implements AutoCloseable {
         if (vidCheck != null) {
             vidCheck.close();
         }
+        if (addressingCheck != null) {
+            addressingCheck.close();
+        }
+        addressingUpdater.close();
         updater.close();
     }
 

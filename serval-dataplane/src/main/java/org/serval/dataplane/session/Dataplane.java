@@ -29,6 +29,7 @@ import org.serval.api.VlanDirectory;
 import org.serval.api.VlanInfo;
 import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.addressing.AddressServices;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.multicast.VlanChatter;
 import org.serval.dataplane.protocol.Message;
@@ -53,6 +54,8 @@ public final class Dataplane {
     // Each switch's filter, and the counters last reported for it (by the sweep only).
     private final ConcurrentHashMap<String, VlanChatter> chatter = new ConcurrentHashMap<>();
     private final Map<String, ClientRegistry.VlanCounters> reportedCounters = new HashMap<>();
+    // DHCP, router advertisements and the rogue guard of every switch here (vlans/vlan/addressing).
+    private final AddressServices addressing = new AddressServices(System::currentTimeMillis);
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
@@ -227,8 +230,16 @@ public final class Dataplane {
                 .orElse(ChatterPolicy.DEFAULT));
             made.filterWith(filter);
             chatter.put(name, filter);
+            made.serveWith(addressing);
             return made;
         });
+    }
+
+    /**
+     * The addressing services of this node's switches, which the controller keeps configured and fed with leases.
+     */
+    public AddressServices addressing() {
+        return addressing;
     }
 
     /**
@@ -413,6 +424,7 @@ public final class Dataplane {
         for (var entry : switches.entrySet()) {
             final var vlanSwitch = entry.getValue();
             vlanSwitch.expire(nowNanos);
+            addressing.tick(vlanSwitch, nowNanos);
             final var filter = chatter.get(entry.getKey());
             if (filter != null) {
                 final var counters = filter.counters();

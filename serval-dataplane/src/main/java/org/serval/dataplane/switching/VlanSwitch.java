@@ -31,7 +31,9 @@ import org.serval.dataplane.resolution.NeighborPackets;
  * It answers only for an owner that is a member now, never for the asker's own port, and never for duplicate
  * address detection, which only the owner may answer.
  *
- * <p>A {@link FrameFilter}, when one is set, sees every frame after learning and answering: it may drop it (the
+ * <p>The VLAN's services ({@link FrameService}: the DHCP server, router advertisements, the rogue-server guard)
+ * see a member's frame first, right after learning, and may answer or drop it.
+ * A {@link FrameFilter}, when one is set, sees every frame after learning and answering: it may drop it (the
  * VLAN's chatter policy) and narrows where a frame to a group address goes (IGMP and MLD snooping).
  *
  * <p>Buffers: {@link #receive} takes one reference to the frame and consumes it. Each port a frame goes to gets a
@@ -53,7 +55,10 @@ public final class VlanSwitch {
     private final LongAdder snooped = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    // The chatter policy and multicast snooping (null for none); set where the switch is made.
     private volatile FrameFilter filter;
+    // Addressing (DHCP, router advertisements, the rogue guard); set where the switch is made.
+    private volatile FrameService services = FrameService.NONE;
 
     /**
      * A switch.
@@ -82,6 +87,14 @@ public final class VlanSwitch {
 
     public void attach(final SwitchPort port) {
         members.add(port);
+        services.attached(this, port);
+    }
+
+    /**
+     * Sets the services that see each member's frame before it is forwarded ({@link FrameService}).
+     */
+    public void serveWith(final FrameService newServices) {
+        services = newServices == null ? FrameService.NONE : newServices;
     }
 
     /**
@@ -133,6 +146,13 @@ public final class VlanSwitch {
                 return false;
             }
             macs.learn(src, from, nowNanos);
+            final var verdict = services.inspect(this, from, frame, nowNanos);
+            if (verdict != FrameService.Verdict.PASS) {
+                if (verdict == FrameService.Verdict.DROPPED) {
+                    dropped.increment();
+                }
+                return verdict == FrameService.Verdict.CONSUMED;
+            }
             if (answerNeighbors && answered(from, frame, Macs.isGroup(dst), nowNanos)) {
                 return true;
             }
@@ -185,7 +205,8 @@ public final class VlanSwitch {
     }
 
     /**
-     * Sends a frame the switch itself makes (a multicast query) to every member on this node; consumes it.
+     * Sends a frame the switch itself makes (a multicast query, a router advertisement) to every member on this
+     * node; consumes it.
      */
     public void emit(final ByteBuf frame) {
         try {
