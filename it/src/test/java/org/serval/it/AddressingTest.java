@@ -161,9 +161,9 @@ class AddressingTest {
     void stockClientsGetAddressesFromTheVlansPoolAndTheRogueGuardSilencesMembersServers() throws Exception {
         final var bad = server.send("PUT", "/data/serval:vlans/vlan=addr-bad", vlanJson("addr-bad",
             ipv4("10.63.0.0/24", "10.64.0.100", "10.64.0.149"), null), "admin", "admin");
-        // Refused by the commit check with its reason; RESTCONF (netconf 10.0.2) passes a commit check's own
-        // error-tag on only for data-exists and data-missing, so this one arrives as operation-failed.
-        assertEquals(500, bad.statusCode(), bad.body());
+        // Refused by the commit check, with its reason and the RFC 8040 tag.
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("invalid-value"), bad.body());
         assertTrue(bad.body().contains("outside subnet 10.63.0.0/24"), bad.body());
         final var slaacTooLong = server.send("PUT", "/data/serval:vlans/vlan=addr-bad", vlanJson("addr-bad",
             ipv4("10.63.0.0/24", "10.63.0.100", "10.63.0.149"), "fd00:63::/80"), "admin", "admin");

@@ -18,7 +18,7 @@ import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCandidate;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCommitCohort;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeIdentifier;
-import org.opendaylight.netconf.api.DocumentedException;
+import org.opendaylight.netconf.api.NetconfDocumentedException;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.addressing.Addressing;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.addressing.addressing.Ipv4;
@@ -160,7 +160,10 @@ final class AddressingCheck implements DOMDataTreeCommitCohort, AutoCloseable {
     static FluentFuture<PostCanCommitStep> refuse(final String message) {
         return FluentFutures.immediateFailedFluentFuture(new DataValidationFailedException(
             YangInstanceIdentifier.class, VLANS_PATH, message,
-            new DocumentedException(message, ErrorType.APPLICATION, ErrorTag.INVALID_VALUE, ErrorSeverity.ERROR)));
+            // RESTCONF passes a NetconfDocumentedException's own error-tag on (a plain DocumentedException's only
+            // for data-exists and data-missing), so the administrator gets 400 invalid-value, not 500.
+            new NetconfDocumentedException(message, ErrorType.APPLICATION, ErrorTag.INVALID_VALUE,
+                ErrorSeverity.ERROR)));
     }
 
     @Override
