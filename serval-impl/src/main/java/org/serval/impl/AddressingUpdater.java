@@ -26,7 +26,6 @@ import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
-import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4AddressNoZone;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
@@ -42,7 +41,6 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlans.Vlan;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
-import org.opendaylight.yangtools.yang.common.Empty;
 import org.serval.api.Addressing;
 import org.serval.dataplane.addressing.AddressServices;
 import org.slf4j.Logger;
@@ -64,18 +62,19 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
     private static final Logger LOG = LoggerFactory.getLogger(AddressingUpdater.class);
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
 
-    private final DataBroker broker;
     private final AddressServices services;
     private final String nodeId;
     private final Registration vlanReg;
     private final Registration leaseReg;
-    private TransactionChain chain;
+    // A failed chain loses some lease writes: the leases stay in this node's view and their clients renew them.
+    private final RenewingChain chain;
     private boolean closed;
 
     AddressingUpdater(final DataBroker broker, final AddressServices services, final String nodeId) {
-        this.broker = requireNonNull(broker);
         this.services = requireNonNull(services);
         this.nodeId = requireNonNull(nodeId);
+        chain = new RenewingChain(broker,
+            () -> LOG.debug("A chain of lease writes failed; clients renew what it lost"));
         services.listener(this);
         leaseReg = broker.registerTreeChangeListener(OPERATIONAL, ALL_LEASES,
             (DataTreeChangeListener<Lease>) this::onLeasesChanged);
@@ -190,7 +189,7 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
             .setClientId(lease.clientId() == null ? null : new ClientId(lease.clientId()))
             .setNode(new NodeId(nodeId))
             .build();
-        final var tx = chain().newWriteOnlyTransaction();
+        final var tx = chain.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, lease(vlan, lease.mac()), entry);
         logOutcome(tx.commit(), vlan, lease.mac());
     }
@@ -200,7 +199,7 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
         if (closed) {
             return;
         }
-        final var tx = chain().newWriteOnlyTransaction();
+        final var tx = chain.newWriteOnlyTransaction();
         tx.delete(OPERATIONAL, lease(vlan, mac));
         logOutcome(tx.commit(), vlan, mac);
     }
@@ -222,40 +221,12 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
         }, MoreExecutors.directExecutor());
     }
 
-    private TransactionChain chain() {
-        if (chain == null) {
-            final var created = broker.createMergingTransactionChain();
-            created.addCallback(new FutureCallback<Empty>() {
-                @Override
-                public void onSuccess(final Empty result) {
-                    // closed
-                }
-
-                @Override
-                public void onFailure(final Throwable cause) {
-                    chainFailed(created);
-                }
-            });
-            chain = created;
-        }
-        return chain;
-    }
-
-    private synchronized void chainFailed(final TransactionChain failed) {
-        if (chain == failed) {
-            chain = null;
-        }
-    }
-
     @Override
     public synchronized void close() {
         closed = true;
         services.listener(AddressServices.LeaseListener.NONE);
         vlanReg.close();
         leaseReg.close();
-        if (chain != null) {
-            chain.close();
-            chain = null;
-        }
+        chain.close();
     }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
-import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
@@ -53,7 +52,6 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statis
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
-import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
@@ -110,8 +108,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
     // Every entry this node writes carries a new generation; others' changes leave it as it was.
     private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
-    // Guarded by this; replaced after it fails.
-    private TransactionChain chain;
+    // Which writes a failed chain lost is not known: every record is written again.
+    private final RenewingChain chain;
     private boolean closed;
 
     public DatastoreClientRegistry(final DataBroker broker, final LocalVlanView view,
@@ -120,6 +118,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         this.view = requireNonNull(view);
         this.notifications = requireNonNull(notifications);
         this.nodeId = requireNonNull(nodeId);
+        chain = new RenewingChain(broker, () -> stale.addAll(published.keySet()));
     }
 
     @Override
@@ -321,7 +320,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (record == null || closed) {
             return;
         }
-        final var tx = chain().newWriteOnlyTransaction();
+        final var tx = chain.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.client(clientId), entry(clientId, record));
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
@@ -345,40 +344,10 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         }, MoreExecutors.directExecutor());
     }
 
-    private TransactionChain chain() {
-        if (chain == null) {
-            final var created = broker.createMergingTransactionChain();
-            created.addCallback(new FutureCallback<Empty>() {
-                @Override
-                public void onSuccess(final Empty result) {
-                    // closed
-                }
-
-                @Override
-                public void onFailure(final Throwable cause) {
-                    chainFailed(created);
-                }
-            });
-            chain = created;
-        }
-        return chain;
-    }
-
-    private synchronized void chainFailed(final TransactionChain failed) {
-        if (chain == failed) {
-            chain = null;
-        }
-        // Which writes were lost is not known: write every record again.
-        stale.addAll(published.keySet());
-    }
-
     @Override
     public synchronized void close() {
         closed = true;
-        if (chain != null) {
-            chain.close();
-            chain = null;
-        }
+        chain.close();
     }
 
     private Client entry(final String clientId, final Published record) {
