@@ -13,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -27,26 +28,25 @@ import org.apache.karaf.shell.support.table.ShellTable;
     description = "Shows this member of the datastore cluster and the role of each of its shard replicas (Leader, "
         + "Follower, Candidate), who leads each shard, and how many SERVAL nodes and clients the cluster has.")
 public class ClusterStatusCommand extends DatastoreAction {
-    /** The datastore's shards as it registers them with JMX, one MBean per replica on this member. */
-    private static final String SHARDS = "org.opendaylight.controller:Category=Shards,*";
-    private static final String SHARD_MANAGERS = "org.opendaylight.controller:Category=ShardManager,*";
+    /** Where the datastore registers its MBeans: one per shard replica on this member, and its shard managers. */
+    private static final String CONTROLLER = "org.opendaylight.controller:*";
 
-    /** One replica on this member: its datastore, role, and the member that leads the shard. */
-    record Replica(String shard, String datastore, String role, String leader) {
+    /** One replica on this member: its datastore, role, the member that leads the shard, and this member. */
+    record Replica(String shard, String datastore, String role, String leader, String member) {
     }
 
     @Override
     public Object execute() throws InterruptedException, CommandException {
         final var server = ManagementFactory.getPlatformMBeanServer();
         final var out = out();
-        out.println("Member:  " + member(server));
+        final var replicas = replicas(server);
+        out.println("Member:  " + member(server, replicas));
         final var nodes = Datastore.read(broker, OPERATIONAL, Datastore.NODES)
             .map(all -> all.nonnullNode().size()).orElse(0);
         final var clients = Datastore.read(broker, OPERATIONAL, Datastore.CLIENTS)
             .map(all -> all.nonnullClient().size()).orElse(0);
         out.println("SERVAL:  " + nodes + " node" + (nodes == 1 ? "" : "s") + " (serval:node-list), " + clients
             + " client" + (clients == 1 ? "" : "s") + " connected");
-        final var replicas = replicas(server);
         if (replicas.isEmpty()) {
             out.println("Shards:  none registered on this member (is the datastore starting?)");
             return null;
@@ -62,37 +62,52 @@ public class ClusterStatusCommand extends DatastoreAction {
         return null;
     }
 
-    static String member(final MBeanServer server) {
+    /**
+     * This member's name, as its shard manager reports it, or else as its replicas are named.
+     */
+    static String member(final MBeanServer server, final List<Replica> replicas) {
         try {
-            for (var name : server.queryNames(new ObjectName(SHARD_MANAGERS), null)) {
-                final var member = server.getAttribute(name, "MemberName");
-                if (member != null) {
-                    return member.toString();
+            for (var name : server.queryNames(new ObjectName(CONTROLLER), null)) {
+                if ("ShardManager".equals(name.getKeyProperty("Category"))) {
+                    final var member = server.getAttribute(name, "MemberName");
+                    if (member != null) {
+                        return member.toString();
+                    }
                 }
             }
         } catch (JMException e) {
-            return "unknown (" + e.getMessage() + ")";
+            // fall back to the replicas' names
         }
-        return "unknown";
+        return replicas.isEmpty() ? "unknown" : replicas.get(0).member();
     }
 
     /**
-     * The shard replicas on this member, by shard and datastore. Each shard's MBean is named
-     * {@code member-N-shard-NAME-config} or {@code ...-operational}; its leader is named the same way.
+     * The shard replicas on this member, by shard and datastore: the datastore's MBeans that have a RaftState. Each
+     * is named {@code member-N-shard-NAME-config} or {@code ...-operational}; its leader is named the same way.
      */
     static List<Replica> replicas(final MBeanServer server) {
         final Map<String, Replica> found = new TreeMap<>();
+        final Set<ObjectName> names;
         try {
-            for (var name : server.queryNames(new ObjectName(SHARDS), null)) {
-                final var id = String.valueOf(name.getKeyProperty("name"));
+            names = server.queryNames(new ObjectName(CONTROLLER), null);
+        } catch (JMException e) {
+            return List.of();
+        }
+        for (var name : names) {
+            final var id = name.getKeyProperty("name");
+            if (id == null || !id.contains("-shard-")) {
+                continue;
+            }
+            try {
                 final var role = String.valueOf(server.getAttribute(name, "RaftState"));
                 final var leader = server.getAttribute(name, "Leader");
                 final var replica = new Replica(shard(id), id.endsWith("-operational") ? "operational" : "config",
-                    role, leader == null || leader.toString().isEmpty() ? "none" : memberOf(leader.toString()));
+                    role, leader == null || leader.toString().isEmpty() ? "none" : memberOf(leader.toString()),
+                    memberOf(id));
                 found.put(replica.shard() + "/" + replica.datastore(), replica);
+            } catch (JMException e) {
+                // not a shard (or it went away while we looked)
             }
-        } catch (JMException e) {
-            return List.of();
         }
         return new ArrayList<>(found.values());
     }
