@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class ChecksTest {
@@ -39,5 +40,36 @@ class ChecksTest {
         assertThrows(IllegalArgumentException.class, () -> Checks.maxMembers(0));
         assertThrows(IllegalArgumentException.class, () -> Checks.maxMembers(65_536));
         assertThrows(IllegalArgumentException.class, () -> Checks.description("x".repeat(256)));
+    }
+
+    @Test
+    void accessControlValuesFollowTheModel() {
+        assertEquals("gamers", Checks.groupName("gamers"));
+        assertThrows(IllegalArgumentException.class, () -> Checks.groupName("gam ers"));
+        assertThrows(IllegalArgumentException.class, () -> Checks.groupName("a@b"));
+        assertEquals("*", Checks.ruleVlan("*"));
+        assertEquals("lan-*", Checks.ruleVlan("lan-*"));
+        assertEquals("red", Checks.ruleVlan("red"));
+        assertEquals("a".repeat(64), Checks.ruleVlan("a".repeat(64)));
+        assertEquals("a".repeat(63) + "*", Checks.ruleVlan("a".repeat(63) + "*"));
+        for (var bad : new String[] {"", "**", "*red", "re*d", "red team", "a".repeat(65), "a".repeat(64) + "*"}) {
+            assertThrows(IllegalArgumentException.class, () -> Checks.ruleVlan(bad), bad);
+        }
+        assertEquals("x", Checks.ruleName("x"));
+        assertThrows(IllegalArgumentException.class, () -> Checks.ruleName(""));
+        assertThrows(IllegalArgumentException.class, () -> Checks.ruleName("r".repeat(65)));
+    }
+
+    @Test
+    void fingerprintsAndLimits() {
+        final var hex = "0123456789abcdef".repeat(4);
+        assertEquals(hex, Checks.fingerprint(hex));
+        assertThrows(IllegalArgumentException.class, () -> Checks.fingerprint(hex.toUpperCase(Locale.ROOT)));
+        assertThrows(IllegalArgumentException.class, () -> Checks.fingerprint(hex.substring(1)));
+        assertEquals(65_535, Checks.uint16("max-clients", 65_535));
+        final var e = assertThrows(IllegalArgumentException.class, () -> Checks.uint16("max-clients", 65_536));
+        assertEquals("max-clients 65536 is out of range: use 0 to 65535", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Checks.uint16("max-vlans", -1));
+        assertThrows(IllegalArgumentException.class, () -> Checks.rateLimit(0));
     }
 }

@@ -9,8 +9,10 @@ package org.serval.cli;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClient;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DisconnectClientInputBuilder;
@@ -23,10 +25,11 @@ public class ClientDisconnectCommand extends ServalAction {
     RpcService rpcService;
 
     @Argument(index = 0, name = "client-id", required = true, description = "The client, as client-list shows it")
+    @Completion(ClientCompleter.class)
     String clientId;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         if (call(rpcService.getRpc(DisconnectClient.class)
                 .invoke(new DisconnectClientInputBuilder().setClientId(clientId).build())) != null) {
             out().println("Client " + clientId + " disconnected");

@@ -9,8 +9,10 @@ package org.serval.cli;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.JoinVlanInputBuilder;
@@ -24,13 +26,15 @@ public class ClientJoinCommand extends ServalAction {
     RpcService rpcService;
 
     @Argument(index = 0, name = "client-id", required = true, description = "The client, as client-list shows it")
+    @Completion(ClientCompleter.class)
     String clientId;
 
     @Argument(index = 1, name = "vlan", required = true, description = "The VLAN")
+    @Completion(VlanCompleter.class)
     String vlan;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         if (call(rpcService.getRpc(JoinVlan.class)
                 .invoke(new JoinVlanInputBuilder().setClientId(clientId).setVlan(vlan).build())) != null) {
             out().println("Client " + clientId + " is a member of VLAN " + vlan);

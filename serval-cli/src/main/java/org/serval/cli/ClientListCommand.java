@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
@@ -30,7 +31,7 @@ public class ClientListCommand extends ServalAction {
     DataBroker broker;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         final Clients clients;
         final Leases leases;
         try (var tx = broker.newReadOnlyTransaction()) {

@@ -15,11 +15,15 @@ import java.util.concurrent.TimeoutException;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 
 /**
  * What every serval command shares: printing to the session's console (so output reaches scripted
- * {@code bin/client} sessions too) and turning RPC failures into one readable line.
+ * {@code bin/client} sessions too) and turning failures into one readable line.
+ *
+ * <p>A failure is thrown as a {@link CommandException} whose text is that line: Karaf prints it as it is, with no
+ * stack trace, and the command fails (an {@code ssh host 'serval:...'} exits non-zero).
  */
 abstract class ServalAction implements Action {
     static final long TIMEOUT_SECONDS = 30;
@@ -32,28 +36,40 @@ abstract class ServalAction implements Action {
     }
 
     /**
-     * Prints an error for a person: what went wrong and, where the datastore gave one, its RFC 8040 error-tag.
+     * Fails the command with an error for a person: what went wrong and, where the datastore gave one, its RFC 8040
+     * error-tag.
+     *
+     * @return never; declared so that callers can write {@code return error(...)} or {@code throw error(...)}
      */
-    Object error(final String message) {
-        out().println("Error: " + message);
-        return null;
+    static CommandException error(final String message) throws CommandException {
+        throw failure(message);
+    }
+
+    static CommandException failure(final String message) {
+        return new CommandException("Error: " + message, message);
+    }
+
+    /**
+     * A failure that keeps its cause for the log at debug level; the person reads only the message.
+     */
+    static CommandException failure(final String message, final Throwable cause) {
+        return new CommandException("Error: " + message, message, cause);
     }
 
     /**
      * Waits for an RPC. The shell thread is the caller's own, so blocking here holds up nothing else.
      *
-     * @return the result, or null after printing why there is none
+     * @return the result
+     * @throws CommandException saying why there is none
      */
-    <T> T call(final ListenableFuture<RpcResult<T>> future) throws InterruptedException {
+    static <T> T call(final ListenableFuture<RpcResult<T>> future) throws InterruptedException, CommandException {
         final RpcResult<T> result;
         try {
             result = future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            error(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()));
-            return null;
+            throw failure(Datastore.describe(e), e);
         } catch (TimeoutException e) {
-            error("no answer within " + TIMEOUT_SECONDS + " s; is the datastore up?");
-            return null;
+            throw failure("no answer within " + TIMEOUT_SECONDS + " s; is the datastore up?", e);
         }
         if (!result.isSuccessful()) {
             final var sb = new StringBuilder();
@@ -63,8 +79,7 @@ abstract class ServalAction implements Action {
                 }
                 sb.append(err.getMessage()).append(" (").append(err.getTag().elementBody()).append(')');
             }
-            error(sb.isEmpty() ? "the operation failed" : sb.toString());
-            return null;
+            throw failure(sb.isEmpty() ? "the operation failed" : sb.toString());
         }
         return result.getResult();
     }

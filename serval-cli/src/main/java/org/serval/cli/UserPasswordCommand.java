@@ -10,8 +10,10 @@ package org.serval.cli;
 import java.io.IOException;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPassword;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.SetPasswordInputBuilder;
@@ -27,6 +29,7 @@ public class UserPasswordCommand extends ServalAction {
 
     @Argument(index = 0, name = "user", required = true,
         description = "The user's name: 1 to 64 letters, digits, '.', '_', '@' or '-'")
+    @Completion(UserCompleter.class)
     String user;
 
     @Argument(index = 1, name = "password", required = false,
@@ -34,7 +37,7 @@ public class UserPasswordCommand extends ServalAction {
     String password;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         String secret = password;
         try {
             Checks.userName(user);

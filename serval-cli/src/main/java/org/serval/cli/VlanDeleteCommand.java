@@ -9,8 +9,10 @@ package org.serval.cli;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.DeleteVlanInputBuilder;
@@ -23,10 +25,11 @@ public class VlanDeleteCommand extends ServalAction {
     RpcService rpcService;
 
     @Argument(index = 0, name = "name", required = true, description = "The VLAN to delete")
+    @Completion(VlanCompleter.class)
     String name;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         if (call(rpcService.getRpc(DeleteVlan.class).invoke(new DeleteVlanInputBuilder().setName(name).build()))
                 != null) {
             out().println("VLAN " + name + " deleted");

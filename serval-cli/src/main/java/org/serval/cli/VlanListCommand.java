@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.opendaylight.mdsal.binding.api.RpcService;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.GetVlans;
@@ -26,7 +27,7 @@ public class VlanListCommand extends ServalAction {
     String prefix;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         final var output = call(rpcService.getRpc(GetVlans.class)
             .invoke(new GetVlansInputBuilder().setNamePrefix(prefix).build()));
         if (output == null) {

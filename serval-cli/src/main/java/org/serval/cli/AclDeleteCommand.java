@@ -1,0 +1,34 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.cli;
+
+import static org.opendaylight.mdsal.common.api.LogicalDatastoreType.CONFIGURATION;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
+
+@Service
+@Command(scope = "serval", name = "acl-delete", description = "Deletes an access-control rule list and its rules.")
+public class AclDeleteCommand extends DatastoreAction {
+    @Argument(index = 0, name = "name", required = true, description = "The rule list")
+    @Completion(RuleListCompleter.class)
+    String name;
+
+    @Override
+    public Object execute() throws InterruptedException, CommandException {
+        existingRuleList(name);
+        final var tx = broker.newWriteOnlyTransaction();
+        tx.delete(CONFIGURATION, Datastore.ruleList(name));
+        Datastore.commit(tx);
+        out().println("Rule list " + name + " deleted");
+        return null;
+    }
+}
