@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.CommandException;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.DomainName;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4AddressNoZone;
@@ -51,6 +53,7 @@ public class VlanAddressingCommand extends ServalAction {
     DataBroker broker;
 
     @Argument(index = 0, name = "name", required = true, description = "The VLAN")
+    @Completion(VlanCompleter.class)
     String name;
 
     @Option(name = "-s", aliases = "--subnet", description = "IPv4 subnet, e.g. 10.20.0.0/24")
@@ -82,7 +85,7 @@ public class VlanAddressingCommand extends ServalAction {
     boolean clear;
 
     @Override
-    public Object execute() throws InterruptedException {
+    public Object execute() throws InterruptedException, CommandException {
         final DataObjectIdentifier<Addressing> path;
         try {
             path = DataObjectIdentifier.builder(Vlans.class)
@@ -97,21 +100,23 @@ public class VlanAddressingCommand extends ServalAction {
                     .child(Vlan.class, new VlanKey(new VlanName(name))).build())
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 tx.cancel();
-                return error("VLAN " + name + " does not exist (data-missing)");
+                return error("no such VLAN " + name + " (data-missing)");
             }
             if (clear) {
                 tx.delete(CONFIGURATION, path);
             } else {
-                final var addressing = build();
-                if (addressing == null) {
+                final Addressing addressing;
+                try {
+                    addressing = build();
+                } catch (CommandException e) {
                     tx.cancel();
-                    return null;
+                    throw e;
                 }
                 tx.put(CONFIGURATION, path, addressing);
             }
             tx.commit().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            return error(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()));
+            throw failure(Datastore.describe(e), e);
         } catch (TimeoutException e) {
             tx.cancel();
             return error("no answer within " + TIMEOUT_SECONDS + " s; is the datastore up?");
@@ -120,7 +125,7 @@ public class VlanAddressingCommand extends ServalAction {
         return null;
     }
 
-    private Addressing build() {
+    private Addressing build() throws CommandException {
         final var ranges = new ArrayList<String[]>();
         final var pools = new ArrayList<Pool>();
         try {
@@ -150,8 +155,7 @@ public class VlanAddressingCommand extends ServalAction {
             }
             return addressing.build();
         } catch (IllegalArgumentException e) {
-            error(e.getMessage() + " (invalid-value)");
-            return null;
+            throw failure(e.getMessage() + " (invalid-value)", e);
         }
     }
 }
