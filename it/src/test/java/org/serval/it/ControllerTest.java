@@ -24,6 +24,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,6 +41,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -60,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 class ControllerTest {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerTest.class);
+    // The namespace and revision of module serval, as RESTCONF's create-notification-stream takes notification names.
+    private static final String SERVAL_QNAME = "(urn:serval:yang:serval?revision=2026-11-30)";
     private static ServalServer server;
 
     @BeforeAll
@@ -109,6 +114,61 @@ class ControllerTest {
         assertEquals(List.of("tcp 0.0.0.0:" + dataplane, "udp 0.0.0.0:" + dataplane),
             open.stream().map(l -> l.replace("0:0:0:0:0:0:0:0", "0.0.0.0")).distinct().toList(),
             "sockets beyond loopback: " + open);
+    }
+
+    /**
+     * A subscriber to SERVAL's notifications over RESTCONF (RFC 8040 event streams, server-sent events) hears a
+     * client log in and leave, the way README's curl example subscribes.
+     */
+    @Test
+    void anEventStreamSubscriberHearsClientsComeAndGo() throws Exception {
+        final var created = server.send("POST", "/operations/sal-remote:create-notification-stream",
+            "{\"input\":{\"notifications\":[\"" + SERVAL_QNAME + "client-connected\",\"" + SERVAL_QNAME
+            + "client-disconnected\"],\"sal-remote-augment:notification-output-type\":\"JSON\"}}", "admin", "admin");
+        assertEquals(200, created.statusCode(), created.body());
+        final var stream = JsonParser.parseString(created.body()).getAsJsonObject().getAsJsonObject("sal-remote:output")
+            .get("notification-stream-identifier").getAsString();
+        final var access = server.get("/data/ietf-restconf-monitoring:restconf-state/streams/stream="
+            + URLEncoder.encode(stream, UTF_8) + "/access=json");
+        assertEquals(200, access.statusCode(), access.body());
+        final var location = JsonParser.parseString(access.body()).getAsJsonObject()
+            .getAsJsonArray("ietf-restconf-monitoring:access").get(0).getAsJsonObject().get("location").getAsString();
+
+        final var lines = new LinkedBlockingQueue<String>();
+        final var sse = HttpClient.newHttpClient();
+        final var subscription = sse.send(HttpRequest.newBuilder(URI.create(location))
+            .header("Accept", "text/event-stream")
+            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(UTF_8)))
+            .build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, subscription.statusCode());
+        final var reader = Thread.ofVirtual().start(() -> subscription.body().forEach(lines::add));
+        try {
+            try (var client = new ProtocolClient(ServalServer.DATAPLANE_PORT)) {
+                client.hello("it-sse");
+                awaitEvent(lines, "client-connected", "it-sse");
+            }
+            awaitEvent(lines, "client-disconnected", "it-sse");
+        } finally {
+            reader.interrupt();
+            sse.shutdownNow();
+        }
+    }
+
+    private static void awaitEvent(final BlockingQueue<String> lines, final String event,
+            final String clientId) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        final var seen = new ArrayList<String>();
+        while (System.nanoTime() < deadline) {
+            final var line = lines.poll(500, TimeUnit.MILLISECONDS);
+            if (line == null) {
+                continue;
+            }
+            seen.add(line);
+            if (line.startsWith("data:") && line.contains(event) && line.contains(clientId)) {
+                return;
+            }
+        }
+        throw new AssertionError("no " + event + " of " + clientId + " on the event stream; it said " + seen);
     }
 
     /**
