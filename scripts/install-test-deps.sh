@@ -25,6 +25,12 @@ need udhcpc          command -v udhcpc           # a stock DHCP client (Addressi
 need isc-dhcp-client command -v dhclient         # another stock DHCP client (AddressingTest)
 need busybox         command -v busybox          # udhcpd's applets (AddressingTest)
 need udhcpd          command -v udhcpd           # a member's rogue DHCP server (AddressingTest)
+need xvfb            command -v Xvfb             # the GUI's display (GuiTest)
+need libxtst6        sh -c 'ldconfig -p | grep -q libXtst.so.6'       #   the X libraries the JDK's AWT loads
+need libxi6          sh -c 'ldconfig -p | grep -q libXi.so.6'
+need libxrender1     sh -c 'ldconfig -p | grep -q libXrender.so.1'
+need libfontconfig1  sh -c 'ldconfig -p | grep -q libfontconfig.so.1'
+need fonts-dejavu-core test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf  #   a font to draw with
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

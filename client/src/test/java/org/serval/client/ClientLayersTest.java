@@ -7,6 +7,8 @@
  */
 package org.serval.client;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -41,6 +43,23 @@ class ClientLayersTest {
             }
         };
         noClasses().that().resideInAPackage("org.serval.client..").should().dependOnClassesThat(serverSide)
+            .check(classes);
+    }
+
+    /**
+     * The GUI (docs/gui.md) sees the client only through its control socket, as the command line does: it refers
+     * to nothing of the client but {@code control}, and only the command line's {@code gui} command refers to it.
+     */
+    @Test
+    void theGuiSeesTheClientOnlyThroughTheControlSocket() {
+        final var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.serval");
+        noClasses().that().resideInAPackage("org.serval.client.gui..").should().dependOnClassesThat(
+                resideInAPackage("org.serval..").and(DescribedPredicate.not(
+                    resideInAnyPackage("org.serval.client.gui..", "org.serval.client.control.."))))
+            .check(classes);
+        noClasses().that().resideOutsideOfPackages("org.serval.client.gui..", "org.serval.client.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.serval.client.gui..")
             .check(classes);
     }
 }

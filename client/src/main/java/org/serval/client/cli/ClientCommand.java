@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         RunCommand.class, ControlCommands.Status.class, ControlCommands.ListVlans.class, ControlCommands.Join.class,
         ControlCommands.Leave.class, ControlCommands.Create.class, ControlCommands.Delete.class,
-        ControlCommands.Members.class, ControlCommands.Up.class, ControlCommands.Down.class,
+        ControlCommands.Members.class, ControlCommands.Up.class, ControlCommands.Down.class, GuiCommand.class,
         CompletionCommand.class, CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

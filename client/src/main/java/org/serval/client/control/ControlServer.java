@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlServer implements AutoCloseable {
     /**
-     * Connections at once: the command line opens one per command and a GUI keeps one; more than that is a local
-     * program opening connections without end, each of which would hold a thread.
+     * Connections at once: the command line opens one per command and the GUI at most two (its poll and a
+     * request); more than that is a local program opening connections without end, each of which would hold a
+     * thread.
      */
     public static final int MAX_CONNECTIONS = 8;
     /**
@@ -56,7 +57,7 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_LINE = 4096;
     /**
      * How long a peer may take to send a whole line or read an answer before it is dropped: a command line asks
-     * at once, and a GUI that keeps its connection connects again.
+     * at once, and so does the GUI, one connection per request.
      */
     public static final long IDLE_MILLIS = 10_000;
     /**
