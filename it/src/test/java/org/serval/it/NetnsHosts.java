@@ -143,6 +143,21 @@ final class NetnsHosts implements AutoCloseable {
     }
 
     /**
+     * The MLD queries (ICMPv6 type 130) a host's network namespace received: what a VLAN's switch sends a member on
+     * its own, as the querier of a VLAN with multicast listeners.
+     */
+    static long mldQueriesReceived(final String ns) throws IOException, InterruptedException {
+        for (var line : run("ip", "netns", "exec", ns, "cat", "/proc/net/snmp6").split("\n")) {
+            final var fields = line.trim().split("\\s+");
+            if (fields.length == 2 && fields[0].equals("Icmp6InType130")) {
+                return Long.parseLong(fields[1]);
+            }
+        }
+        // The kernel lists a message type only once it has counted one.
+        return 0;
+    }
+
+    /**
      * The MAC address of a host's TAP interface, as {@code ip} prints it.
      */
     static String macOf(final String ns) throws IOException, InterruptedException {
