@@ -107,6 +107,8 @@ final class Connection implements AutoCloseable {
         EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private final BlockingQueue<Message> answers = new LinkedBlockingQueue<>(64);
     private volatile Channel channel;
+    // the channel of the last successful login: connected() is true only while it is the current channel and active
+    private volatile Channel loggedIn;
     private volatile Message.Welcome welcome;
     // Where the client is connected (or connecting) now: --server at first, then a node from the node list.
     private volatile Endpoint endpoint;
@@ -168,9 +170,13 @@ final class Connection implements AutoCloseable {
         return endpoint;
     }
 
+    /**
+     * Whether this client is logged in on a live channel: a channel that is connected but has no WELCOME yet does not
+     * count, as a JOIN sent on it would be refused.
+     */
     boolean connected() {
-        final var current = channel;
-        return current != null && current.isActive();
+        final var current = loggedIn;
+        return current != null && current == channel && current.isActive();
     }
 
     /**
@@ -204,6 +210,7 @@ final class Connection implements AutoCloseable {
         try {
             final var answer = connectAndLogIn(offload);
             welcome = answer;
+            loggedIn = channel;
             return answer;
         } catch (ClientFailure e) {
             final var current = channel;

@@ -44,6 +44,8 @@ final class FakeServer implements AutoCloseable {
     private final AtomicInteger refs = new AtomicInteger(10);
     // JOINs wait for releaseJoins while set, as at a server that takes its time.
     volatile boolean holdJoins;
+    // HELLOs wait for releaseHellos while set: the client is connected and not yet logged in.
+    volatile boolean holdHellos;
     private final List<Runnable> held = new CopyOnWriteArrayList<>();
 
     FakeServer(final String... vlans) throws InterruptedException {
@@ -60,6 +62,10 @@ final class FakeServer implements AutoCloseable {
                         protected void channelRead0(final ChannelHandlerContext ctx, final Message msg) {
                             if (!(msg instanceof Message.Keepalive) && !(msg instanceof Message.KeepaliveAck)) {
                                 received.add(msg);
+                            }
+                            if (msg instanceof Message.Hello && holdHellos) {
+                                held.add(() -> ctx.writeAndFlush(answer(msg)));
+                                return;
                             }
                             if (msg instanceof Message.Join join && holdJoins) {
                                 held.add(() -> ctx.writeAndFlush(new Message.Joined(join.request(),
@@ -108,7 +114,19 @@ final class FakeServer implements AutoCloseable {
      * Answers the JOINs held so far.
      */
     void releaseJoins() {
+        release();
+    }
+
+    /**
+     * Answers the HELLOs held so far.
+     */
+    void releaseHellos() {
+        release();
+    }
+
+    private void release() {
         holdJoins = false;
+        holdHellos = false;
         for (var answer : held) {
             answer.run();
         }

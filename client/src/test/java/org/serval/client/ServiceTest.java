@@ -82,6 +82,11 @@ class ServiceTest {
     }
 
     private void start(final Map<String, String> vlans) throws Exception {
+        launch(vlans);
+        await(() -> "connected".equals(status().get("state").getAsString()), "connected");
+    }
+
+    private void launch(final Map<String, String> vlans) throws Exception {
         final var options = new ClientOptions("127.0.0.1", server.port(), "tcp", "svc-test", vlans, 0, 0, 5, "alice",
             "pw", null, null, true, null, false, false);
         client = new ServalClient(options, new ServiceOptions(true, socket, state));
@@ -94,7 +99,6 @@ class ServiceTest {
                 throw new IllegalStateException(e);
             }
         }, threads);
-        await(() -> "connected".equals(status().get("state").getAsString()), "connected");
     }
 
     private void stop() throws Exception {
@@ -291,12 +295,27 @@ class ServiceTest {
                 return e.code();
             }
         }, threads);
-        await(() -> !server.received(Message.Join.class).isEmpty(), "the JOIN at the server");
+        await(() -> !server.received(Message.Join.class).isEmpty() || join.isDone(), "the JOIN at the server");
+        assertFalse(join.isDone(), () -> "the join ended before the server answered: " + join.join());
         // the server answers the join only once status has answered: a status waiting for the join would wait
         // until the join timed out, and the join would fail
         assertEquals("joining", vlanState(status()));
         server.releaseJoins();
         assertEquals("joined", join.get(30, TimeUnit.SECONDS), "status was answered while the join waited");
         assertTrue(exists(PREFIX + "s"));
+    }
+
+    @Test
+    void connectedOnlyOnceLoggedIn() throws Exception {
+        server.holdHellos = true;
+        launch(Map.of());
+        await(() -> !server.received(Message.Hello.class).isEmpty(), "the HELLO at the server");
+        // the TCP connection is up and the server has not welcomed the client: a join now would be refused
+        assertEquals("connecting", status().get("state").getAsString());
+        assertFalse(status().get("connected").getAsBoolean());
+        server.releaseHellos();
+        await(() -> "connected".equals(status().get("state").getAsString()), "connected after the WELCOME");
+        assertEquals("red", ask("{\"cmd\":\"join\",\"vlan\":\"red\",\"iface\":\"" + PREFIX + "c\"}")
+            .get("name").getAsString());
     }
 }
