@@ -21,6 +21,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataObjectDeleted;
 import org.opendaylight.mdsal.binding.api.DataObjectModification.WithDataAfter;
@@ -34,6 +36,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Leases;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.Lease;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.LeaseBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.LeaseKey;
@@ -54,6 +57,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The dataplane never waits for any of it: lease writes are committed asynchronously on a transaction chain (in
  * order), and the view trails the datastore by the time the listener takes.
+ *
+ * <p>Leases stay after they expire (they are the pool's memory of who had which address, bounded by the pool), so
+ * the list is bounded only while every lease belongs to a VLAN with addressing: the leases of a VLAN that is deleted,
+ * or loses its addressing, are removed by every node that sees the change (the same deletes, so whichever commits
+ * first wins and the others' conflicts are harmless), and at start, for changes made while no node ran.
  */
 final class AddressingUpdater implements AddressServices.LeaseListener, AutoCloseable {
     static final DataObjectReference<Lease> ALL_LEASES =
@@ -68,6 +76,7 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
     private final Registration leaseReg;
     // A failed chain loses some lease writes: the leases stay in this node's view and their clients renew them.
     private final RenewingChain chain;
+    private final DataBroker broker;
     private boolean closed;
 
     AddressingUpdater(final DataBroker broker, final AddressServices services, final String nodeId) {
@@ -80,6 +89,8 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
             (DataTreeChangeListener<Lease>) this::onLeasesChanged);
         vlanReg = broker.registerTreeChangeListener(CONFIGURATION, ServalPaths.ALL_VLANS,
             (DataTreeChangeListener<Vlan>) this::onVlansChanged);
+        this.broker = broker;
+        dropOrphanLeases();
     }
 
     static DataObjectIdentifier<Lease> lease(final String vlan, final long mac) {
@@ -122,21 +133,90 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
     }
 
     private void onVlansChanged(final List<DataTreeModification<Vlan>> changes) {
+        boolean addressingGone = false;
         for (var change : changes) {
             switch (change.getRootNode()) {
-                case DataObjectDeleted<Vlan> deleted -> services.removeVlan(deleted.dataBefore().getName().getValue());
+                case DataObjectDeleted<Vlan> deleted -> {
+                    services.removeVlan(deleted.dataBefore().getName().getValue());
+                    addressingGone |= deleted.dataBefore().getAddressing() != null;
+                }
                 case WithDataAfter<Vlan> present -> {
                     final var vlan = present.dataAfter();
                     final var name = vlan.getName().getValue();
+                    Addressing addressing;
                     try {
-                        services.configure(name, toAddressing(vlan));
+                        addressing = toAddressing(vlan);
                     } catch (IllegalArgumentException e) {
                         LOG.warn("VLAN {}: ignoring its addressing: {}", name, e.getMessage());
-                        services.configure(name, null);
+                        addressing = null;
                     }
+                    services.configure(name, addressing);
+                    final var before = present.dataBefore();
+                    addressingGone |= addressing == null && before != null && before.getAddressing() != null;
                 }
             }
         }
+        if (addressingGone) {
+            dropOrphanLeases();
+        }
+    }
+
+    /**
+     * Removes the leases of VLANs that do not exist or have no addressing. A transaction binds to one datastore, so
+     * the VLANs are read first and the leases then: a VLAN given addressing back within those few milliseconds may
+     * lose the leases just made, which its clients renew.
+     */
+    private void dropOrphanLeases() {
+        final var config = broker.newReadOnlyTransaction();
+        final var vlans = config.read(CONFIGURATION, ServalPaths.VLANS);
+        config.close();
+        final var tx = broker.newReadWriteTransaction();
+        final var done = Futures.transformAsync(vlans, read -> {
+            final Set<String> served = read.map(Vlans::nonnullVlan).map(map -> map.values().stream()
+                .filter(vlan -> vlan.getAddressing() != null).map(vlan -> vlan.getName().getValue())
+                .collect(Collectors.toSet())).orElse(Set.of());
+            return Futures.transform(tx.read(OPERATIONAL, DataObjectIdentifier.builder(Leases.class).build()),
+                leases -> {
+                    final var orphans = leases.map(Leases::nonnullLease).map(map -> map.values().stream()
+                        .filter(lease -> !served.contains(lease.getVlan().getValue())).toList()).orElse(List.of());
+                    if (orphans.isEmpty()) {
+                        tx.cancel();
+                    } else {
+                        orphans.forEach(lease -> tx.delete(OPERATIONAL, DataObjectIdentifier.builder(Leases.class)
+                            .child(Lease.class, lease.key()).build()));
+                        logRemoval(tx.commit(), orphans.size());
+                    }
+                    return orphans.size();
+                }, MoreExecutors.directExecutor());
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(done, new FutureCallback<Integer>() {
+            @Override
+            public void onSuccess(final Integer result) {
+                // committed or cancelled above
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                tx.cancel();
+                LOG.debug("Reading leases and VLANs failed: {}", cause.getMessage());
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static void logRemoval(final com.google.common.util.concurrent.FluentFuture<? extends CommitInfo> commit,
+            final int count) {
+        Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                LOG.info("Removed {} lease(s) of VLANs without addressing", count);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                // another node removing the same leases at the same time commits first
+                LOG.debug("Removing leases of VLANs without addressing failed: {}", cause.getMessage());
+            }
+        }, MoreExecutors.directExecutor());
     }
 
     private void onLeasesChanged(final List<DataTreeModification<Lease>> changes) {

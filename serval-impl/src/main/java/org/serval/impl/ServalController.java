@@ -37,6 +37,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.cluster.rev261130.Nod
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Clients;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.NodeBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.Endpoint;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.node.EndpointBuilder;
@@ -305,14 +306,27 @@ public final class ServalController implements AutoCloseable {
             return;
         }
         final var tx = broker.newReadWriteTransaction();
-        Futures.addCallback(tx.read(OPERATIONAL, ServalPaths.CLIENTS), new FutureCallback<Optional<Clients>>() {
+        final var clientsRead = tx.read(OPERATIONAL, ServalPaths.CLIENTS);
+        // a dead node's switch counters go too: nobody else writes or removes them
+        final var statisticsRead = dead ? tx.read(OPERATIONAL, ServalPaths.VLAN_STATISTICS)
+            : Futures.immediateFuture(Optional.<VlanStatistics>empty());
+        final var read = Futures.whenAllSucceed(clientsRead, statisticsRead).call(() -> {
+            final var gone = Futures.getDone(clientsRead).map(Clients::nonnullClient).map(Map::values)
+                .orElse(List.of()).stream()
+                .filter(client -> client.getNode() != null && node.equals(client.getNode().getValue()))
+                .map(client -> client.getId().getValue())
+                .toList();
+            gone.forEach(id -> tx.delete(OPERATIONAL, ServalPaths.client(id)));
+            Futures.getDone(statisticsRead).map(VlanStatistics::nonnullVlan).map(Map::values).orElse(List.of())
+                .stream().filter(entry -> node.equals(entry.getNode().getValue()))
+                .forEach(entry -> tx.delete(OPERATIONAL, ServalPaths.VLAN_STATISTICS.toBuilder()
+                    .child(org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan.class,
+                        entry.key()).build()));
+            return gone;
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(read, new FutureCallback<List<String>>() {
             @Override
-            public void onSuccess(final Optional<Clients> clients) {
-                final var gone = clients.map(Clients::nonnullClient).map(Map::values).orElse(List.of()).stream()
-                    .filter(client -> client.getNode() != null && node.equals(client.getNode().getValue()))
-                    .map(client -> client.getId().getValue())
-                    .toList();
-                gone.forEach(id -> tx.delete(OPERATIONAL, ServalPaths.client(id)));
+            public void onSuccess(final List<String> gone) {
                 if (dead) {
                     tx.delete(OPERATIONAL, ServalPaths.node(node));
                 } else if (gone.isEmpty()) {

@@ -15,6 +15,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Nodes;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Users;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Vlans;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientKey;
@@ -45,6 +46,8 @@ public final class ServalPaths {
         DataObjectIdentifier.builder(AccessControl.class).build();
     public static final DataObjectIdentifier<Clients> CLIENTS = DataObjectIdentifier.builder(Clients.class).build();
     public static final DataObjectIdentifier<Vlans> VLANS = DataObjectIdentifier.builder(Vlans.class).build();
+    public static final DataObjectIdentifier<VlanStatistics> VLAN_STATISTICS =
+        DataObjectIdentifier.builder(VlanStatistics.class).build();
 
     private ServalPaths() {
         // constants only

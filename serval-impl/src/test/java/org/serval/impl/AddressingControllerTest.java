@@ -8,6 +8,7 @@
 package org.serval.impl;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.mockito.Mockito.mock;
@@ -193,9 +194,52 @@ public class AddressingControllerTest extends AbstractConcurrentDataBrokerTest {
             restarted.leaseOf("red", MAC).expiresMillis()));
     }
 
+    @Test
+    public void theLeasesOfAVlanGoWithItsAddressing() throws Exception {
+        put(vlan("10.7.0.0/24", null, "10.7.0.10", "10.7.0.20"));
+        controller.addressingUpdater().leased("red", new Lease(MAC, Addressing.parseV4("10.7.0.12"),
+            1_893_456_000_000L, "client-1"));
+        eventually("the lease is in OPERATIONAL", () -> read() != null);
+        // the VLAN stays, without addressing: its clients' leases mean nothing any more
+        put(new VlanBuilder().setName(new VlanName("red")));
+        eventually("the lease is gone with the addressing", () -> read() == null);
+
+        put(vlan("10.7.0.0/24", null, "10.7.0.10", "10.7.0.20"));
+        controller.addressingUpdater().leased("red", new Lease(MAC, Addressing.parseV4("10.7.0.12"),
+            1_893_456_000_000L, "client-1"));
+        eventually("the lease is back in OPERATIONAL", () -> read() != null);
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.delete(CONFIGURATION, ServalPaths.vlan("red"));
+        tx.commit().get(10, TimeUnit.SECONDS);
+        eventually("the lease is gone with the VLAN", () -> read() == null);
+    }
+
+    @Test
+    public void leasesOfVlansDeletedWhileNoNodeRanGoAtStart() throws Exception {
+        put(vlan("10.7.0.0/24", null, "10.7.0.10", "10.7.0.20"));
+        controller.close();
+        controller = null;
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        for (var name : List.of("red", "gone")) {
+            tx.put(OPERATIONAL, AddressingUpdater.lease(name, MAC), new LeaseBuilder()
+                .setVlan(new VlanName(name))
+                .setMac(new MacAddress(DatastoreClientRegistry.formatMac(MAC)))
+                .setAddress(new Ipv4AddressNoZone("10.7.0.17"))
+                .build());
+        }
+        tx.commit().get(10, TimeUnit.SECONDS);
+        controller = newController();
+        eventually("the lease of the VLAN that is gone is removed", () -> read("gone") == null);
+        assertNotNull("the lease of a VLAN with addressing stays", read("red"));
+    }
+
     private org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.Lease read() {
+        return read("red");
+    }
+
+    private org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.leases.Lease read(final String vlan) {
         try (var tx = getDataBroker().newReadOnlyTransaction()) {
-            return tx.read(OPERATIONAL, AddressingUpdater.lease("red", MAC)).get(10, TimeUnit.SECONDS).orElse(null);
+            return tx.read(OPERATIONAL, AddressingUpdater.lease(vlan, MAC)).get(10, TimeUnit.SECONDS).orElse(null);
         } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new AssertionError(e);
         }

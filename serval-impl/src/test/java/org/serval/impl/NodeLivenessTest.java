@@ -24,8 +24,10 @@ import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractConcurrentDataBro
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.cluster.rev261130.Node1Builder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
+import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.NodeBuilder;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.dataplane.session.DataplaneSettings;
@@ -110,7 +112,10 @@ public class NodeLivenessTest extends AbstractConcurrentDataBrokerTest {
         assertTrue("node-a's client stays while node-a beats", stored("alice-laptop"));
         assertTrue(nodeA.directory().isKnownClient("bob-laptop"));
 
-        // A node that crashed: its entry and a client entry stay behind, and its heartbeat never changes again.
+        // A node that crashed: its entry, a client entry and its switch counters stay behind, and its heartbeat
+        // never changes again.
+        statistics("red", "node-c");
+        statistics("red", "node-a");
         final var tx = getDataBroker().newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.node("node-c"), new NodeBuilder().setId(new NodeId("node-c"))
             .addAugmentation(new Node1Builder().setHeartbeat(Uint64.valueOf(41)).build()).build());
@@ -127,10 +132,37 @@ public class NodeLivenessTest extends AbstractConcurrentDataBrokerTest {
                 throw new IllegalStateException(e);
             }
         });
+        eventually("node-c's switch counters are removed", () -> !statisticsStored("red", "node-c"));
+        assertTrue("node-a's switch counters stay", statisticsStored("red", "node-a"));
         assertTrue(stored("bob-laptop"));
         assertTrue(stored("alice-laptop"));
         assertTrue(nodeA.directory().isKnownClient("bob-laptop"));
         assertTrue(nodeB.directory().isKnownClient("alice-laptop"));
+    }
+
+    private static DataObjectIdentifier<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics
+            .Vlan> statisticsPath(final String vlan, final String node) {
+        return ServalPaths.VLAN_STATISTICS.toBuilder()
+            .child(org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan.class,
+                new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanKey(
+                    new VlanName(vlan), new NodeId(node)))
+            .build();
+    }
+
+    private void statistics(final String vlan, final String node) throws Exception {
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.mergeParentStructurePut(OPERATIONAL, statisticsPath(vlan, node),
+            new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder()
+                .setName(new VlanName(vlan)).setNode(new NodeId(node)).build());
+        tx.commit().get(10, TimeUnit.SECONDS);
+    }
+
+    private boolean statisticsStored(final String vlan, final String node) {
+        try (var read = getDataBroker().newReadOnlyTransaction()) {
+            return read.exists(OPERATIONAL, statisticsPath(vlan, node)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void beat(final String node, final long heartbeat) throws Exception {
