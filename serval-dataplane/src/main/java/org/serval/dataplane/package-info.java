@@ -1,0 +1,60 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+
+/**
+ * SERVAL's dataplane: one software Ethernet switch per VLAN, with the links of clients and of other nodes plugged
+ * into it as ports. This page is the map of a frame's path through a node; every fixed bound it meets is in
+ * {@link org.serval.dataplane.Bounds}, and what an operator tunes is in
+ * {@link org.serval.dataplane.session.DataplaneSettings}.
+ *
+ * <h2>A frame's path, stage by stage</h2>
+ * <ol>
+ * <li><b>Read and frame</b> ({@code transport/}, {@code protocol/}). TCP: TLS first, then
+ * {@link org.serval.dataplane.protocol.StreamPipeline}'s framer, which refuses an announced length above the
+ * limit (above a HELLO's size before login, so a stranger cannot make the node buffer 64 KB), and the decoder,
+ * which fails closed: a malformed message ends the connection. UDP: one socket per core with SO_REUSEPORT
+ * ({@link org.serval.dataplane.transport.UdpTransport}); {@code DatagramPeers} opens a sealed datagram (replay
+ * window), finds the session by its id, not by the source address, and decodes the message. Node links: TLS and
+ * {@code cluster/PeerCodec}.</li>
+ * <li><b>Session</b> ({@code session/}). Each message reaches its client's
+ * {@link org.serval.dataplane.session.ClientSession#receive} on that link's one event loop, through
+ * {@link org.serval.dataplane.session.StreamLink} (TCP) or {@code DatagramPeers.Peer} (UDP): the session does not
+ * know which ({@link org.serval.dataplane.session.Link}). A DATA message is checked against the node's local view
+ * (the VLAN exists, the client is a member now; never the datastore), its broadcast and multicast are held to the
+ * VLAN's flood rate ({@code StormControl}), and the frame goes to the VLAN's switch, still on the sender's loop.
+ * From another node, {@code PeerLinks}' handler maps the peer's VLAN number to that peer's port and does the
+ * same.</li>
+ * <li><b>Switch</b> ({@code switching/}, {@link org.serval.dataplane.switching.VlanSwitch#receive}). A group
+ * source is dropped; the source MAC is learned (bounded, aged); the VLAN's
+ * {@link org.serval.dataplane.switching.FrameService} (DHCP server, router advertisements, rogue-server guard,
+ * {@code addressing/}) may answer or drop the frame; ARP and neighbour solicitations for known addresses are
+ * answered from the address table ({@code resolution/}); the
+ * {@link org.serval.dataplane.switching.FrameFilter} (chatter policy, IGMP/MLD snooping, {@code multicast/}) may
+ * drop the frame or narrow where a group frame goes. Then unicast goes to the learned port; broadcast, multicast
+ * and unknown unicast (held to the sender's rate first) are flooded to the VLAN's other members, never from one
+ * node's port to another's (split horizon).</li>
+ * <li><b>Port</b> ({@link org.serval.dataplane.switching.SwitchPort#deliver}). Each destination gets a retained
+ * duplicate: the bytes are shared, never copied. A client's port drops the frame, counted, when its link is not
+ * writable, so a slow receiver loses its own frames and never makes the switch buffer; an offloaded super-frame
+ * goes whole to a client that asked for offloads and is cut into frames for the others. A node's port writes to
+ * the node link (one write and flush per frame today, outside the outbox: the one place where node links and
+ * client links still differ).</li>
+ * <li><b>Outbox</b> ({@link org.serval.dataplane.session.Outbox}). The frame is queued for the destination link;
+ * one task on that link's loop writes everything queued and flushes once, so a burst leaves as one TLS record or
+ * one {@code sendmmsg} and wakes the receiving loop once. Queued bytes count against the link's writability.</li>
+ * <li><b>Encode and write.</b> {@link org.serval.dataplane.protocol.MessageEncoder}, then TLS and the socket; a
+ * sealed UDP session's datagram is sealed with its keys and sent to the client's current address.</li>
+ * </ol>
+ *
+ * <h2>Buffers and threads</h2>
+ * Whoever holds a reference last releases it: the switch consumes the reference it is given, each port consumes
+ * its duplicate, the encoder or a drop releases the rest ({@code LeakCheck} guards this in the tests). Stages 1-4
+ * run on the sender's event loop, 5-6 on the receiver's; the only hand-off between loops is the outbox's task.
+ * Nothing on the path reads the datastore, blocks, or logs above TRACE per frame.
+ */
+package org.serval.dataplane;
