@@ -229,6 +229,14 @@ public final class Bounds {
     /** How long a declined address is not given out: RFC 2131 leaves it to the server; long enough for an owner
      * who set it by hand to be noticed by the switch's address table, short enough to heal a false alarm. */
     public static final long DHCP_DECLINE_HOLD_MILLIS = 600_000;
+    /** How long the switch waits for an answer to its ARP probe of an address before it offers it: a member answers
+     * within a round trip, and DHCP clients repeat a DISCOVER only after 2 to 4 s (udhcpc 3 s, dhclient 2+ s). */
+    public static final long DHCP_PROBE_WAIT_MILLIS = 500;
+    /** DISCOVERs waiting for their probe in one VLAN: a DISCOVER beyond it goes unanswered and the client retries. */
+    public static final int DHCP_PROBES_PER_VLAN = 256;
+    /** Addresses probed for one DISCOVER before the switch gives up on it (each answered probe tries the next): a
+     * pool with that many squatters in a row needs an administrator, not more broadcasts. */
+    public static final int DHCP_PROBE_ATTEMPTS = 4;
     /** Unsolicited router advertisements, one per VLAN per interval (RFC 4861 allows 4 s to 30 min; hosts ask with
      * a solicitation when they come up, which is answered at once). */
     public static final long RA_INTERVAL_NANOS = 200_000_000_000L;
