@@ -218,6 +218,29 @@ public final class Bounds {
      */
     public static final int CHATTER_BURST_SECONDS = 2;
 
+    /**
+     * Records one VLAN's mDNS answer cache holds: a host publishes a dozen or so (a few services' PTR, SRV and TXT,
+     * its addresses), so this is a hundred hosts' worth; a record beyond it is not cached and its questions are
+     * forwarded as without a cache.
+     */
+    public static final int MDNS_CACHE_RECORDS_PER_VLAN = 2048;
+    /** mDNS questions one VLAN's switch remembers having forwarded: a question not remembered is forwarded. */
+    public static final int MDNS_QUESTIONS_PER_VLAN = 1024;
+    /**
+     * How long after it last forwarded a question to every member the switch answers it from its cache: once per
+     * interval every responder hears it (and a service that never announced itself is found), in between a
+     * member's repeat of it costs one frame, to that member.
+     */
+    public static final long MDNS_FORWARD_INTERVAL_SECONDS = 60;
+    /** Longest a cached mDNS record lives, whatever its TTL: RFC 6762 10 recommends 75 minutes for most records. */
+    public static final long MDNS_MAX_TTL_SECONDS = 4500;
+    /** Records and questions in one mDNS message the switch reads: a message with more is forwarded, not read. */
+    public static final int MDNS_RECORDS_PER_MESSAGE = 256;
+    /** Compression pointers in one DNS name: real names have one or two; each must point further back. */
+    public static final int DNS_NAME_POINTERS = 16;
+    /** Largest DNS message the switch answers with: one Ethernet frame with IPv6 and UDP headers (1500 - 48). */
+    public static final int MDNS_ANSWER_BYTES = 1400;
+
     // ---- Addressing (addressing/) -----------------------------------------------------------------------------
     // A VLAN's lease book holds at most one lease per pool address, and a pool at most
     // org.serval.api.Addressing.MAX_POOL_ADDRESSES (65,536) addresses; conflicts are bounded the same way.
