@@ -296,11 +296,11 @@ final class MdnsCache {
      * switch's periodic sweep.
      */
     synchronized void expire(final long nowNanos) {
-        records.values().forEach(list -> {
+        for (var list : records.values()) {
             size -= list.size();
             list.removeIf(cached -> cached.expiresNanos() - nowNanos <= 0);
             size += list.size();
-        });
+        }
         records.values().removeIf(List::isEmpty);
         forwarded.values().removeIf(when -> nowNanos - when >= forwardInterval);
     }

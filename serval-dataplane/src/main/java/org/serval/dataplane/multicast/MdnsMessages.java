@@ -46,6 +46,8 @@ final class MdnsMessages {
     private static final int OPCODE_MASK = 0x7800;
     private static final int MAX_NAME = 255;
     private static final int MAX_LABEL = 63;
+    // What readData answers for data that does not fill its length exactly (compared by identity).
+    private static final byte[] REFUSED = new byte[0];
 
     private MdnsMessages() {
         // static only
@@ -213,7 +215,7 @@ final class MdnsMessages {
                 return null;
             }
             final var expanded = readData(buf, type, data, length, from, end);
-            if (expanded == null) {
+            if (expanded == REFUSED) {
                 return null;
             }
             final boolean cacheable = Arrays.stream(OPAQUE_NAME_TYPES).noneMatch(opaque -> opaque == type);
@@ -223,7 +225,7 @@ final class MdnsMessages {
         return records;
     }
 
-    // A record's data with the names in it expanded, or null when it does not fill its length exactly.
+    // A record's data with the names in it expanded, or REFUSED when it does not fill its length exactly.
     private static byte[] readData(final ByteBuf buf, final int type, final int data, final int length,
             final int from, final int end) {
         final int prefix = switch (type) {
@@ -238,12 +240,12 @@ final class MdnsMessages {
             return raw;
         }
         if (length < prefix + 1) {
-            return null;
+            return REFUSED;
         }
         final int[] at = {data + prefix};
         final var name = readName(buf, at, from, data + length);
         if (name == null || type != TYPE_NSEC && at[0] != data + length) {
-            return null;
+            return REFUSED;
         }
         final int rest = data + length - at[0];
         final var out = new byte[prefix + name.wire().length + rest];
