@@ -78,8 +78,9 @@ final class MdnsCache {
     private record Key(boolean v6, Name name, int type) {
     }
 
+    // from: the port it was learned on, so that a member's records go when it leaves
     private record Cached(Record record, long ttl, long learnedNanos, long expiresNanos, long sourceMac,
-            byte[] sourceIp) {
+            byte[] sourceIp, SwitchPort from) {
     }
 
     private final long forwardInterval = TimeUnit.SECONDS.toNanos(Bounds.MDNS_FORWARD_INTERVAL_SECONDS);
@@ -130,7 +131,7 @@ final class MdnsCache {
         if (message.isResponse()) {
             final var sourceIp = new byte[v6 ? 16 : 4];
             frame.getBytes(l3 + (v6 ? 8 : 12), sourceIp);
-            learn(v6, message, Macs.read(frame, frame.readerIndex() + 6), sourceIp, nowNanos);
+            learn(from, v6, message, Macs.read(frame, frame.readerIndex() + 6), sourceIp, nowNanos);
             return Verdict.FORWARD;
         }
         if (from.isRemote()) {
@@ -147,8 +148,8 @@ final class MdnsCache {
         return Verdict.ANSWERED;
     }
 
-    private synchronized void learn(final boolean v6, final Message message, final long sourceMac,
-            final byte[] sourceIp, final long nowNanos) {
+    private synchronized void learn(final SwitchPort from, final boolean v6, final Message message,
+            final long sourceMac, final byte[] sourceIp, final long nowNanos) {
         final var all = new ArrayList<>(message.answers());
         all.addAll(message.additionals());
         for (var record : all) {
@@ -177,7 +178,7 @@ final class MdnsCache {
             }
             final long ttl = Math.min(record.ttl(), Bounds.MDNS_MAX_TTL_SECONDS);
             records.computeIfAbsent(key, k -> new ArrayList<>()).add(new Cached(record, ttl, nowNanos,
-                nowNanos + ttl * SECOND, sourceMac, sourceIp));
+                nowNanos + ttl * SECOND, sourceMac, sourceIp, from));
             size++;
         }
     }
@@ -303,6 +304,20 @@ final class MdnsCache {
         }
         records.values().removeIf(List::isEmpty);
         forwarded.values().removeIf(when -> nowNanos - when >= forwardInterval);
+    }
+
+    /**
+     * A member left the switch (or a link to another node went): the records it gave go, since no one would answer
+     * for them now; a host that vanishes without leaving is answered for until its records' TTLs end, as in any
+     * host's own mDNS cache.
+     */
+    synchronized void forget(final SwitchPort port) {
+        for (var list : records.values()) {
+            size -= list.size();
+            list.removeIf(cached -> cached.from() == port);
+            size += list.size();
+        }
+        records.values().removeIf(List::isEmpty);
     }
 
     synchronized int size() {

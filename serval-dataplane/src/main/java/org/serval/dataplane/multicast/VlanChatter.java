@@ -265,6 +265,7 @@ public final class VlanChatter implements FrameFilter {
         limits.remove(port);
         routers.remove(port);
         groups.forget(port);
+        mdns.forget(port);
     }
 
     /**

@@ -306,6 +306,18 @@ class MdnsCacheTest {
     }
 
     @Test
+    void aMemberThatLeavesTakesItsRecordsAlong() {
+        learnedAndAskedOnce();
+        send(cc, Mdns.response().record("c.local", Mdns.A, true, 120, new byte[] {10, 0, 0, 3}).bytes());
+        assertEquals(2, chatter.mdnsCached());
+        red.detach(bb);
+        assertEquals(1, chatter.mdnsCached(), "b's printer went with b; c's address stays");
+        clear();
+        send(cc, Mdns.query().question(IPP, Mdns.PTR, false).bytes());
+        assertEquals(2, count(aa, node), "nobody answers for b now: the question is forwarded");
+    }
+
+    @Test
     void theCacheIsBounded() {
         for (int i = 0; i < Bounds.MDNS_CACHE_RECORDS_PER_VLAN / 50 + 5; i++) {
             final var response = Mdns.response();
