@@ -31,8 +31,9 @@ import org.serval.dataplane.switching.VlanSwitch;
  * an ARP request for a random peer every 30 s and an IPv6 neighbour solicitation (to the peer's solicited-node
  * group) every 30 s, each answered by the owner; an mDNS query over IPv4 and one over IPv6 every 60 s (a PTR
  * question for one of four service types, chosen at random), each answered by a random peer, if that peer heard
- * it, with a multicast response naming its instance of the type (TTL 4500 s); an SSDP M-SEARCH every 120 s (a quarter of the hosts are UPnP devices that
- * listen to the SSDP group); a NetBIOS name query broadcast every 120 s; a DHCP request broadcast every 1800 s.
+ * it, with a multicast response naming its instance of the type (TTL 4500 s); an SSDP M-SEARCH every 120 s (a
+ * quarter of the hosts are UPnP devices that listen to the SSDP group); a NetBIOS name query broadcast every
+ * 120 s; a DHCP request broadcast every 1800 s.
  * Every host listens to mDNS (IPv4 and IPv6) and to its solicited-node group, reports its groups when it comes up
  * and when queried, as Linux does. Phases are random (a fixed seed), so hosts do not speak in step.
  *
