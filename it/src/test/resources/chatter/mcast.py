@@ -7,8 +7,9 @@
   mcast.py send LOCAL GROUP PORT COUNT      sends COUNT datagrams to GROUP:PORT, 2 ms apart, from LOCAL
   mcast.py recv LOCAL GROUP PORT SECONDS    joins GROUP on LOCAL's interface, prints "ready", then after SECONDS
                                             the number of datagrams received
-  mcast.py sniff IFACE MAC SECONDS          prints "ready", then after SECONDS the number of frames to MAC that
-                                            arrived on IFACE (a packet socket, whatever the host joined)"""
+  mcast.py sniff IFACE MAC SECONDS [SRC]    prints "ready", then after SECONDS the number of frames to MAC that
+                                            arrived on IFACE (a packet socket, whatever the host joined), only
+                                            those from the MAC SRC when it is given"""
 import select
 import socket
 import struct
@@ -49,11 +50,12 @@ def recv(local, group, port, seconds):
     count_until(sock, seconds, lambda data: data.startswith(b"serval-chatter-"))
 
 
-def sniff(iface, mac, seconds):
+def sniff(iface, mac, seconds, source=None):
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     sock.bind((iface, 0))
     wanted = bytes.fromhex(mac.replace(":", ""))
-    count_until(sock, seconds, lambda frame: frame[:6] == wanted)
+    sender = bytes.fromhex(source.replace(":", "")) if source else None
+    count_until(sock, seconds, lambda frame: frame[:6] == wanted and (sender is None or frame[6:12] == sender))
 
 
 def main():
@@ -63,7 +65,7 @@ def main():
     elif mode == "recv":
         recv(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
     elif mode == "sniff":
-        sniff(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        sniff(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)
     else:
         sys.exit("unknown mode " + mode)
 

@@ -23,14 +23,17 @@ import org.serval.dataplane.switching.VlanSwitch;
 /**
  * How much broadcast and multicast each member of a VLAN receives from the usual chatter of its hosts, with a plain
  * flooding switch and with SERVAL's defaults (ARP and ND answered by the switch, solicited-node multicast to the
- * owner, IGMP and MLD snooping with the switch's querier, the default chatter policy), as the VLAN grows.
+ * owner, IGMP and MLD snooping with the switch's querier, the default chatter policy with the switch's mDNS answer
+ * cache), as the VLAN grows.
  *
  * <p>A simulation in simulated time, not a timing: the real {@link VlanSwitch} and {@link VlanChatter} switch real
  * frames, and simulated hosts send and answer them as kernels and common daemons do, at these rates per host:
  * an ARP request for a random peer every 30 s and an IPv6 neighbour solicitation (to the peer's solicited-node
- * group) every 30 s, each answered by the owner; an mDNS query over IPv4 and one over IPv6 every 60 s, each answered
- * by a random peer's multicast response; an SSDP M-SEARCH every 120 s (a quarter of the hosts are UPnP devices that
- * listen to the SSDP group); a NetBIOS name query broadcast every 120 s; a DHCP request broadcast every 1800 s.
+ * group) every 30 s, each answered by the owner; an mDNS query over IPv4 and one over IPv6 every 60 s (a PTR
+ * question for one of four service types, chosen at random), each answered by a random peer, if that peer heard
+ * it, with a multicast response naming its instance of the type (TTL 4500 s); an SSDP M-SEARCH every 120 s (a
+ * quarter of the hosts are UPnP devices that listen to the SSDP group); a NetBIOS name query broadcast every
+ * 120 s; a DHCP request broadcast every 1800 s.
  * Every host listens to mDNS (IPv4 and IPv6) and to its solicited-node group, reports its groups when it comes up
  * and when queried, as Linux does. Phases are random (a fixed seed), so hosts do not speak in step.
  *
@@ -46,6 +49,9 @@ public final class ChatterMeasurement {
     private static final long MDNS6_LOW = 0xFB;
     private static final long SSDP6_LOW = 0x0C;
     private static final long LINK_LOCAL_MULTICAST = 0xFF02_0000_0000_0000L;
+    private static final String[] SERVICE_TYPES = {"_ipp._tcp.local", "_http._tcp.local", "_airplay._tcp.local",
+        "_googlecast._tcp.local"};
+    private static final int PTR = 12;
 
     /**
      * What the members received on average, per member and second.
@@ -74,6 +80,8 @@ public final class ChatterMeasurement {
         long mdnsReceived;
         long otherReceived;
         long allReceived;
+        // mDNS queries this host's stack heard (measured or not): a host answers only what it heard
+        long queriesHeard;
 
         Host(final int index) {
             this.index = index;
@@ -92,6 +100,9 @@ public final class ChatterMeasurement {
                         groupReceived++;
                         count(this, frame);
                     }
+                }
+                if (isMdnsQuery(frame)) {
+                    queriesHeard++;
                 }
                 react(this, frame);
             } finally {
@@ -208,15 +219,15 @@ public final class ChatterMeasurement {
                 send(host, icmpv6(0x3333FF000000L | peer.ip6Low & 0xFFFFFF, host.mac, global(host.ip6Low),
                     LINK_LOCAL_MULTICAST, 0x1FF000000L | peer.ip6Low & 0xFFFFFF, 135, 0, peer.ip6Low, host.mac));
             }
-            case MDNS4 -> {
-                send(host, udp4(host.mac, groupMac(MDNS4), host.ip, MDNS4, 5353, 5353, 40));
+            case MDNS4, MDNS6 -> {
+                final boolean v6 = kind == Kind.MDNS6;
+                final var type = SERVICE_TYPES[random.nextInt(SERVICE_TYPES.length)];
                 final var peer = peerOf(host);
-                send(peer, udp4(peer.mac, groupMac(MDNS4), peer.ip, MDNS4, 5353, 5353, 120));
-            }
-            case MDNS6 -> {
-                send(host, udp6(host, MDNS6_LOW, 5353, 5353, 40));
-                final var peer = peerOf(host);
-                send(peer, udp6(peer, MDNS6_LOW, 5353, 5353, 120));
+                final long heard = peer.queriesHeard;
+                send(host, mdns(host, v6, mdnsQuery(type)));
+                if (peer.queriesHeard > heard) {
+                    send(peer, mdns(peer, v6, mdnsResponse(type, "host" + peer.index)));
+                }
             }
             case SSDP -> send(host, udp4(host.mac, groupMac(SSDP4), host.ip, SSDP4, 50000, 1900, 120));
             case NETBIOS -> send(host, udp4(host.mac, ChatterFrames.BROADCAST, host.ip, 0x0AFFFFFF, 137, 137, 50));
@@ -248,6 +259,60 @@ public final class ChatterMeasurement {
                 pending.add(new Object[] {host, mldReport(host)});
             }
         }
+    }
+
+    private static boolean isMdnsQuery(final ByteBuf frame) {
+        if (ChattyProtocols.classify(frame) != ChatterPolicy.Protocol.MDNS) {
+            return false;
+        }
+        final int at = frame.readerIndex();
+        final int dns = at + 14 + (frame.getUnsignedShort(at + 12) == 0x86DD ? 40 : 20) + 8;
+        return frame.writerIndex() >= dns + 12 && (frame.getUnsignedShort(dns + 2) & 0x8000) == 0;
+    }
+
+    private ByteBuf mdns(final Host host, final boolean v6, final byte[] dns) {
+        final var frame = v6 ? udp6(host, MDNS6_LOW, 5353, 5353, dns.length)
+            : udp4(host.mac, groupMac(MDNS4), host.ip, MDNS4, 5353, 5353, dns.length);
+        frame.setBytes(frame.writerIndex() - dns.length, dns);
+        return frame;
+    }
+
+    private static void writeName(final ByteBuf out, final String dotted) {
+        for (var label : dotted.split("\\.")) {
+            out.writeByte(label.length()).writeCharSequence(label, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        out.writeByte(0);
+    }
+
+    private static byte[] bytes(final ByteBuf out) {
+        final var bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        out.release();
+        return bytes;
+    }
+
+    /**
+     * A PTR question for a service type, from port 5353 and without known answers (a browser's first query).
+     */
+    private static byte[] mdnsQuery(final String type) {
+        final var out = Unpooled.buffer();
+        out.writeShort(0).writeShort(0).writeShort(1).writeShort(0).writeShort(0).writeShort(0);
+        writeName(out, type);
+        out.writeShort(PTR).writeShort(1);
+        return bytes(out);
+    }
+
+    /**
+     * A response with one PTR record: the type's instance on this host, its name compressed against the type.
+     */
+    private static byte[] mdnsResponse(final String type, final String instance) {
+        final var out = Unpooled.buffer();
+        out.writeShort(0).writeShort(0x8400).writeShort(0).writeShort(1).writeShort(0).writeShort(0);
+        writeName(out, type);
+        out.writeShort(PTR).writeShort(1).writeInt(4500).writeShort(instance.length() + 3);
+        out.writeByte(instance.length()).writeCharSequence(instance, java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeShort(0xC000 | 12);
+        return bytes(out);
     }
 
     private static void count(final Host host, final ByteBuf frame) {

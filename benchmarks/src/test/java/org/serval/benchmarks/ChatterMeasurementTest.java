@@ -26,5 +26,8 @@ class ChatterMeasurementTest {
         assertTrue(serval.groupFrames() < flooding.groupFrames() * 3 / 4, serval + " against " + flooding);
         assertTrue(serval.neighbor() < flooding.neighbor() / 10, "ARP and ND answered: " + serval);
         assertTrue(serval.neighbor() <= servalSmall.neighbor() + 0.05, "and flat: " + serval + ", " + servalSmall);
+        // the switch's mDNS cache: a question goes to everyone once a minute, whatever the VLAN's size
+        assertTrue(serval.mdns() < flooding.mdns() / 4, "mDNS answered by the switch: " + serval);
+        assertTrue(serval.mdns() <= servalSmall.mdns() * 1.5, "and flat: " + serval + ", " + servalSmall);
     }
 }

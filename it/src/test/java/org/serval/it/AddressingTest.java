@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * stock clients: busybox's {@code udhcpc} and ISC {@code dhclient} get an IPv4 address from a VLAN's pool over TCP
  * and over UDP, the hosts ping each other by it without anyone typing an address, a second VLAN's pool never
  * leaks, the kernel forms an IPv6 address from the VLAN's prefix (SLAAC), and a member's own DHCP server is not
- * heard while the rogue guard is on (and is when it is off).
+ * heard while the rogue guard is on (and is when it is off). A member that set a pool address by hand, and has said
+ * nothing with it, answers the switch's ARP probe: a client asking for that very address is offered another.
  */
 class AddressingTest {
     private static final String RED = "addr-red";
@@ -86,6 +87,15 @@ class AddressingTest {
         // -n: give up rather than run on; -q: quit once bound. The stock script sets the address.
         NetnsHosts.run("ip", "netns", "exec", ns, "udhcpc", "-i", NetnsHosts.tapOf(ns), "-n", "-q", "-f", "-t", "5",
             "-T", "2");
+        return addressOf(ns);
+    }
+
+    /**
+     * udhcpc asking for an address in its DISCOVER (-r: option 50).
+     */
+    private static String udhcpc(final String ns, final String requested) throws IOException, InterruptedException {
+        NetnsHosts.run("ip", "netns", "exec", ns, "udhcpc", "-i", NetnsHosts.tapOf(ns), "-n", "-q", "-f", "-t", "5",
+            "-T", "2", "-r", requested);
         return addressOf(ns);
     }
 
@@ -180,9 +190,20 @@ class AddressingTest {
             final var udp = hosts.host("audp", RED, null, "udp");
             final var blue = hosts.host("ablue", BLUE, null, "tcp");
             final var rogue = hosts.host("arogue", RED, "10.61.0.2/24", "udp");
-            for (var ns : List.of(tcp, udp, blue, rogue)) {
+            // Holds a pool address by hand and stays silent, so only the switch's probe can find it.
+            hosts.host("asquat", RED, "10.61.0.120/24", "tcp");
+            final var asker = hosts.host("aask", RED, null, "tcp");
+            for (var ns : List.of(tcp, udp, blue, rogue, asker)) {
                 ownResolvConf(ns);
             }
+            final var probed = udhcpc(asker, "10.61.0.120");
+            assertTrue(inPool(probed, "10.61.0.") && !"10.61.0.120".equals(probed),
+                "asked for the squatter's address, got " + probed);
+            final var toSquatter = NetnsHosts.run("ip", "netns", "exec", asker, "ping", "-c", "2", "-i", "0.2", "-W",
+                "2", "10.61.0.120");
+            assertTrue(toSquatter.contains(" 0% packet loss"), "the squatter kept its address: " + toSquatter);
+            assertFalse(server.get("/data/serval:leases?content=nonconfig").body().contains("\"10.61.0.120\""),
+                "the squatter's address was leased to no one");
             final var a = udhcpc(tcp);
             final var b = dhclient(udp);
             final var c = udhcpc(blue);

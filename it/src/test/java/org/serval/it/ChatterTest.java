@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Chatter and multicast (issue 14) on the real distribution, with real clients' TAP interfaces in namespaces:
  * mDNS discovery works across the VLAN under the default chatter policy (avahi-daemon publishes a service in one
- * host; another asks for it over multicast), and a multicast stream reaches only the member that joined its group
+ * host; another asks for it over multicast; a third asks the same a moment later and is answered by the switch's
+ * mDNS cache, as avahi's multicast response, while the second host never hears that question), and a multicast
+ * stream reaches only the member that joined its group
  * (a socket joining it, so the kernel sends the IGMP report the switch snoops), not a member that did not, which
  * counts the group's frames on its interface with a packet socket. The per-VLAN counters show it in OPERATIONAL.
  *
@@ -41,6 +43,7 @@ class ChatterTest {
     private static final String VLAN = "chat";
     private static final String GROUP = "239.77.1.2";
     private static final String GROUP_MAC = "01:00:5e:4d:01:02";
+    private static final String MDNS_MAC = "01:00:5e:00:00:fb";
     private static final int DATAGRAMS = 200;
 
     @Test
@@ -80,6 +83,13 @@ class ChatterTest {
         final var query = NetnsHosts.exitCode("ip", "netns", "exec", b, PYTHON.toString(), script("mdns_query.py"),
             "10.96.0.2", "_servalit._tcp.local", "serval-it", "20");
         assertEquals(0, query, "b discovered a's service over mDNS; avahi's log: " + Files.readString(avahi));
+        // c asks the same: the switch answers from what it learned of a's response, and b does not hear c ask
+        final var bHears = python(b, processes, "sniff", NetnsHosts.tapOf(b), MDNS_MAC, "5", NetnsHosts.macOf(c));
+        assertEquals("ready", bHears.readLine());
+        final var cached = NetnsHosts.exitCode("ip", "netns", "exec", c, PYTHON.toString(), script("mdns_query.py"),
+            "10.96.0.3", "_servalit._tcp.local", "serval-it", "20");
+        assertEquals(0, cached, "c discovered a's service too");
+        assertEquals(0, Long.parseLong(bHears.readLine().strip()), "b heard c's mDNS question");
 
         // Multicast: b joins the group, c does not; a sends to it
         final var receiver = python(b, processes, "recv", "10.96.0.2", GROUP, "5004", "8");
@@ -104,13 +114,14 @@ class ChatterTest {
         JsonObject node = null;
         while (System.nanoTime() < deadline) {
             node = statistics(server);
-            if (node != null && node.get("snooped").getAsLong() >= received && mdnsFrames(node) > 0) {
+            if (node != null && node.get("snooped").getAsLong() >= received && mdnsFrames(node) > 0
+                    && node.get("answered").getAsLong() > 0) {
                 break;
             }
             Thread.sleep(500);
         }
-        assertTrue(node != null && node.get("snooped").getAsLong() >= received && mdnsFrames(node) > 0,
-            "vlan statistics: " + node);
+        assertTrue(node != null && node.get("snooped").getAsLong() >= received && mdnsFrames(node) > 0
+            && node.get("answered").getAsLong() > 0, "vlan statistics: " + node);
     }
 
     /**

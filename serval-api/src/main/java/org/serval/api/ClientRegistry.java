@@ -76,16 +76,35 @@ public interface ClientRegistry {
      * @param flooded frames sent to every other member (broadcast, unknown unicast, multicast without snooping)
      * @param snooped multicast frames sent only to the members that joined the group (IGMP, MLD) or to the owner of
      *     a solicited-node group
-     * @param answered ARP and neighbour questions the switch answered itself
+     * @param answered ARP, neighbour and mDNS questions the switch answered itself
      * @param filtered frames dropped by the VLAN's chatter policy (action drop)
      * @param rateLimited frames dropped because a member sent a chatty protocol faster than its rate
      * @param groups multicast groups with at least one member
      * @param protocols per chatty protocol (YANG name): frames seen, rate-limited, dropped
+     * @param dhcpProbes ARP probes the switch's DHCP server sent before offering an address
+     * @param dhcpConflicts of those, the probes answered: addresses found in use by someone the server did not know
      */
     record VlanCounters(long forwarded, long flooded, long snooped, long answered, long filtered, long rateLimited,
-            long groups, Map<String, ProtocolCounters> protocols) {
+            long groups, Map<String, ProtocolCounters> protocols, long dhcpProbes, long dhcpConflicts) {
         public VlanCounters {
             protocols = Map.copyOf(protocols);
+        }
+
+        /**
+         * Counters of a switch without a DHCP server.
+         */
+        public VlanCounters(final long forwarded, final long flooded, final long snooped, final long answered,
+                final long filtered, final long rateLimited, final long groups,
+                final Map<String, ProtocolCounters> protocols) {
+            this(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols, 0, 0);
+        }
+
+        /**
+         * These counters with the DHCP server's.
+         */
+        public VlanCounters withDhcp(final long probes, final long conflicts) {
+            return new VlanCounters(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols,
+                probes, conflicts);
         }
     }
 

@@ -218,6 +218,29 @@ public final class Bounds {
      */
     public static final int CHATTER_BURST_SECONDS = 2;
 
+    /**
+     * Records one VLAN's mDNS answer cache holds: a host publishes a dozen or so (a few services' PTR, SRV and TXT,
+     * its addresses), so this is a hundred hosts' worth; a record beyond it is not cached and its questions are
+     * forwarded as without a cache.
+     */
+    public static final int MDNS_CACHE_RECORDS_PER_VLAN = 2048;
+    /** mDNS questions one VLAN's switch remembers having forwarded: a question not remembered is forwarded. */
+    public static final int MDNS_QUESTIONS_PER_VLAN = 1024;
+    /**
+     * How long after it last forwarded a question to every member the switch answers it from its cache: once per
+     * interval every responder hears it (and a service that never announced itself is found), in between a
+     * member's repeat of it costs one frame, to that member.
+     */
+    public static final long MDNS_FORWARD_INTERVAL_SECONDS = 60;
+    /** Longest a cached mDNS record lives, whatever its TTL: RFC 6762 10 recommends 75 minutes for most records. */
+    public static final long MDNS_MAX_TTL_SECONDS = 4500;
+    /** Records and questions in one mDNS message the switch reads: a message with more is forwarded, not read. */
+    public static final int MDNS_RECORDS_PER_MESSAGE = 256;
+    /** Compression pointers in one DNS name: real names have one or two; each must point further back. */
+    public static final int DNS_NAME_POINTERS = 16;
+    /** Largest DNS message the switch answers with: one Ethernet frame with IPv6 and UDP headers (1500 - 48). */
+    public static final int MDNS_ANSWER_BYTES = 1400;
+
     // ---- Addressing (addressing/) -----------------------------------------------------------------------------
     // A VLAN's lease book holds at most one lease per pool address, and a pool at most
     // org.serval.api.Addressing.MAX_POOL_ADDRESSES (65,536) addresses; conflicts are bounded the same way.
@@ -229,6 +252,14 @@ public final class Bounds {
     /** How long a declined address is not given out: RFC 2131 leaves it to the server; long enough for an owner
      * who set it by hand to be noticed by the switch's address table, short enough to heal a false alarm. */
     public static final long DHCP_DECLINE_HOLD_MILLIS = 600_000;
+    /** How long the switch waits for an answer to its ARP probe of an address before it offers it: a member answers
+     * within a round trip, and DHCP clients repeat a DISCOVER only after 2 to 4 s (udhcpc 3 s, dhclient 2+ s). */
+    public static final long DHCP_PROBE_WAIT_MILLIS = 500;
+    /** DISCOVERs waiting for their probe in one VLAN: a DISCOVER beyond it goes unanswered and the client retries. */
+    public static final int DHCP_PROBES_PER_VLAN = 256;
+    /** Addresses probed for one DISCOVER before the switch gives up on it (each answered probe tries the next): a
+     * pool with that many squatters in a row needs an administrator, not more broadcasts. */
+    public static final int DHCP_PROBE_ATTEMPTS = 4;
     /** Unsolicited router advertisements, one per VLAN per interval (RFC 4861 allows 4 s to 30 min; hosts ask with
      * a solicitation when they come up, which is answered at once). */
     public static final long RA_INTERVAL_NANOS = 200_000_000_000L;

@@ -193,6 +193,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                 .setFiltered(counter(counters.filtered()))
                 .setRateLimited(counter(counters.rateLimited()))
                 .setGroups(new Gauge64(Uint64.valueOf(counters.groups())))
+                .setDhcpProbes(counter(counters.dhcpProbes()))
+                .setDhcpConflicts(counter(counters.dhcpConflicts()))
                 .setProtocol(BindingMap.of(counters.protocols().entrySet().stream()
                     .map(protocol -> new ProtocolBuilder()
                         .setName(protocol.getKey())

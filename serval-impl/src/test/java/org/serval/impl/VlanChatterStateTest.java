@@ -72,11 +72,13 @@ public class VlanChatterStateTest extends AbstractConcurrentDataBrokerTest {
         final var registry = new DatastoreClientRegistry(getDataBroker(), new LocalVlanView(),
             mock(NotificationPublishService.class), "node-1");
         registry.vlanCounters("red", new ClientRegistry.VlanCounters(1, 2, 3, 4, 5, 6, 7,
-            Map.of("mdns", new ClientRegistry.ProtocolCounters(10, 6, 0))));
+            Map.of("mdns", new ClientRegistry.ProtocolCounters(10, 6, 0))).withDhcp(8, 9));
         final var written = eventually(true);
         assertEquals(3L, written.getSnooped().getValue().longValue());
         assertEquals(6L, written.getRateLimited().getValue().longValue());
         assertEquals(7L, written.getGroups().getValue().longValue());
+        assertEquals(8L, written.getDhcpProbes().getValue().longValue());
+        assertEquals(9L, written.getDhcpConflicts().getValue().longValue());
         assertEquals(10L, written.nonnullProtocol().get(new ProtocolKey("mdns")).getFrames().getValue().longValue());
         registry.vlanCounters("red", null);
         eventually(false);

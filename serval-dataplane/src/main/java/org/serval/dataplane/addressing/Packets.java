@@ -310,6 +310,40 @@ final class Packets {
     }
 
     /**
+     * Who sent an ARP request or reply: its sender MAC and address (0 for a probe), or null for anything else.
+     */
+    record ArpSender(long mac, int ip) {
+    }
+
+    static ArpSender arpSender(final ByteBuf frame) {
+        final int at = frame.readerIndex() + ETH;
+        if (frame.readableBytes() < ETH + 28 || frame.getUnsignedShort(at) != 1
+                || frame.getUnsignedShort(at + 2) != ETHERTYPE_IPV4 || frame.getUnsignedByte(at + 4) != 6
+                || frame.getUnsignedByte(at + 5) != 4) {
+            return null;
+        }
+        final int op = frame.getUnsignedShort(at + 6);
+        return op == 1 || op == 2 ? new ArpSender(Macs.read(frame, at + 8), frame.getInt(at + 14)) : null;
+    }
+
+    /**
+     * An ARP probe for an address (RFC 5227 2.1.1: sender address 0, so that no one's cache learns from it), to
+     * every member. A host that has the address answers it, to the switch's MAC.
+     */
+    static ByteBuf arpProbe(final ByteBufAllocator alloc, final long serverMac, final int address) {
+        final var out = alloc.buffer(ETH + 28);
+        writeMac(out, 0xFFFF_FFFF_FFFFL);
+        writeMac(out, serverMac);
+        out.writeShort(ETHERTYPE_ARP).writeShort(1).writeShort(ETHERTYPE_IPV4).writeByte(6).writeByte(4)
+            .writeShort(1);
+        writeMac(out, serverMac);
+        out.writeInt(0);
+        writeMac(out, 0);
+        out.writeInt(address);
+        return out;
+    }
+
+    /**
      * A router advertisement for one prefix (RFC 4861 4.2) from the switch's link-local address, to all nodes.
      * Its router lifetime is 0: the switch is no router, so hosts form addresses from the prefix (the A flag) and
      * reach it on-link (the L flag), but keep their default route.

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 import org.serval.api.Addressing;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.switching.SwitchPort;
 
 /**
  * The DHCPv4 lease book of one VLAN and the choice of addresses from its pool. Every node keeps one per VLAN with
@@ -24,12 +25,28 @@ import org.serval.dataplane.Bounds;
  * someone else, and a MAC without one starts looking at a place in the pool derived from the MAC, so even a node
  * that has heard of no lease picks what another would have picked.
  *
+ * <p>Conflict checks: an address is offered only after an ARP probe of it went unanswered; while the probe waits,
+ * the DISCOVER is kept here ({@link Probe}, one per MAC) and its address is held as an offer is.
+ *
  * <p>Bounded: a lease per pool address at most (an address leased again drops its old lease), offers
- * ({@link Bounds#DHCP_OFFERS_PER_VLAN}) and declined addresses (by the pool's size) expire. Synchronized: DHCP is a
+ * ({@link Bounds#DHCP_OFFERS_PER_VLAN}), probes ({@link Bounds#DHCP_PROBES_PER_VLAN}) and declined addresses (by
+ * the pool's size) expire. Synchronized: DHCP is a
  * handful of messages per client per lease time, from several event loops and the datastore's listener.
  */
 final class VlanAddresses {
     private record Offered(int address, long untilMillis) {
+    }
+
+    /**
+     * A DISCOVER waiting for the probe of the address it is to be offered.
+     *
+     * @param attempt which address for this DISCOVER, from 1 (an answered probe moves on to the next)
+     * @param token tells this probe from a later one of the same MAC, whose wait ends later
+     * @param port where the OFFER goes
+     * @param request the DISCOVER as last heard (a repeated one replaces it, so the OFFER carries its xid)
+     */
+    record Probe(long mac, int address, int attempt, long token, SwitchPort port, Packets.DhcpRequest request,
+            long untilMillis) {
     }
 
     private volatile Addressing config;
@@ -39,6 +56,11 @@ final class VlanAddresses {
     private final Map<Long, Offered> offers = new HashMap<>();
     private final Map<Integer, Long> offeredTo = new HashMap<>();
     private final Map<Integer, Long> declined = new HashMap<>();
+    private final Map<Long, Probe> probes = new HashMap<>();
+    private final Map<Integer, Long> probedBy = new HashMap<>();
+    private long probeTokens;
+    private long probesSent;
+    private long conflictsFound;
     // Router advertisements: when the last unsolicited one went out (nanoTime), and whether one ever did.
     private long lastAdvertisement;
     private boolean advertised;
@@ -58,6 +80,9 @@ final class VlanAddresses {
         }
         offers.clear();
         offeredTo.clear();
+        // A DISCOVER waiting for its probe gets no offer from a changed pool: the client asks again.
+        probes.clear();
+        probedBy.clear();
     }
 
     Addressing config() {
@@ -164,6 +189,108 @@ final class VlanAddresses {
         offers.put(mac, new Offered(address, nowMillis + Bounds.DHCP_OFFER_HOLD_MILLIS));
         offeredTo.put(address, mac);
         return true;
+    }
+
+    /**
+     * A DISCOVER from a MAC whose address is being probed: it replaces the one kept (the OFFER answers the latest),
+     * and no second probe starts.
+     *
+     * @return whether the MAC had a probe waiting
+     */
+    synchronized boolean repeat(final long mac, final SwitchPort port, final Packets.DhcpRequest request) {
+        final var probe = probes.get(mac);
+        if (probe == null) {
+            return false;
+        }
+        probes.put(mac, new Probe(mac, probe.address(), probe.attempt(), probe.token(), port, request,
+            probe.untilMillis()));
+        return true;
+    }
+
+    /**
+     * Starts the probe of an address for a MAC's DISCOVER (replacing its earlier probe, if any) and holds the
+     * address for it as an offer.
+     *
+     * @return the probe, or null when too many DISCOVERs are waiting or offers are full (it goes unanswered)
+     */
+    synchronized Probe startProbe(final long mac, final int address, final int attempt, final SwitchPort port,
+            final Packets.DhcpRequest request, final long nowMillis) {
+        final var earlier = probes.get(mac);
+        if (earlier == null && probes.size() >= Bounds.DHCP_PROBES_PER_VLAN) {
+            dropExpiredProbes(nowMillis);
+            if (probes.size() >= Bounds.DHCP_PROBES_PER_VLAN) {
+                return null;
+            }
+        }
+        if (!offer(mac, address, nowMillis)) {
+            return null;
+        }
+        if (earlier != null) {
+            probedBy.remove(earlier.address(), mac);
+        }
+        final var probe = new Probe(mac, address, attempt, ++probeTokens, port, request,
+            nowMillis + Bounds.DHCP_OFFER_HOLD_MILLIS);
+        probes.put(mac, probe);
+        probedBy.put(address, mac);
+        probesSent++;
+        return probe;
+    }
+
+    /**
+     * A probe's wait is over.
+     *
+     * @return the probe as last updated, to be offered; null when it was answered or replaced meanwhile
+     */
+    synchronized Probe finishProbe(final long mac, final long token) {
+        final var probe = probes.get(mac);
+        if (probe == null || probe.token() != token) {
+            return null;
+        }
+        probes.remove(mac);
+        probedBy.remove(probe.address(), mac);
+        return probe;
+    }
+
+    /**
+     * A member other than the prober says it has an address (it answered the probe, or announced it): when that
+     * address is being probed, it is in conflict, held like a declined one, and the probe ends.
+     *
+     * @return the probe that ended, or null when the address was not being probed
+     */
+    synchronized Probe probeAnswered(final int address, final long senderMac, final long nowMillis) {
+        final var mac = probedBy.get(address);
+        if (mac == null || mac == senderMac) {
+            return null;
+        }
+        final var probe = probes.remove(mac);
+        probedBy.remove(address);
+        conflict(address, nowMillis);
+        dropOffer(mac);
+        conflictsFound++;
+        return probe;
+    }
+
+    private void dropExpiredProbes(final long nowMillis) {
+        probes.values().removeIf(probe -> probe.untilMillis() <= nowMillis);
+        probedBy.values().removeIf(mac -> !probes.containsKey(mac));
+    }
+
+    synchronized int probeCount() {
+        return probes.size();
+    }
+
+    /**
+     * ARP probes sent, since the book was made.
+     */
+    synchronized long probesSent() {
+        return probesSent;
+    }
+
+    /**
+     * Probes answered: addresses found in use by a member the book did not know of.
+     */
+    synchronized long conflictsFound() {
+        return conflictsFound;
     }
 
     /**
@@ -278,10 +405,12 @@ final class VlanAddresses {
     }
 
     /**
-     * Drops expired offers and conflicts (leases stay: they are the memory of who had which address).
+     * Drops expired offers, probes and conflicts (leases stay: they are the memory of who had which address).
      */
     synchronized void expire(final long nowMillis) {
         dropExpiredOffers(nowMillis);
+        // A probe whose timer never ran (the executor shut down) would hold its MAC forever.
+        dropExpiredProbes(nowMillis);
         declined.values().removeIf(until -> until <= nowMillis);
     }
 

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import org.serval.api.ChatterPolicy;
 import org.serval.api.ChatterPolicy.Protocol;
 import org.serval.api.ClientRegistry;
+import org.serval.api.FloodPolicy;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.resolution.IpAddress;
@@ -40,9 +41,15 @@ import org.serval.dataplane.switching.VlanSwitch;
  * bridges do (and so that IGMPv2 hosts do not suppress their reports for one another). A group no member reported
  * is flooded until the switch's table is complete ({@link Querier#isComplete}) and then goes to other nodes only.
  * Malformed IGMP or MLD is dropped.
+ *
+ * <p>mDNS: while the VLAN's mDNS rule is rate-limit (the default), an answer cache ({@link MdnsCache}) learns the
+ * members' multicast responses and answers a member's query it fully answers itself, to that member only; the
+ * query then goes no further. With the rule forward, mDNS is flooded as it is; with drop, it is dropped.
  */
 public final class VlanChatter implements FrameFilter {
     private static final FrameFilter.Scope REMOTE_ONLY = SwitchPort::isRemote;
+    // A frame the switch answered itself: it goes to no one.
+    private static final FrameFilter.Scope NOBODY = port -> false;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long ALL_NODES_OR_ROUTERS_LOW_MAX = 2;
     private static final long SOLICITED_NODE_HIGH = 0xFF02_0000_0000_0000L;
@@ -89,6 +96,7 @@ public final class VlanChatter implements FrameFilter {
     private final LongAdder[] rateLimited = adders();
     private final LongAdder[] dropped = adders();
     private final LongAdder malformed = new LongAdder();
+    private final MdnsCache mdns = new MdnsCache();
 
     /**
      * The filter of one switch, which it does not set itself (the caller does, {@link VlanSwitch#filterWith}).
@@ -124,11 +132,16 @@ public final class VlanChatter implements FrameFilter {
 
     @Override
     public Scope admit(final SwitchPort from, final ByteBuf frame, final boolean toGroup, final long nowNanos) {
-        if (!from.isRemote() && !allowed(from, frame, nowNanos)) {
+        final var protocol = ChattyProtocols.classify(frame);
+        if (!from.isRemote() && !allowed(from, protocol, nowNanos)) {
             return null;
         }
         if (!toGroup) {
             return ALL;
+        }
+        if (protocol == Protocol.MDNS && policy.get().rule(Protocol.MDNS).action() == FloodPolicy.Action.RATE_LIMIT
+                && mdns.inspect(from, frame, nowNanos) == MdnsCache.Verdict.ANSWERED) {
+            return NOBODY;
         }
         final long dst = Macs.read(frame, frame.readerIndex());
         if (dst >>> 24 == 0x01005E) {
@@ -140,8 +153,7 @@ public final class VlanChatter implements FrameFilter {
         return ALL;
     }
 
-    private boolean allowed(final SwitchPort from, final ByteBuf frame, final long nowNanos) {
-        final var protocol = ChattyProtocols.classify(frame);
+    private boolean allowed(final SwitchPort from, final Protocol protocol, final long nowNanos) {
         if (protocol == null) {
             return true;
         }
@@ -253,6 +265,7 @@ public final class VlanChatter implements FrameFilter {
         limits.remove(port);
         routers.remove(port);
         groups.forget(port);
+        mdns.forget(port);
     }
 
     /**
@@ -261,6 +274,7 @@ public final class VlanChatter implements FrameFilter {
      */
     public void tick(final long nowNanos) {
         groups.expire(nowNanos);
+        mdns.expire(nowNanos);
         routers.values().removeIf(until -> nowNanos - until >= 0);
         if (vlanSwitch.memberCount() == 0) {
             return;
@@ -289,8 +303,10 @@ public final class VlanChatter implements FrameFilter {
             protocols.put(protocol.yangName(), new ClientRegistry.ProtocolCounters(frames[i].sum(), protocolLimited,
                 protocolDropped));
         }
+        // mDNS queries the cache answered are the switch's answers, as ARP and ND ones are
         return new ClientRegistry.VlanCounters(vlanSwitch.forwardedFrames(), vlanSwitch.floodedFrames(),
-            vlanSwitch.snoopedFrames(), vlanSwitch.answeredQuestions(), filtered, limited, groups.size(), protocols);
+            vlanSwitch.snoopedFrames(), vlanSwitch.answeredQuestions() + mdns.answered(), filtered, limited,
+            groups.size(), protocols);
     }
 
     /**
@@ -298,5 +314,16 @@ public final class VlanChatter implements FrameFilter {
      */
     int groupCount() {
         return groups.size();
+    }
+
+    /**
+     * mDNS queries the switch answered from its cache, and records cached (for tests and benchmarks).
+     */
+    public long mdnsAnswered() {
+        return mdns.answered();
+    }
+
+    public int mdnsCached() {
+        return mdns.size();
     }
 }

@@ -427,7 +427,8 @@ public final class Dataplane {
             addressing.tick(vlanSwitch, nowNanos);
             final var filter = chatter.get(entry.getKey());
             if (filter != null) {
-                final var counters = filter.counters();
+                final var counters = filter.counters().withDhcp(addressing.probesSent(entry.getKey()),
+                    addressing.conflictsFound(entry.getKey()));
                 if (!counters.equals(reportedCounters.put(entry.getKey(), counters))) {
                     registry.vlanCounters(entry.getKey(), counters);
                 }

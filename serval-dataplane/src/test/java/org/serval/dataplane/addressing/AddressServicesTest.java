@@ -23,8 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.serval.api.Addressing;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.protocol.LeakCheck;
+import org.serval.dataplane.resolution.Frames;
 import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.switching.VlanSwitch;
 
@@ -75,7 +77,13 @@ class AddressServicesTest {
 
     private long now = 1_000_000L;
     private final List<String> events = new ArrayList<>();
-    private final AddressServices services = new AddressServices(() -> now);
+    // The probes' waits, run when a test says their time is up.
+    private final List<Runnable> timers = new ArrayList<>();
+    private final List<Long> delays = new ArrayList<>();
+    private final AddressServices services = new AddressServices(() -> now, (task, delay) -> {
+        timers.add(task);
+        delays.add(delay);
+    });
     private final VlanSwitch red = new VlanSwitch("red", 1024, 64, 300 * SECOND, true);
     private final Member aa = new Member("client-a");
     private final Member bb = new Member("client-b");
@@ -140,6 +148,47 @@ class AddressServicesTest {
         return out;
     }
 
+    /**
+     * The probes' waits end (the timer fires), and the probes are done.
+     */
+    private void waitsEnd() {
+        while (!timers.isEmpty()) {
+            final var due = new ArrayList<>(timers);
+            timers.clear();
+            due.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * A DISCOVER, answered after the probe's wait.
+     */
+    private void discover(final Member member, final long mac, final int requested) {
+        red.receive(member, dhcp(mac, Packets.DISCOVER, 0, requested, 0), 0);
+        waitsEnd();
+    }
+
+    /**
+     * The address of the ARP probes a member heard, in order.
+     */
+    private static List<Integer> probes(final Member member) {
+        final var probed = new ArrayList<Integer>();
+        for (var frame : member.received) {
+            final var buf = Unpooled.wrappedBuffer(frame);
+            if (buf.getUnsignedShort(12) == 0x0806 && buf.getUnsignedShort(14 + 6) == 1
+                    && buf.getInt(14 + 14) == 0) {
+                assertEquals(-1L >>> 16, Macs.read(buf, 0), "a probe is broadcast");
+                assertEquals(AddressServices.serverMac("red"), Macs.read(buf, 14 + 8), "from the switch's MAC");
+                probed.add(buf.getInt(14 + 24));
+            }
+        }
+        return probed;
+    }
+
+    private static List<byte[]> offers(final Member member) {
+        return member.received.stream().filter(frame -> frame.length > 300
+            && messageType(Unpooled.wrappedBuffer(frame)) == Packets.OFFER).toList();
+    }
+
     private static int messageType(final ByteBuf reply) {
         return option(reply, 53).getUnsignedByte(0);
     }
@@ -190,9 +239,9 @@ class AddressServicesTest {
      * when there was no offer or a NAK).
      */
     private int dora(final Member member, final long mac) {
-        final int before = member.received.size();
-        red.receive(member, dhcp(mac, Packets.DISCOVER, 0, 0, 0), 0);
-        if (member.received.size() == before) {
+        final int before = offers(member).size();
+        discover(member, mac, 0);
+        if (offers(member).size() == before) {
             return 0;
         }
         final var offer = member.last();
@@ -205,8 +254,8 @@ class AddressServicesTest {
 
     @Test
     void discoverOfferRequestAckGivesAnAddressFromThePoolWithTheOptions() {
-        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
-        assertEquals(1, aa.received.size(), "the switch answered the asker only");
+        discover(aa, MAC_A, 0);
+        assertEquals(1, offers(aa).size(), "the switch answered the asker");
         assertTrue(bb.received.stream().noneMatch(frame -> frame.length > 300), "nobody else heard the DISCOVER");
         final var offer = aa.last();
         assertEquals(Packets.OFFER, messageType(offer));
@@ -245,7 +294,7 @@ class AddressServicesTest {
     void aNodeThatNeverSawTheClientPicksTheSameAddressAndHonoursStoredLeases() {
         final int first = dora(aa, MAC_A);
         // Another node: its own switch and services, nothing shared but the configuration and what it reads.
-        final var otherServices = new AddressServices(() -> now);
+        final var otherServices = new AddressServices(() -> now, (task, delay) -> timers.add(task));
         otherServices.configure("red", Addressing.of("10.9.0.0/24", List.<String[]>of(
             new String[] {"10.9.0.10", "10.9.0.19"}), 600L, "10.9.0.1", List.of(), null, null, true));
         final var other = new VlanSwitch("red", 1024, 64, 300 * SECOND, true);
@@ -254,13 +303,15 @@ class AddressServicesTest {
         final var stranger = new Member("client-b");
         other.attach(moved);
         other.attach(stranger);
-        red.receive(bb, dhcp(MAC_B, Packets.DISCOVER, 0, 0, 0), 0);
+        discover(bb, MAC_B, 0);
         other.receive(stranger, dhcp(MAC_B, Packets.DISCOVER, 0, 0, 0), 0);
+        waitsEnd();
         assertEquals(yiaddr(bb.last()), yiaddr(stranger.last()), "the same first choice for the same MAC");
 
         // The lease as the datastore carries it: the other node gives it to its holder and to no one else.
         otherServices.leaseStored("red", services.leaseOf("red", MAC_A));
         other.receive(stranger, dhcp(MAC_B, Packets.DISCOVER, 0, first, 0), 0);
+        waitsEnd();
         assertNotEquals(first, yiaddr(stranger.last()), "a stored lease is not offered to another MAC");
         other.receive(moved, dhcp(MAC_A, Packets.REQUEST, first, 0, 0), 0);
         assertEquals(Packets.ACK, messageType(moved.last()), "a renewal after failover is acknowledged");
@@ -294,8 +345,8 @@ class AddressServicesTest {
         // A member that set the address by hand announces it (gratuitous ARP); the switch's table knows it.
         final int taken = dora(aa, MAC_A);
         services.leaseRemoved("red", MAC_A);
-        red.receive(cc, org.serval.dataplane.resolution.Frames.arpReply(MAC_C, taken, MAC_C, taken), 0);
-        red.receive(bb, dhcp(MAC_B, Packets.DISCOVER, 0, taken, 0), 0);
+        red.receive(cc, Frames.arpReply(MAC_C, taken, MAC_C, taken), 0);
+        discover(bb, MAC_B, taken);
         assertNotEquals(taken, yiaddr(bb.last()));
     }
 
@@ -305,7 +356,7 @@ class AddressServicesTest {
         assertNotEquals(0, dora(aa, MAC_A));
         assertNotEquals(0, dora(bb, MAC_B));
         assertEquals(0, dora(cc, MAC_C));
-        assertTrue(cc.received.isEmpty(), "no offer when the pool is exhausted");
+        assertTrue(offers(cc).isEmpty(), "no offer when the pool is exhausted");
         // Once a lease runs out, its address may go to someone else.
         now += 601_000;
         assertNotEquals(0, dora(cc, MAC_C));
@@ -345,6 +396,7 @@ class AddressServicesTest {
         red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
         assertEquals(1, bb.received.stream().filter(frame -> frame.length >= 300).count(),
             "a DISCOVER is flooded like any broadcast");
+        assertTrue(timers.isEmpty() && probes(bb).isEmpty(), "and the switch probes nothing");
     }
 
     @Test
@@ -381,12 +433,114 @@ class AddressServicesTest {
 
     @Test
     void theServersAddressAnswersArp() {
-        final var question = org.serval.dataplane.resolution.Frames.arpRequest(MAC_A, SUBNET + 10, SUBNET + 254);
+        final var question = Frames.arpRequest(MAC_A, SUBNET + 10, SUBNET + 254);
         assertTrue(red.receive(aa, question, 0));
         final var reply = aa.last();
         assertEquals(0x0806, reply.getUnsignedShort(12));
         assertEquals(AddressServices.serverMac("red"), Macs.read(reply, 14 + 8));
         assertTrue(bb.received.isEmpty());
+    }
+
+    // ---- Conflict checks by ARP probe -------------------------------------------------------------------------
+
+    @Test
+    void anAddressIsProbedAndOfferedOnlyOnceTheWaitEndsInSilence() {
+        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
+        assertTrue(offers(aa).isEmpty(), "no offer before the probe's wait is over");
+        assertEquals(List.of(Bounds.DHCP_PROBE_WAIT_MILLIS), delays, "the wait is scheduled, not slept");
+        final var probed = probes(bb);
+        assertEquals(1, probed.size(), "every member hears one probe");
+        assertEquals(probed, probes(cc));
+        final var probe = Unpooled.wrappedBuffer(bb.received.get(0));
+        assertEquals(0x0806, probe.getUnsignedShort(12));
+        assertEquals(0, probe.getInt(14 + 14), "sender address 0, so that no cache learns the switch from it");
+        assertEquals(0, Macs.read(probe, 14 + 18), "target MAC 0");
+
+        waitsEnd();
+        assertEquals(1, offers(aa).size());
+        assertEquals(probed.get(0), yiaddr(aa.last()), "the probed address is offered");
+        assertEquals(1, services.probesSent("red"));
+        assertEquals(0, services.conflictsFound("red"));
+    }
+
+    @Test
+    void anAnsweredProbeMarksTheConflictAndTheNextAddressIsOffered() {
+        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
+        final int taken = probes(bb).get(0);
+        // bb has the address by hand and answers as Linux does: a reply to the prober's MAC, target address 0.
+        final var answer = Frames.arpReply(MAC_B, taken, AddressServices.serverMac("red"), 0);
+        final int heardBefore = cc.received.size();
+        assertTrue(red.receive(bb, answer, 0));
+        assertEquals(heardBefore + 1, cc.received.size(), "only the next probe, not the answer, reaches others");
+        final var probed = probes(cc);
+        assertEquals(2, probed.size(), "the next address is probed");
+        assertNotEquals(taken, probed.get(1));
+
+        waitsEnd();
+        assertEquals(1, offers(aa).size(), "one offer, after the second wait");
+        assertEquals(probed.get(1), yiaddr(aa.last()));
+        assertEquals(2, services.probesSent("red"));
+        assertEquals(1, services.conflictsFound("red"));
+        // The conflict is held as a DECLINE is: nobody is offered it while the hold lasts.
+        for (var mac : List.of(MAC_A, MAC_C, 0x0200_0000_00DDL)) {
+            assertNotEquals(taken, dora(cc, mac));
+        }
+        red.receive(cc, dhcp(MAC_C, Packets.REQUEST, 0, taken, 0), 0);
+        assertEquals(Packets.NAK, messageType(cc.last()), "nor acknowledged");
+    }
+
+    @Test
+    void anAnnouncementDuringTheWaitIsAConflictTooButTheClientsOwnIsNot() {
+        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
+        final int first = probes(bb).get(0);
+        red.receive(aa, Frames.arpRequest(MAC_A, first, first), 0);
+        assertEquals(0, services.conflictsFound("red"), "the asking client's own ARP is no conflict");
+        red.receive(cc, Frames.arpRequest(MAC_C, first, first), 0);
+        assertEquals(1, services.conflictsFound("red"), "another member's gratuitous ARP is");
+        waitsEnd();
+        assertNotEquals(first, yiaddr(aa.last()));
+    }
+
+    @Test
+    void aRepeatedDiscoverDuringTheProbeStartsNoSecondOneAndGetsTheOffer() {
+        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
+        final var again = dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0);
+        again.setInt(14 + 20 + 8 + 4, 0x0BAD_CAFE);
+        red.receive(aa, again, 0);
+        assertEquals(1, probes(bb).size(), "one probe");
+        assertEquals(1, timers.size(), "one wait");
+        waitsEnd();
+        assertEquals(1, offers(aa).size(), "one offer");
+        assertEquals(0x0BAD_CAFE, aa.last().getInt(14 + 20 + 8 + 4), "for the latest DISCOVER's xid");
+    }
+
+    @Test
+    void probesAreBoundedPerDiscoverAndPerVlan() {
+        // Every address the switch tries is answered: it gives up after a bounded number.
+        red.receive(aa, dhcp(MAC_A, Packets.DISCOVER, 0, 0, 0), 0);
+        for (int answered = 0; answered < Bounds.DHCP_PROBE_ATTEMPTS; answered++) {
+            final var probed = probes(bb);
+            red.receive(bb, Frames.arpReply(MAC_B, probed.get(probed.size() - 1), AddressServices.serverMac("red"),
+                0), 0);
+        }
+        assertEquals(Bounds.DHCP_PROBE_ATTEMPTS, probes(bb).size(), "no probe after the last attempt");
+        waitsEnd();
+        assertTrue(offers(aa).isEmpty(), "and no offer");
+
+        // DISCOVERs waiting at once: beyond the table's size they go unanswered (the clients ask again).
+        services.configure("red", Addressing.of("10.9.0.0/22", List.<String[]>of(
+            new String[] {"10.9.0.10", "10.9.3.200"}), 600L, null, List.of(), null, null, true));
+        final int before = probes(bb).size();
+        for (int i = 0; i < Bounds.DHCP_PROBES_PER_VLAN + 10; i++) {
+            red.receive(aa, dhcp(0x0200_0001_0000L + i, Packets.DISCOVER, 0, 0, 0), 0);
+        }
+        assertEquals(Bounds.DHCP_PROBES_PER_VLAN, probes(bb).size() - before);
+        assertEquals(Bounds.DHCP_PROBES_PER_VLAN, timers.size());
+        waitsEnd();
+        assertEquals(Bounds.DHCP_PROBES_PER_VLAN, offers(aa).size());
+        red.receive(aa, dhcp(0x0200_0002_0000L, Packets.DISCOVER, 0, 0, 0), 0);
+        assertEquals(1, timers.size(), "room again once the waits ended");
+        waitsEnd();
     }
 
     @Test
