@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The real SERVAL distribution, unpacked by Maven into target/serval, started as its users start it
@@ -47,7 +48,14 @@ final class ServalServer implements AutoCloseable {
     private Process karaf;
 
     ServalServer() {
-        home = Path.of(System.getProperty("serval.it.home", "target/serval/serval-distribution-0.1.0-SNAPSHOT"));
+        this(Path.of(System.getProperty("serval.it.home", "target/serval/serval-distribution-0.1.0-SNAPSHOT")));
+    }
+
+    /**
+     * Another Karaf of the same release, e.g. KarInstallTest's plain OpenDaylight, which gets SERVAL from its KAR.
+     */
+    ServalServer(final Path home) {
+        this.home = home;
     }
 
     Path home() {
@@ -59,6 +67,21 @@ final class ServalServer implements AutoCloseable {
     }
 
     ServalServer start() throws IOException, InterruptedException {
+        configure();
+        launch();
+        return awaitServal(() -> null);
+    }
+
+    /**
+     * Starts the Karaf as its files are, without the test settings {@link #start} makes (a plain OpenDaylight has
+     * none of SERVAL's files), and returns at once.
+     */
+    ServalServer startAsIs() throws IOException {
+        launch();
+        return this;
+    }
+
+    private void launch() throws IOException {
         if (!Files.isExecutable(home.resolve("bin/karaf"))) {
             throw new IllegalStateException("no distribution at " + home + "; build the distribution module first");
         }
@@ -68,7 +91,6 @@ final class ServalServer implements AutoCloseable {
                     + "holds it (./serval run?) before running the integration tests");
             }
         }
-        configure();
         final var builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
             .directory(home.toFile())
             .redirectErrorStream(true)
@@ -79,12 +101,22 @@ final class ServalServer implements AutoCloseable {
         builder.environment().put("EXTRA_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid"
             + " -XX:-DisableExplicitGC");
         karaf = builder.start();
+    }
 
+    /**
+     * Waits until SERVAL answers over RESTCONF, then sets up the test users. {@code failure} is asked every second
+     * for a reason to stop waiting at once (null: none), so that a broken install fails in seconds, not minutes.
+     */
+    ServalServer awaitServal(final Supplier<String> failure) throws IOException, InterruptedException {
         final long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!karaf.isAlive()) {
                 throw new IllegalStateException("Karaf exited with " + karaf.exitValue() + " while booting; see "
                     + home.resolve("console.log"));
+            }
+            final var failed = failure.get();
+            if (failed != null) {
+                throw new IllegalStateException(failed);
             }
             try {
                 final var nodes = get("/data/serval:nodes?content=nonconfig");
