@@ -76,9 +76,17 @@ public class ClusterStatusCommand extends DatastoreAction {
         out.println("Member:  " + here + " (this shell)   " + nodes.size() + " SERVAL node"
             + (nodes.size() == 1 ? "" : "s") + " announced, " + clients + " client" + (clients == 1 ? "" : "s")
             + " connected");
-        final var roles = roles(replicas);
+        final var roles = new TreeMap<>(roles(replicas));
         final Map<String, Node> byId = new TreeMap<>();
         nodes.forEach(node -> byId.put(node.getId().getValue(), node));
+        // A server that is no cluster member is datastore member-1 and a node named after its host: one row.
+        if (roles.size() == 1 && byId.size() == 1 && !roles.containsKey(byId.keySet().iterator().next())) {
+            final var node = byId.values().iterator().next();
+            final var member = roles.keySet().iterator().next();
+            byId.clear();
+            byId.put(member + " (node " + node.getId().getValue() + ")", node);
+            roles.put(member + " (node " + node.getId().getValue() + ")", roles.remove(member));
+        }
         final var names = new TreeSet<>(BY_NAME);
         names.addAll(roles.keySet());
         names.addAll(byId.keySet());

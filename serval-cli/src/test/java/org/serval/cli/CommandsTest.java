@@ -432,6 +432,22 @@ public class CommandsTest extends AbstractConcurrentDataBrokerTest {
     }
 
     @Test
+    public void clusterStatusOfASingleServerIsOneRow() throws Exception {
+        final var node = new NodeBuilder().setId(new NodeId("hostname")).setTlsFingerprint(ValuesTest.FINGERPRINT)
+            .build();
+        final var replicas = List.of(new ClusterStatusCommand.Replica("default", "config", "Leader", "member-1",
+            "member-1", ClusterStatusCommand.voters("member-1", "")));
+        final var bytes = new ByteArrayOutputStream();
+        try (var out = new PrintStream(bytes, true, UTF_8)) {
+            ClusterStatusCommand.print(out, "member-1", replicas, List.of(node), 0);
+        }
+        final var shown = bytes.toString(UTF_8);
+        assertTrue(shown, shown.matches("(?s).*member-1 \\(node hostname\\)\\s*\\|\\s*-\\s*\\|\\s*1\\s*\\|\\s*0\\s*\\|"
+            + ".*" + ValuesTest.FINGERPRINT + ".*"));
+        assertFalse(shown, shown.contains("no SERVAL node"));
+    }
+
+    @Test
     public void completersOfferNamesThatExist() throws Exception {
         run(withRpcs(userCreate("alice", "pw")));
         run(withRpcs(userCreate("albert", "pw")));
