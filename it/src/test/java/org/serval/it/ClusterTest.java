@@ -495,7 +495,7 @@ class ClusterTest {
             assertTrue(leads > 0, "no member leads a shard:\n" + status);
 
             if (RealParts.has(NetnsHosts.onPath("iperf3"), "iperf3")) {
-                final double bits = NetnsHosts.iperf(a, b, "10.98.0.2").get("bits_per_second").getAsDouble();
+                final double bits = NetnsHosts.iperf(a, b, addressB).get("bits_per_second").getAsDouble();
                 LOG.info("CLUSTER iperf3 across members: {} Mbit/s", Math.round(bits / 1e6));
                 Files.writeString(DIR.resolve("across-members-mbits.txt"), Math.round(bits / 1e6) + "\n");
                 assertTrue(bits > 1e6, "iperf3 across members moved " + bits + " bit/s");
