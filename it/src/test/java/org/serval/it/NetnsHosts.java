@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test hosts made of network namespaces, each with a SERVAL client's TAP interface moved into it. The clients run
  * in the test's own namespace and reach the server over loopback; their TAP interfaces, and so all the overlay
- * traffic, live in namespaces this class made and removes again, also when a test fails.
+ * traffic, live in namespaces this class made and removes again, also when a test fails. {@link #hostIn} runs a
+ * client inside a namespace someone else made (a host with its own address on a {@link NetnsLan}) instead.
  */
 final class NetnsHosts implements AutoCloseable {
     static final Path CLIENT = Path.of(System.getProperty("serval.it.client", "../client/bin/serval-client"));
