@@ -439,11 +439,13 @@ class ClusterTest {
             final var c = hosts.hostIn(lan.host("cc", LAN + "13/24"), "cc", "cl", "10.98.0.3/24", "udp",
                 third.dataplane(), third.fingerprint());
             // b takes its address from the VLAN's pool with a stock DHCP client, from the member it is on; what
-            // udhcpc's script writes to /etc/resolv.conf stays in its namespace.
+            // udhcpc's script writes to /etc/resolv.conf stays in its namespace. It asks for the pool's last
+            // address: a member that does not know b's lease offers the one b's MAC hashes to (.120 for it-cb's
+            // stable MAC), so only the lease makes the member it fails over to offer .149 again.
             Files.createDirectories(resolvConf.getParent());
             Files.writeString(resolvConf, "");
-            final var addressB = udhcpc(b);
-            assertTrue(addressB != null && addressB.matches("10\\.98\\.0\\.1[0-4]\\d"), "b got " + addressB);
+            final var addressB = udhcpc(b, "10.98.0.149");
+            assertEquals("10.98.0.149", addressB, "the address b asked for, free in the pool");
             awaitTrue(() -> home.get("/data/serval:leases?content=nonconfig").contains("\"" + addressB + "\""), 30,
                 "b's lease of " + addressB + " in OPERATIONAL, as another member reads it");
             // The registry shows each client on its own member.
@@ -483,6 +485,7 @@ class ClusterTest {
                 + third.home, "SERVAL_CLUSTER=" + DIR.resolve("no-local-cluster").toAbsolutePath(), "../serval",
                 "cluster", "status");
             LOG.info("./serval cluster status on {}:\n{}", third.id(), status);
+            Files.writeString(DIR.resolve("cluster-status.txt"), status);
             int leads = 0;
             for (var member : MEMBER_LIST) {
                 final var row = Pattern.compile(Pattern.quote(member.id()) + "\\s*\\|\\s*" + Pattern.quote(
@@ -553,7 +556,7 @@ class ClusterTest {
                 + " ms");
             // b asks for an address again, now of the member it failed over to, while the datastore may still be
             // electing: the lease is in OPERATIONAL, so it is the same address.
-            assertEquals(addressB, udhcpc(b), "b's address from the member it failed over to");
+            assertEquals(addressB, udhcpc(b, null), "b's address from the member it failed over to");
             final var after = NetnsHosts.run("ip", "netns", "exec", a, "ping", "-c", "5", "-i", "0.2", "-W", "2",
                 addressB);
             assertTrue(after.contains(" 0% packet loss"), after);
@@ -579,7 +582,8 @@ class ClusterTest {
             assertFalse(audit.contains("client=it-cb method=password"), "it-cb sent " + newHome.id()
                 + " its password:\n" + audit);
             // And once the survivors have removed the dead member and what it left behind, still the same.
-            assertEquals(addressB, udhcpc(b), "b's address after the survivors cleaned up after " + victim.id());
+            assertEquals(addressB, udhcpc(b, null), "b's address after the survivors cleaned up after "
+                + victim.id());
             // Configuration survived and is writable again once the datastore has a new leader.
             // (an attempt that timed out may still have committed: then the VLAN is there)
             awaitTrue(() -> home.send("POST", "/operations/serval:create-vlan",
@@ -609,11 +613,16 @@ class ClusterTest {
 
     /**
      * Runs busybox's udhcpc on a host's TAP interface until it is bound (its stock script sets the address) and
-     * returns the address.
+     * returns the address. A new run each time: DISCOVER, then REQUEST, asking for {@code requested} (option 50)
+     * when it is not null.
      */
-    private static String udhcpc(final String ns) throws IOException, InterruptedException {
-        NetnsHosts.run("ip", "netns", "exec", ns, "udhcpc", "-i", NetnsHosts.tapOf(ns), "-n", "-q", "-f", "-t", "5",
-            "-T", "2");
+    private static String udhcpc(final String ns, final String requested) throws IOException, InterruptedException {
+        final var command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "udhcpc", "-i", NetnsHosts.tapOf(ns),
+            "-n", "-q", "-f", "-t", "5", "-T", "2"));
+        if (requested != null) {
+            command.addAll(List.of("-r", requested));
+        }
+        NetnsHosts.run(command.toArray(String[]::new));
         final var matcher = INET.matcher(NetnsHosts.run("ip", "-n", ns, "-4", "-o", "addr", "show", "dev",
             NetnsHosts.tapOf(ns)));
         return matcher.find() ? matcher.group(1) : null;
