@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test hosts made of network namespaces, each with a SERVAL client's TAP interface moved into it. The clients run
  * in the test's own namespace and reach the server over loopback; their TAP interfaces, and so all the overlay
- * traffic, live in namespaces this class made and removes again, also when a test fails.
+ * traffic, live in namespaces this class made and removes again, also when a test fails. {@link #hostIn} runs a
+ * client inside a namespace someone else made (a host with its own address on a {@link NetnsLan}) instead.
  */
 final class NetnsHosts implements AutoCloseable {
     static final Path CLIENT = Path.of(System.getProperty("serval.it.client", "../client/bin/serval-client"));
@@ -109,6 +110,38 @@ final class NetnsHosts implements AutoCloseable {
     }
 
     /**
+     * Starts a client inside an existing namespace (a host of its own, with its own route to the server, such as a
+     * {@link NetnsLan} host), where it makes its TAP interface; gives that an address (none for a null cidr). The
+     * namespace is its maker's to remove; the client is stopped at {@link #close()}.
+     *
+     * @return the namespace
+     */
+    String hostIn(final String ns, final String name, final String vlan, final String cidr, final String transport,
+            final String server, final String pin) throws IOException, InterruptedException {
+        final var tap = tapOf(ns);
+        final var log = logs.resolve("client-" + name + ".log");
+        final var builder = new ProcessBuilder("ip", "netns", "exec", ns, CLIENT.toAbsolutePath().toString(),
+            "--server", server, "--transport", transport, "--id", "it-" + name, "--vlan", vlan + "=" + tap,
+            "--status", "0", "--user", ServalServer.USER, "--pin", pin)
+            .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("SERVAL_PASSWORD", ServalServer.PASSWORD);
+        final var client = builder.start();
+        clients.add(client);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!isUp(ns, tap)) {
+            if (!client.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("client " + name + " made no interface in " + ns + "; see " + log + ": "
+                    + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+        if (cidr != null) {
+            run("ip", "-n", ns, "addr", "add", cidr, "dev", tap);
+        }
+        return ns;
+    }
+
+    /**
      * Runs iperf3 for 3 s from one host to another's address (its server bound there, one test) and returns what
      * the receiver got: the JSON's end.sum_received.
      */
@@ -127,7 +160,12 @@ final class NetnsHosts implements AutoCloseable {
     }
 
     private static boolean isUp(final String tap) throws IOException, InterruptedException {
-        final var process = new ProcessBuilder("ip", "-o", "link", "show", tap).redirectErrorStream(true).start();
+        return isUp(null, tap);
+    }
+
+    private static boolean isUp(final String ns, final String tap) throws IOException, InterruptedException {
+        final var process = new ProcessBuilder(ns == null ? List.of("ip", "-o", "link", "show", tap)
+            : List.of("ip", "-n", ns, "-o", "link", "show", tap)).redirectErrorStream(true).start();
         final var output = new String(process.getInputStream().readAllBytes(), UTF_8);
         return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0
             && output.matches("(?s).*<[^>]*\\bUP\\b[^>]*>.*");

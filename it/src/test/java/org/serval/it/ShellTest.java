@@ -270,6 +270,9 @@ class ShellTest {
             final var cluster = shell.run("serval:cluster-status");
             // one member: it leads every shard of both datastores
             assertTrue(cluster.contains("Member:  member-1"), cluster);
+            // at a glance: this server's line (member, address, shards led and followed, clients, CPU, fingerprint)
+            assertTrue(cluster.matches("(?s).*member-1 \\(node [^)]+\\)\\s*\\|[^|]+\\|\\s*[1-9]\\d*\\s*\\|\\s*0\\s*\\|"
+                + "[^|]+\\|[^|]+\\|\\s*" + ServalServer.fingerprint() + ".*"), cluster);
             assertTrue(cluster.matches("(?s).*default\\s*\\|\\s*config\\s*\\|\\s*Leader\\s*\\|\\s*member-1.*"),
                 cluster);
 

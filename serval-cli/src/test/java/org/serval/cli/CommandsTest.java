@@ -403,6 +403,51 @@ public class CommandsTest extends AbstractConcurrentDataBrokerTest {
     }
 
     @Test
+    public void clusterStatusShowsOneLinePerMember() throws Exception {
+        final var node = new NodeBuilder()
+            .setId(new NodeId("member-2")).setTlsFingerprint(ValuesTest.FINGERPRINT)
+            .setEndpoint(Map.of(new EndpointKey(Transport.Tcp), new EndpointBuilder().setTransport(Transport.Tcp)
+                .setAddress(new Host(new IpAddress(new Ipv4Address("192.0.2.2")))).setPort(new PortNumber(
+                    Uint16.valueOf(4000))).build()))
+            .setLoad(new LoadBuilder().setClients(Uint32.valueOf(5)).setCpuPercent(Uint8.valueOf(17)).build())
+            .build();
+        final var voters = ClusterStatusCommand.voters("member-1",
+            "member-2-shard-default-config: true, member-3-shard-default-config: true");
+        final var replicas = List.of(
+            new ClusterStatusCommand.Replica("default", "config", "Follower", "member-2", "member-1", voters),
+            new ClusterStatusCommand.Replica("default", "operational", "Candidate", "none", "member-1", voters));
+        final var bytes = new ByteArrayOutputStream();
+        try (var out = new PrintStream(bytes, true, UTF_8)) {
+            ClusterStatusCommand.print(out, "member-1", replicas, List.of(node), 5);
+        }
+        final var shown = bytes.toString(UTF_8);
+        assertTrue(shown, shown.contains("Member:  member-1 (this shell)   1 SERVAL node announced, 5 clients"));
+        // member, address, leads, follows, clients, CPU %, fingerprint
+        assertTrue(shown, shown.matches("(?s).*member-2\\s*\\|\\s*192\\.0\\.2\\.2\\s*\\|\\s*1\\s*\\|\\s*0\\s*\\|"
+            + "\\s*5\\s*\\|\\s*17\\s*\\|\\s*" + ValuesTest.FINGERPRINT + ".*"));
+        assertTrue(shown, shown.matches("(?s).*member-1\\s*\\|\\s*-\\s*\\|\\s*0\\s*\\|\\s*1\\s*\\|.*no SERVAL node.*"));
+        assertTrue(shown, shown.matches("(?s).*member-3\\s*\\|\\s*-\\s*\\|\\s*0\\s*\\|\\s*1\\s*\\|.*"));
+        assertTrue(shown, shown.contains("Without a leader (no majority, or electing): default/operational"));
+        assertTrue(shown, shown.matches("(?s).*default\\s*\\|\\s*config\\s*\\|\\s*Follower\\s*\\|\\s*member-2.*"));
+    }
+
+    @Test
+    public void clusterStatusOfASingleServerIsOneRow() throws Exception {
+        final var node = new NodeBuilder().setId(new NodeId("hostname")).setTlsFingerprint(ValuesTest.FINGERPRINT)
+            .build();
+        final var replicas = List.of(new ClusterStatusCommand.Replica("default", "config", "Leader", "member-1",
+            "member-1", ClusterStatusCommand.voters("member-1", "")));
+        final var bytes = new ByteArrayOutputStream();
+        try (var out = new PrintStream(bytes, true, UTF_8)) {
+            ClusterStatusCommand.print(out, "member-1", replicas, List.of(node), 0);
+        }
+        final var shown = bytes.toString(UTF_8);
+        assertTrue(shown, shown.matches("(?s).*member-1 \\(node hostname\\)\\s*\\|\\s*-\\s*\\|\\s*1\\s*\\|\\s*0\\s*\\|"
+            + ".*" + ValuesTest.FINGERPRINT + ".*"));
+        assertFalse(shown, shown.contains("no SERVAL node"));
+    }
+
+    @Test
     public void completersOfferNamesThatExist() throws Exception {
         run(withRpcs(userCreate("alice", "pw")));
         run(withRpcs(userCreate("albert", "pw")));

@@ -94,4 +94,26 @@ public class ValuesTest {
         assertEquals("member-2", ClusterStatusCommand.memberOf("member-2-shard-topology-operational"));
         assertEquals("odd", ClusterStatusCommand.shard("odd"));
     }
+
+    @Test
+    public void votersAreThisMemberAndThePeersThatVote() {
+        assertEquals(List.of("member-1", "member-2", "member-10"), List.copyOf(ClusterStatusCommand.voters("member-1",
+            "member-10-shard-default-config: true, member-2-shard-default-config: true, "
+                + "member-3-shard-default-config: false")));
+        assertEquals(List.of("member-2"), List.copyOf(ClusterStatusCommand.voters("member-2", "")));
+    }
+
+    @Test
+    public void eachShardHasOneLeaderAndItsOtherVotersFollow() {
+        final var voters = ClusterStatusCommand.voters("member-1",
+            "member-2-shard-x-config: true, member-3-shard-x-config: true");
+        final var roles = ClusterStatusCommand.roles(List.of(
+            new ClusterStatusCommand.Replica("default", "config", "Leader", "member-1", "member-1", voters),
+            new ClusterStatusCommand.Replica("default", "operational", "Follower", "member-2", "member-1", voters),
+            new ClusterStatusCommand.Replica("topology", "config", "Follower", "member-2", "member-1", voters),
+            new ClusterStatusCommand.Replica("topology", "operational", "Candidate", "none", "member-1", voters)));
+        assertEquals(new ClusterStatusCommand.Roles(1, 2), roles.get("member-1"));
+        assertEquals(new ClusterStatusCommand.Roles(2, 1), roles.get("member-2"));
+        assertEquals(new ClusterStatusCommand.Roles(0, 3), roles.get("member-3"));
+    }
 }
