@@ -115,7 +115,7 @@ final class BridgeUpdater implements AutoCloseable {
         }
         try {
             return new BridgeConfig(bridge.getInterface(), mode, vlans);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             LOG.warn("Ignoring bridge {}: {}", bridge.getInterface(), e.getMessage());
             return null;
         }

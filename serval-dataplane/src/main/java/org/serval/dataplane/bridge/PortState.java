@@ -21,6 +21,10 @@ import java.util.Map;
  */
 public record PortState(String iface, BridgeConfig.Mode mode, Status status, String reason,
         Map<String, Integer> vlans, Counters counters) {
+    public PortState {
+        vlans = Map.copyOf(vlans);
+    }
+
     /**
      * Whether frames flow.
      */
