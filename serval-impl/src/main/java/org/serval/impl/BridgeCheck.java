@@ -38,7 +38,6 @@ import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdent
 import org.opendaylight.yangtools.yang.data.api.schema.LeafNode;
 import org.opendaylight.yangtools.yang.data.api.schema.LeafSetNode;
 import org.opendaylight.yangtools.yang.data.api.schema.MapEntryNode;
-import org.opendaylight.yangtools.yang.data.api.schema.MapNode;
 import org.serval.api.VlanDirectory;
 import org.serval.api.VlanInfo;
 import org.serval.dataplane.bridge.BridgeConfig;
@@ -129,11 +128,15 @@ final class BridgeCheck implements DOMDataTreeCommitCohort, AutoCloseable {
                 continue;
             }
             for (var node : nodes.childNodes()) {
-                if (node.dataAfter() instanceof MapEntryNode entry
-                        && entry.childByArg(BRIDGE_LIST) instanceof MapNode bridges) {
-                    final var id = text(entry, NODE_ID);
-                    for (var bridge : bridges.body()) {
-                        final var refusal = check(id, bridge);
+                final var bridges = node.modifiedChild(BRIDGE_LIST);
+                if (!(node.dataAfter() instanceof MapEntryNode entry) || bridges == null) {
+                    continue;
+                }
+                final var id = text(entry, NODE_ID);
+                // only the entries written now: one whose interface went away since must not block other changes
+                for (var bridge : bridges.childNodes()) {
+                    if (bridge.dataAfter() instanceof MapEntryNode written) {
+                        final var refusal = check(id, written);
                         if (refusal != null) {
                             return refuse(refusal);
                         }
