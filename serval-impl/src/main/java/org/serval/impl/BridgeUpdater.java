@@ -170,7 +170,11 @@ final class BridgeUpdater implements AutoCloseable {
         }
         written.clear();
         written.addAll(now);
-        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+        logOutcome(tx.commit());
+    }
+
+    private void logOutcome(final com.google.common.util.concurrent.FluentFuture<? extends CommitInfo> commit) {
+        Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
                 LOG.trace("Bridge ports of node {} written", nodeId);
@@ -234,7 +238,7 @@ final class BridgeUpdater implements AutoCloseable {
             if (!written.isEmpty()) {
                 final var tx = chain.newWriteOnlyTransaction();
                 written.forEach(iface -> tx.delete(OPERATIONAL, port(nodeId, iface)));
-                tx.commit();
+                logOutcome(tx.commit());
                 written.clear();
             }
         }
