@@ -171,10 +171,17 @@ class BridgeTest {
                 && counter(body, "in-unicast-pkts") > 0);
             assertTrue(counter(state, "out-octets") > 0, state);
 
-            // the interface goes away: missing; made again: attached again, frames flow
+            // the interface goes away: missing; made again: attached again, frames flow. The host keeps its MAC,
+            // as a NIC that comes back does (with a new one, the clients' ARP caches would point at the old one
+            // until they expire, since nothing announces the change).
+            final var mac = com.google.gson.JsonParser.parseString(NetnsHosts.run("ip", "-n", lan, "-j", "link",
+                "show", "dev", hostSide)).getAsJsonArray().get(0).getAsJsonObject().get("address").getAsString();
             NetnsHosts.run("ip", "link", "del", iface);
             portState(iface, body -> body.contains("\"state\":\"missing\""));
             final var again = veth(iface, lan);
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "down");
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "address", mac);
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "up");
             NetnsHosts.run("ip", "-n", lan, "addr", "add", "10.77.0.1/24", "dev", again);
             portState(iface, body -> body.contains("\"state\":\"up\""));
             assertTrue(pingsWithin(tcp, "10.77.0.1", 30), "pings again across the interface made anew");
