@@ -20,7 +20,7 @@ need strace          command -v strace           #   the client package's wake-u
 need adduser         command -v adduser          #   the packages' system users (ServerPackageTest)
 need avahi-daemon    test -x /usr/sbin/avahi-daemon  # an mDNS responder (ChatterTest)
 need python3         test -x /usr/bin/python3    # ChatterTest's mDNS querier and multicast sender and receiver,
-                                                 # AddressingTest's raw packets
+                                                 # AddressingTest's raw packets, BridgeTest's hosts on vids
 need udhcpc          command -v udhcpc           # a stock DHCP client (AddressingTest)
 need isc-dhcp-client command -v dhclient         # another stock DHCP client (AddressingTest)
 need busybox         command -v busybox          # udhcpd's applets (AddressingTest)

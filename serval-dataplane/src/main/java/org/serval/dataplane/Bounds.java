@@ -265,4 +265,33 @@ public final class Bounds {
     public static final long RA_INTERVAL_NANOS = 200_000_000_000L;
     /** VLANs with a lease book before their addressing is known (leases read from the datastore come first). */
     public static final int ADDRESSING_VLANS = 65_536;
+
+    // ---- Bridged interfaces (bridge/) -------------------------------------------------------------------------
+
+    /**
+     * Frames waiting to be written to one bridged interface: a few milliseconds of a gigabit link; beyond it the
+     * switch's frames for that interface are dropped and counted (out-discards) rather than buffered.
+     */
+    public static final int BRIDGE_QUEUE_FRAMES = 1024;
+    /**
+     * The largest plain frame switched from or to an interface: what a member may send (a 1500-byte payload plus
+     * an 802.1Q tag); anything longer without an offload header is counted as an error and dropped.
+     */
+    public static final int BRIDGE_MAX_FRAME = 1518;
+    /**
+     * The largest frame read from an interface, offload header included: a GRO or TSO super-frame of 64 KB, which
+     * the switch cuts for the ports that cannot take it whole.
+     */
+    public static final int BRIDGE_READ_BUFFER = 65_536 + 64;
+    /**
+     * How often a node looks for its bridged interfaces (gone, back, down, up) and reports their counters: an
+     * interface that comes back is attached again within this.
+     */
+    public static final long BRIDGE_POLL_MILLIS = 2_000;
+    /** How long a reader or writer waits in the kernel before it looks whether it should stop. */
+    public static final int BRIDGE_WAKE_MILLIS = 200;
+    /** Kernel receive buffer of a bridged interface's packet socket: some ms of frames at line rate. */
+    public static final int BRIDGE_SOCKET_BUFFER = 2 * 1024 * 1024;
+    /** Interfaces one node bridges: a node is not a router with hundreds of ports; each costs two threads. */
+    public static final int BRIDGE_MAX_INTERFACES = 64;
 }

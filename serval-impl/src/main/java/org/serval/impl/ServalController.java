@@ -53,6 +53,7 @@ import org.serval.api.LocalSecurityView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanDirectory;
+import org.serval.dataplane.bridge.LinuxWires;
 import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.Resumption;
@@ -124,6 +125,8 @@ public final class ServalController implements AutoCloseable {
     private final VidUniquenessCheck vidCheck;
     private final AddressingCheck addressingCheck;
     private final AddressingUpdater addressingUpdater;
+    private final BridgeCheck bridgeCheck;
+    private final BridgeUpdater bridgeUpdater;
     private final ScheduledExecutorService housekeeping;
     private final ResumptionKeyUpdater resumptionKeys;
     private final TcpTransport tcp;
@@ -193,6 +196,10 @@ public final class ServalController implements AutoCloseable {
         vidCheck = VidUniquenessCheck.register(domBroker, view);
         addressingCheck = AddressingCheck.register(domBroker);
         addressingUpdater = new AddressingUpdater(broker, dataplane.addressing(), nodeId);
+        // this node's bridged interfaces (docs/architecture.md, "Bridged interfaces")
+        bridgeCheck = BridgeCheck.register(domBroker, view, nodeId,
+            new BridgeCheck.Interfaces(LinuxWires::exists, LinuxWires::masterOf));
+        bridgeUpdater = new BridgeUpdater(broker, dataplane, nodeId, new LinuxWires());
         rpcs = new VlanRpcs(broker, rpcProvider, notifications, view, security, nodeId, getVlansLimit);
         dataplane.attachVlanRequests(new ClientVlanRequests(rpcs));
         userRpcs = new UserRpcs(broker, rpcProvider, hashIterations);
@@ -506,6 +513,10 @@ public final class ServalController implements AutoCloseable {
             addressingCheck.close();
         }
         addressingUpdater.close();
+        bridgeUpdater.close();
+        if (bridgeCheck != null) {
+            bridgeCheck.close();
+        }
         updater.close();
     }
 

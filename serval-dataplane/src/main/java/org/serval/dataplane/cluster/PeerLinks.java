@@ -165,7 +165,8 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
-     * A client of this node joined a VLAN with a MAC.
+     * A client of this node joined a VLAN with a MAC (negative for a port with no MAC of its own: a bridged
+     * interface, whose hosts the other nodes learn from their frames).
      */
     public void joined(final String vlan, final long mac) {
         execute(() -> {
@@ -175,7 +176,9 @@ public final class PeerLinks implements AutoCloseable {
                 if (count == 1) {
                     peer.send(new PeerMessage.Interest(ref, true, vlan));
                 }
-                peer.send(new PeerMessage.Learn(ref, mac));
+                if (mac >= 0) {
+                    peer.send(new PeerMessage.Learn(ref, mac));
+                }
             }
         });
     }

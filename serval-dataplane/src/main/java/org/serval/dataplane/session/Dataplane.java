@@ -34,6 +34,7 @@ import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.multicast.VlanChatter;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.NodeLists;
+import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.switching.VlanSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -233,6 +234,28 @@ public final class Dataplane {
             made.serveWith(addressing);
             return made;
         });
+    }
+
+    /**
+     * Attaches a port that is not a client's (a bridged interface, {@code org.serval.dataplane.bridge}) to a VLAN's
+     * switch, making the switch if needed; the other nodes of the cluster hear that this node has a member there,
+     * as for a client's port.
+     *
+     * @return the switch
+     */
+    public VlanSwitch attachLocal(final String vlan, final SwitchPort port) {
+        final var made = switchFor(vlan);
+        made.attach(port);
+        localJoined(vlan, -1);
+        return made;
+    }
+
+    /**
+     * Detaches a port attached with {@link #attachLocal}.
+     */
+    public void detachLocal(final VlanSwitch from, final SwitchPort port) {
+        from.detach(port);
+        localLeft(from.vlan());
     }
 
     /**

@@ -17,9 +17,9 @@ import org.serval.api.FloodPolicy;
  * forwards broadcast freely (storm control off), and never dropped outright, since a frame to a host not yet
  * learned must still reach it.
  *
- * <p>On the member's session executor only.
+ * <p>On the member's session executor only (a bridged interface's: its reader thread).
  */
-final class StormControl {
+public final class StormControl {
     private final TokenBucket broadcasts = new TokenBucket(1);
     private final TokenBucket multicasts = new TokenBucket(1);
     private final TokenBucket unknownUnicasts = new TokenBucket(1);
@@ -27,7 +27,7 @@ final class StormControl {
     /**
      * Whether a frame to a group address may go on.
      */
-    boolean allowGroup(final FloodPolicy policy, final boolean broadcast, final long now) {
+    public boolean allowGroup(final FloodPolicy policy, final boolean broadcast, final long now) {
         final var action = broadcast ? policy.broadcast() : policy.multicast();
         return switch (action) {
             case FORWARD -> true;
@@ -39,7 +39,7 @@ final class StormControl {
     /**
      * Whether a unicast frame to a MAC the switch does not know may be flooded.
      */
-    boolean allowUnknownUnicast(final FloodPolicy policy, final long now) {
+    public boolean allowUnknownUnicast(final FloodPolicy policy, final long now) {
         return policy.broadcast() == FloodPolicy.Action.FORWARD
             || unknownUnicasts.take(now, policy.ratePerSecond());
     }

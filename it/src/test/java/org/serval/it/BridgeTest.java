@@ -1,0 +1,303 @@
+/*
+ * Copyright (c) 2026 SERVAL authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.serval.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bridging a VLAN to a Linux interface (issue 15), on the real distribution: a host in a namespace of its own
+ * ("lan") behind a veth whose other end SERVAL bridges as an access port of red is pinged by SERVAL clients in red
+ * over TCP and over UDP, resolves them by ARP, and is out of reach of a client in blue; a trunk veth with two 802.1Q
+ * subinterfaces on the lan side (or, on a kernel without 8021q, a host per vid that answers tagged frames itself,
+ * {@code bridge/vlan_hosts.py}) carries red and blue by their vids and nothing across; the interface deleted is
+ * reported missing and attached again when made anew; bad configurations get RESTCONF's error-tags, and the shell's
+ * commands work.
+ */
+class BridgeTest {
+    private static final String RED = "br-red";
+    private static final String BLUE = "br-blue";
+    private static final int RED_VID = 110;
+    private static final int BLUE_VID = 120;
+    private static ServalServer server;
+    private static String nodeId;
+    private final String prefix = "svb" + ProcessHandle.current().pid() % 10_000;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<String> links = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        RealParts.require(NetnsHosts.available(), "needs root, /dev/net/tun, ip, ping and a built client");
+        server = new ServalServer();
+        server.start();
+        final var nodes = server.get("/data/serval:nodes?content=nonconfig").body();
+        final var id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(nodes);
+        assertTrue(id.find(), nodes);
+        nodeId = id.group(1);
+        for (var vlan : List.of(RED + ":" + RED_VID, BLUE + ":" + BLUE_VID)) {
+            final var parts = vlan.split(":");
+            final var put = server.send("PUT", "/data/serval:vlans/vlan=" + parts[0], "{\"serval:vlan\":[{\"name\":\""
+                + parts[0] + "\",\"vid\":" + parts[1] + "}]}", "admin", "admin");
+            assertEquals(201, put.statusCode(), put.body());
+        }
+        final var plain = server.send("PUT", "/data/serval:vlans/vlan=br-plain",
+            "{\"serval:vlan\":[{\"name\":\"br-plain\"}]}", "admin", "admin");
+        assertEquals(201, plain.statusCode(), plain.body());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private String namespace(final String name) throws IOException, InterruptedException {
+        final var ns = prefix + "-" + name;
+        NetnsHosts.run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        return ns;
+    }
+
+    /**
+     * A veth pair: {@code name} stays in SERVAL's namespace, up and without an address; its peer goes to {@code ns}.
+     */
+    private String veth(final String name, final String ns) throws IOException, InterruptedException {
+        NetnsHosts.run("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p");
+        links.add(name);
+        NetnsHosts.run("ip", "link", "set", name + "p", "netns", ns);
+        NetnsHosts.run("ip", "link", "set", name, "up");
+        NetnsHosts.run("ip", "-n", ns, "link", "set", name + "p", "up");
+        return name + "p";
+    }
+
+    private void cleanUp() throws IOException, InterruptedException {
+        for (var process : processes) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (var link : links) {
+            NetnsHosts.exitCode("ip", "link", "del", link);
+        }
+        for (var ns : namespaces) {
+            NetnsHosts.exitCode("ip", "netns", "del", ns);
+        }
+    }
+
+    private static String bridgePath(final String iface) {
+        return "/data/serval:nodes-config/node=" + nodeId + "/bridge=" + iface;
+    }
+
+    private static java.net.http.HttpResponse<String> putBridge(final String iface, final String body)
+            throws IOException, InterruptedException {
+        return server.send("PUT", bridgePath(iface), "{\"serval:bridge\":[{\"interface\":\"" + iface + "\"," + body
+            + "}]}", "admin", "admin");
+    }
+
+    private static boolean pings(final String ns, final String address) throws IOException, InterruptedException {
+        return NetnsHosts.exitCode("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", address) == 0;
+    }
+
+    private static boolean pingsWithin(final String ns, final String address, final int seconds)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (pings(ns, address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String portState(final String iface, final Predicate<String> until)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            final var got = server.get("/data/serval:bridge-ports/bridge-port=" + nodeId + "," + iface
+                + "?content=nonconfig");
+            body = got.body();
+            if (got.statusCode() == 200 && until.test(body)) {
+                return body;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("bridge-port " + iface + " never got there: " + body);
+    }
+
+    private static long counter(final String body, final String name) {
+        final var matcher = Pattern.compile("\"" + name + "\":\"?(\\d+)").matcher(body);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    @Test
+    void accessPortBridgesRedToTheLan() throws Exception {
+        try (var hosts = new NetnsHosts(Files.createTempDirectory("serval-bridge"))) {
+            final var lan = namespace("lan");
+            final var iface = prefix + "a";
+            final var hostSide = veth(iface, lan);
+            NetnsHosts.run("ip", "-n", lan, "addr", "add", "10.77.0.1/24", "dev", hostSide);
+            assertEquals(201, putBridge(iface, "\"mode\":\"access\",\"vlan\":\"" + RED + "\"").statusCode());
+            final var tcp = hosts.host("brtcp", RED, "10.77.0.11/24", "tcp");
+            final var udp = hosts.host("brudp", RED, "10.77.0.12/24", "udp");
+            final var blue = hosts.host("brblue", BLUE, "10.77.0.13/24", "tcp");
+
+            assertTrue(pingsWithin(tcp, "10.77.0.1", 30), "a red client over TCP pings the host behind the bridge");
+            assertTrue(pingsWithin(udp, "10.77.0.1", 30), "a red client over UDP pings it");
+            // ARP went across: the host knows the client's MAC
+            final var neighbours = NetnsHosts.run("ip", "-n", lan, "neigh", "show", "10.77.0.11");
+            assertTrue(neighbours.contains(NetnsHosts.macOf(tcp)), neighbours);
+            assertTrue(pings(lan, "10.77.0.12"), "the host pings the UDP client back");
+            assertTrue(!pings(blue, "10.77.0.1") && !pings(blue, "10.77.0.1"), "blue reaches nothing in red");
+
+            final var state = portState(iface, body -> body.contains("\"state\":\"up\"")
+                && counter(body, "in-unicast-pkts") > 0);
+            assertTrue(counter(state, "out-octets") > 0, state);
+
+            // the interface goes away: missing; made again: attached again, frames flow. The host keeps its MAC,
+            // as a NIC that comes back does (with a new one, the clients' ARP caches would point at the old one
+            // until they expire, since nothing announces the change).
+            final var mac = com.google.gson.JsonParser.parseString(NetnsHosts.run("ip", "-n", lan, "-j", "link",
+                "show", "dev", hostSide)).getAsJsonArray().get(0).getAsJsonObject().get("address").getAsString();
+            NetnsHosts.run("ip", "link", "del", iface);
+            portState(iface, body -> body.contains("\"state\":\"missing\""));
+            final var again = veth(iface, lan);
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "down");
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "address", mac);
+            NetnsHosts.run("ip", "-n", lan, "link", "set", again, "up");
+            NetnsHosts.run("ip", "-n", lan, "addr", "add", "10.77.0.1/24", "dev", again);
+            portState(iface, body -> body.contains("\"state\":\"up\""));
+            assertTrue(pingsWithin(tcp, "10.77.0.1", 30), "pings again across the interface made anew");
+
+            assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
+            assertTrue(!pings(tcp, "10.77.0.1") && !pings(tcp, "10.77.0.1"), "no bridge, no host");
+        } finally {
+            cleanUp();
+        }
+    }
+
+    @Test
+    void trunkCarriesRedAndBlueByTheirVids() throws Exception {
+        try (var hosts = new NetnsHosts(Files.createTempDirectory("serval-bridge"))) {
+            final var lan = namespace("trunk");
+            final var iface = prefix + "t";
+            final var hostSide = veth(iface, lan);
+            if (NetnsHosts.exitCode("ip", "-n", lan, "link", "add", "link", hostSide, "name", "t" + RED_VID, "type",
+                    "vlan", "id", Integer.toString(RED_VID)) == 0) {
+                // 802.1Q subinterfaces, and the lan answers ARP only on the one that has the address, so that the
+                // VLANs are told apart
+                NetnsHosts.run("ip", "netns", "exec", lan, "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1");
+                for (var vid : List.of(RED_VID, BLUE_VID)) {
+                    final var sub = "t" + vid;
+                    if (vid != RED_VID) {
+                        NetnsHosts.run("ip", "-n", lan, "link", "add", "link", hostSide, "name", sub, "type", "vlan",
+                            "id", Integer.toString(vid));
+                    }
+                    NetnsHosts.run("ip", "-n", lan, "addr", "add", "10.78." + vid + ".1/24", "dev", sub);
+                    NetnsHosts.run("ip", "-n", lan, "link", "set", sub, "up");
+                }
+            } else {
+                // A kernel without the 8021q module (no VLAN subinterfaces, as on the machines this was written
+                // on): one host per vid answering ARP and ping on the tagged frames themselves.
+                RealParts.require(NetnsHosts.onPath("python3"), "python3, for hosts on vids without 8021q");
+                final var script = Files.createTempFile("vlan_hosts", ".py");
+                try (var in = BridgeTest.class.getResourceAsStream("/bridge/vlan_hosts.py")) {
+                    Files.write(script, in.readAllBytes());
+                }
+                final var responder = new ProcessBuilder("ip", "netns", "exec", lan, "python3", script.toString(),
+                    hostSide, RED_VID + "=10.78." + RED_VID + ".1", BLUE_VID + "=10.78." + BLUE_VID + ".1")
+                    .redirectErrorStream(true).start();
+                processes.add(responder);
+                final var ready = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    responder.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                assertEquals("ready", ready);
+            }
+            // over the shell, as an operator would
+            final var added = server.shell("serval:bridge-add --trunk " + iface + " " + RED + " " + BLUE,
+                "serval:bridge-list");
+            assertTrue(added.contains("bridged to " + RED + "," + BLUE + " (trunk)"), added);
+            assertTrue(added.contains(iface), added);
+            final var red = hosts.host("trred", RED, "10.78." + RED_VID + ".11/24", "tcp");
+            final var blue = hosts.host("trblue", BLUE, "10.78." + BLUE_VID + ".11/24", "udp");
+            assertTrue(pingsWithin(red, "10.78." + RED_VID + ".1", 30), "red reaches the lan's vid 110");
+            assertTrue(pingsWithin(blue, "10.78." + BLUE_VID + ".1", 30), "blue reaches the lan's vid 120");
+            // red with an address in blue's subnet still only gets to vid 110, where that address is not
+            NetnsHosts.run("ip", "-n", red, "addr", "add", "10.78." + BLUE_VID + ".12/24", "dev",
+                NetnsHosts.tapOf(red));
+            assertTrue(!pings(red, "10.78." + BLUE_VID + ".1") && !pings(red, "10.78." + BLUE_VID + ".1"),
+                "red crosses into vid 120");
+            final var state = portState(iface, body -> body.contains("\"state\":\"up\"")
+                && counter(body, "in-unicast-pkts") > 0);
+            assertTrue(state.contains("\"vid\":" + RED_VID) && state.contains("\"vid\":" + BLUE_VID), state);
+            final var removed = server.shell("serval:bridge-remove " + iface);
+            assertTrue(removed.contains("no longer bridged"), removed);
+        } finally {
+            cleanUp();
+        }
+    }
+
+    @Test
+    void badConfigurationsGetTheirErrorTags() throws Exception {
+        try {
+            final var unknown = putBridge(prefix + "none", "\"mode\":\"access\",\"vlan\":\"" + RED + "\"");
+            assertEquals(400, unknown.statusCode(), unknown.body());
+            assertTrue(unknown.body().contains("invalid-value") && unknown.body().contains("no interface"),
+                unknown.body());
+
+            final var lan = namespace("bad");
+            final var iface = prefix + "b";
+            veth(iface, lan);
+            final var noVid = putBridge(iface, "\"mode\":\"trunk\",\"trunk-vlan\":[\"" + RED + "\",\"br-plain\"]");
+            assertEquals(400, noVid.statusCode(), noVid.body());
+            assertTrue(noVid.body().contains("invalid-value") && noVid.body().contains("has no vid"), noVid.body());
+
+            final var accessWithout = putBridge(iface, "\"mode\":\"access\"");
+            assertEquals(400, accessWithout.statusCode(), accessWithout.body());
+            assertTrue(accessWithout.body().contains("invalid-value"), accessWithout.body());
+
+            // already bridged: by SERVAL (POST of an entry that exists), and by a Linux bridge
+            assertEquals(201, putBridge(iface, "\"mode\":\"access\",\"vlan\":\"" + RED + "\"").statusCode());
+            final var twice = server.send("POST", "/data/serval:nodes-config/node=" + nodeId,
+                "{\"serval:bridge\":[{\"interface\":\"" + iface + "\",\"mode\":\"access\",\"vlan\":\"" + BLUE
+                + "\"}]}", "admin", "admin");
+            assertEquals(409, twice.statusCode(), twice.body());
+            assertTrue(twice.body().contains("data-exists"), twice.body());
+            final var shellTwice = server.shell("serval:bridge-add " + iface + " " + BLUE);
+            assertTrue(shellTwice.contains("already bridged") && shellTwice.contains("data-exists"), shellTwice);
+
+            final var linuxBridge = prefix + "br";
+            NetnsHosts.run("ip", "link", "add", linuxBridge, "type", "bridge");
+            links.add(linuxBridge);
+            final var enslaved = prefix + "m";
+            veth(enslaved, lan);
+            NetnsHosts.run("ip", "link", "set", enslaved, "master", linuxBridge);
+            final var taken = putBridge(enslaved, "\"mode\":\"access\",\"vlan\":\"" + RED + "\"");
+            assertEquals(409, taken.statusCode(), taken.body());
+            assertTrue(taken.body().contains("data-exists") && taken.body().contains(linuxBridge), taken.body());
+
+            final var shellUnknown = server.shell("serval:bridge-add " + prefix + "none " + RED);
+            assertTrue(shellUnknown.contains("Error:") && shellUnknown.contains("no interface"), shellUnknown);
+            assertNotEquals(200, server.get(bridgePath(prefix + "none")).statusCode());
+            assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
+        } finally {
+            cleanUp();
+        }
+    }
+}
