@@ -20,7 +20,8 @@
  * which fails closed: a malformed message ends the connection. UDP: one socket per core with SO_REUSEPORT
  * ({@link org.serval.dataplane.transport.UdpTransport}); {@code DatagramPeers} opens a sealed datagram (replay
  * window), finds the session by its id, not by the source address, and decodes the message. Node links: TLS and
- * {@code cluster/PeerCodec}.</li>
+ * {@code cluster/PeerCodec}. Bridged Linux interfaces ({@code bridge/}): an AF_PACKET socket per interface, read
+ * by a thread of its own; the frame's 802.1Q tag (from the kernel's metadata or inline) picks the VLAN.</li>
  * <li><b>Session</b> ({@code session/}). Each message reaches its client's
  * {@link org.serval.dataplane.session.ClientSession#receive} on that link's one event loop, through
  * {@link org.serval.dataplane.session.StreamLink} (TCP) or {@code DatagramPeers.Peer} (UDP): the session does not
@@ -28,7 +29,8 @@
  * (the VLAN exists, the client is a member now; never the datastore), its broadcast and multicast are held to the
  * VLAN's flood rate ({@code StormControl}), and the frame goes to the VLAN's switch, still on the sender's loop.
  * From another node, {@code PeerLinks}' handler maps the peer's VLAN number to that peer's port and does the
- * same.</li>
+ * same; from a bridged interface, its port for that VLAN applies storm control and hands the frame to the switch
+ * on the reader thread.</li>
  * <li><b>Switch</b> ({@code switching/}, {@link org.serval.dataplane.switching.VlanSwitch#receive}). A group
  * source is dropped; the source MAC is learned (bounded, aged); the VLAN's
  * {@link org.serval.dataplane.switching.FrameService} (DHCP server, router advertisements, rogue-server guard,
@@ -43,7 +45,8 @@
  * writable, so a slow receiver loses its own frames and never makes the switch buffer; an offloaded super-frame
  * goes whole to a client that asked for offloads and is cut into frames for the others. A node's port writes to
  * the node link (one write and flush per frame today, outside the outbox: the one place where node links and
- * client links still differ).</li>
+ * client links still differ); a bridged interface's port queues the frame (bounded) for its writer thread, which
+ * tags it on a trunk.</li>
  * <li><b>Outbox</b> ({@link org.serval.dataplane.session.Outbox}). The frame is queued for the destination link;
  * one task on that link's loop writes everything queued and flushes once, so a burst leaves as one TLS record or
  * one {@code sendmmsg} and wakes the receiving loop once. Queued bytes count against the link's writability.</li>
@@ -54,7 +57,8 @@
  * <h2>Buffers and threads</h2>
  * Whoever holds a reference last releases it: the switch consumes the reference it is given, each port consumes
  * its duplicate, the encoder or a drop releases the rest ({@code LeakCheck} guards this in the tests). Stages 1-4
- * run on the sender's event loop, 5-6 on the receiver's; the only hand-off between loops is the outbox's task.
+ * run on the sender's event loop (a bridged interface's reader thread), 5-6 on the receiver's; the only hand-off
+ * between threads is the outbox's task (a bridged interface's writer queue).
  * Nothing on the path reads the datastore, blocks, or logs above TRACE per frame.
  */
 package org.serval.dataplane;
