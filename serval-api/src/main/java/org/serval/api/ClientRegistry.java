@@ -81,11 +81,28 @@ public interface ClientRegistry {
      * @param rateLimited frames dropped because a member sent a chatty protocol faster than its rate
      * @param groups multicast groups with at least one member
      * @param protocols per chatty protocol (YANG name): frames seen, rate-limited, dropped
+     * @param members the VLAN's members on this node now (clients, not links to other nodes)
+     * @param forwardedOctets bytes of the forwarded frames
+     * @param floodedOctets bytes of the flooded frames, each frame counted once
+     * @param snoopedOctets bytes of the snooped frames, each frame counted once
+     * @param stormDropped members' broadcast, multicast and unknown unicast dropped beyond the VLAN's flood rate
+     * @param dropped frames dropped for any other reason (not a member, group source, rogue server, split horizon,
+     *     a member that could not take them)
      */
     record VlanCounters(long forwarded, long flooded, long snooped, long answered, long filtered, long rateLimited,
-            long groups, Map<String, ProtocolCounters> protocols) {
+            long groups, Map<String, ProtocolCounters> protocols, long members, long forwardedOctets,
+            long floodedOctets, long snoopedOctets, long stormDropped, long dropped) {
         public VlanCounters {
             protocols = Map.copyOf(protocols);
+        }
+
+        /**
+         * The chatter filter's part alone; the switch's own counters (members, bytes, drops) are zero.
+         */
+        public VlanCounters(final long forwarded, final long flooded, final long snooped, final long answered,
+                final long filtered, final long rateLimited, final long groups,
+                final Map<String, ProtocolCounters> protocols) {
+            this(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols, 0, 0, 0, 0, 0, 0);
         }
     }
 

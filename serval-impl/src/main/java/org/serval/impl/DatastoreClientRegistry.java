@@ -31,6 +31,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientConnectedBuilder;
@@ -53,6 +54,7 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statis
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint32;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
 import org.serval.api.LocalVlanView;
@@ -193,6 +195,12 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                 .setFiltered(counter(counters.filtered()))
                 .setRateLimited(counter(counters.rateLimited()))
                 .setGroups(new Gauge64(Uint64.valueOf(counters.groups())))
+                .setMembers(new Gauge32(Uint32.valueOf(counters.members())))
+                .setForwardedOctets(counter(counters.forwardedOctets()))
+                .setFloodedOctets(counter(counters.floodedOctets()))
+                .setSnoopedOctets(counter(counters.snoopedOctets()))
+                .setStormDropped(counter(counters.stormDropped()))
+                .setDropped(counter(counters.dropped()))
                 .setProtocol(BindingMap.of(counters.protocols().entrySet().stream()
                     .map(protocol -> new ProtocolBuilder()
                         .setName(protocol.getKey())

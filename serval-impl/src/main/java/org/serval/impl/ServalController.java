@@ -360,7 +360,10 @@ public final class ServalController implements AutoCloseable {
         return rpcs;
     }
 
-    Dataplane dataplane() {
+    /**
+     * This node's dataplane, whose counters the metrics endpoint reads.
+     */
+    public Dataplane dataplane() {
         return dataplane;
     }
 
