@@ -10,11 +10,11 @@ set -euo pipefail
 data=${1:?usage: scripts/metrics-pictures.sh DIR (the recording of MetricsTest)}
 out=${2:-$(cd "$(dirname "$0")/.." && pwd)/docs/images/metrics-dashboard.png}
 command -v gnuplot >/dev/null || { echo "gnuplot is missing (apt-get install gnuplot-nox)" >&2; exit 1; }
-for panel in clients sessions vlan-frames vlan-bits client-bits jvm-heap; do
+for panel in clients sessions vlan-frames vlan-bits client-bits jvm-heap vlan-members datastore-ms; do
   [ -s "$data/$panel.tsv" ] || { echo "no $data/$panel.tsv: record with MetricsTest first" >&2; exit 1; }
 done
 gnuplot <<GP
-set terminal pngcairo size 1400,1000 font "DejaVu Sans,10"
+set terminal pngcairo size 1400,1300 font "DejaVu Sans,10"
 set output "$out"
 set datafile separator "\t"
 set datafile missing "NaN"
@@ -23,7 +23,7 @@ set grid
 set yrange [0:*]
 set xlabel "seconds"
 set style data lines
-set multiplot layout 3,2 title "SERVAL (docs/grafana/serval.json's panels, drawn by gnuplot from a real Prometheus scrape)"
+set multiplot layout 4,2 title "SERVAL (docs/grafana/serval.json's panels, drawn by gnuplot from a real Prometheus scrape)"
 cols(f) = system("head -1 '".f."' | awk -F'\t' '{print NF}'")
 set title "Clients"
 plot "$data/clients.tsv" using 1:2 lw 2 title "clients"
@@ -37,6 +37,10 @@ set title "Clients' traffic in (bit/s)"
 plot for [i=2:cols("$data/client-bits.tsv")] "$data/client-bits.tsv" using 1:i lw 2
 set title "JVM heap used (MiB)"
 plot "$data/jvm-heap.tsv" using 1:2 lw 2 title "heap"
+set title "VLAN members"
+plot for [i=2:cols("$data/vlan-members.tsv")] "$data/vlan-members.tsv" using 1:i lw 2
+set title "Datastore write latency (ms)"
+plot for [i=2:cols("$data/datastore-ms.tsv")] "$data/datastore-ms.tsv" using 1:i lw 2
 unset multiplot
 GP
 echo "wrote $out"

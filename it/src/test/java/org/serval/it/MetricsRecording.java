@@ -51,13 +51,18 @@ final class MetricsRecording {
             "outcome"),
         List.of("client-bits", "sum by (client) (rate(serval_client_bytes_total{direction=\"in\"}[10s])) * 8",
             "client"),
-        List.of("jvm-heap", "sum(jvm_memory_used_bytes{area=\"heap\"}) / 1048576", ""));
+        List.of("jvm-heap", "sum(jvm_memory_used_bytes{area=\"heap\"}) / 1048576", ""),
+        List.of("vlan-members", "serval_vlan_members", "vlan"),
+        List.of("datastore-ms", "label_replace(histogram_quantile(0.5, sum by (le) (rate("
+            + "serval_datastore_write_seconds_bucket[20s]))), \"q\", \"p50\", \"\", \"\") * 1000 or "
+            + "label_replace(histogram_quantile(0.99, sum by (le) (rate(serval_datastore_write_seconds_bucket[20s]))),"
+            + " \"q\", \"p99\", \"\", \"\") * 1000", "q"));
 
     private MetricsRecording() {
         // static only
     }
 
-    static void record(final Path dir, final NetnsHosts hosts, final String a, final Path logs) throws Exception {
+    static void record(final Path dir, final NetnsHosts hosts, final String first, final Path logs) throws Exception {
         RealParts.require(Files.isExecutable(Path.of(PROMETHEUS)), "prometheus (apt-get install prometheus)");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
@@ -68,7 +73,7 @@ final class MetricsRecording {
             .redirectErrorStream(true).redirectOutput(logs.resolve("prometheus.log").toFile()).start();
         try {
             final long start = System.currentTimeMillis() / 1000;
-            traffic(hosts, a);
+            traffic(hosts, first);
             // the last scrape of the last phase
             Thread.sleep(4000);
             final long end = System.currentTimeMillis() / 1000;
@@ -88,18 +93,18 @@ final class MetricsRecording {
      * About three minutes: slow pings, a third client that comes and goes, fast large pings, then the hosts
      * forgetting their neighbours every second, so that ARP questions are asked (and answered by the switch).
      */
-    private static void traffic(final NetnsHosts hosts, final String a) throws Exception {
+    private static void traffic(final NetnsHosts hosts, final String first) throws Exception {
         idle(20);
-        ping(a, "0.2", "56", 30);
+        ping(first, "0.2", "56", 30);
         final var c = hosts.host("mtc", VLAN, "10.97.0.3/24", "tcp");
         ping(c, "0.1", "56", 20);
-        ping(a, "0.02", "1000", 40);
+        ping(first, "0.02", "1000", 40);
         hosts.client(2).destroy();
         hosts.client(2).waitFor(10, TimeUnit.SECONDS);
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         while (System.nanoTime() < until) {
-            NetnsHosts.run("ip", "-n", a, "neigh", "flush", "all");
-            NetnsHosts.exitCode("ip", "netns", "exec", a, "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.97.0.2");
+            NetnsHosts.run("ip", "-n", first, "neigh", "flush", "all");
+            NetnsHosts.exitCode("ip", "netns", "exec", first, "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.97.0.2");
             Thread.sleep(500);
         }
         idle(20);

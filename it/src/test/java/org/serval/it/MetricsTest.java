@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,6 +74,7 @@ class MetricsTest {
             assertTrue(value(second, "serval_client_frames_total{client=\"it-mta\",direction=\"in\"}") >= PINGS,
                 second);
             assertEquals(2, value(second, "serval_clients"));
+            sameInOperational(server, value(second, forwardedBytes));
 
             notReachableBeyondThisHost(logs);
 
@@ -81,6 +83,33 @@ class MetricsTest {
                 MetricsRecording.record(Path.of(record).toAbsolutePath(), hosts, a, logs);
             }
         }
+    }
+
+    /**
+     * The VLAN's entry in OPERATIONAL vlan-statistics has the same counters, written within the sweep's period.
+     */
+    private static void sameInOperational(final ServalServer server, final double forwardedBytes)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            final var response = server.get("/data/serval:vlan-statistics?content=nonconfig");
+            body = response.body();
+            if (response.statusCode() == 200) {
+                for (var entry : JsonParser.parseString(body).getAsJsonObject()
+                        .getAsJsonObject("serval:vlan-statistics").getAsJsonArray("vlan")) {
+                    final var vlan = entry.getAsJsonObject();
+                    if (VLAN.equals(vlan.get("name").getAsString()) && vlan.has("forwarded-octets")
+                            && vlan.get("forwarded-octets").getAsLong() >= forwardedBytes
+                            && vlan.get("members").getAsLong() == 2) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("vlan-statistics never showed the scraped " + forwardedBytes
+            + " forwarded bytes and 2 members: " + body);
     }
 
     /**

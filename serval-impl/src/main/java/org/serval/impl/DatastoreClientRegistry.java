@@ -58,6 +58,7 @@ import org.opendaylight.yangtools.yang.common.Uint32;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
 import org.serval.api.LocalVlanView;
+import org.serval.impl.metrics.CommitTimes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +113,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
     // Which writes a failed chain lost is not known: every record is written again.
     private final RenewingChain chain;
+    // what the metrics endpoint shows of the datastore: these writes' commit times
+    private final CommitTimes commitTimes = new CommitTimes();
     private boolean closed;
 
     public DatastoreClientRegistry(final DataBroker broker, final LocalVlanView view,
@@ -211,9 +214,11 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                     .toList()))
                 .build());
         }
+        final long started = System.nanoTime();
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
+                commitTimes.observe(System.nanoTime() - started);
                 LOG.trace("counters of VLAN {}: written", vlan);
             }
 
@@ -223,6 +228,13 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                 LOG.debug("counters of VLAN {}: not written ({})", vlan, cause.getMessage());
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * The commit times of this registry's writes, for the metrics endpoint.
+     */
+    public CommitTimes commitTimes() {
+        return commitTimes;
     }
 
     private static Counter64 counter(final long value) {
@@ -330,9 +342,11 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         }
         final var tx = chain.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.client(clientId), entry(clientId, record));
+        final long started = System.nanoTime();
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
+                commitTimes.observe(System.nanoTime() - started);
                 LOG.debug("{}: done", what);
             }
 

@@ -62,6 +62,7 @@ import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.session.Gatekeeper;
 import org.serval.dataplane.transport.TcpTransport;
 import org.serval.dataplane.transport.UdpTransport;
+import org.serval.impl.metrics.CommitTimes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -358,6 +359,13 @@ public final class ServalController implements AutoCloseable {
 
     VlanRpcs rpcs() {
         return rpcs;
+    }
+
+    /**
+     * How long this node's writes to the operational datastore take, for the metrics endpoint.
+     */
+    public CommitTimes commitTimes() {
+        return registry.commitTimes();
     }
 
     /**

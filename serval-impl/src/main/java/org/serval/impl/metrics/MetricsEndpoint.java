@@ -97,15 +97,17 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /**
-     * Starts serving a node's metrics, SERVAL's ({@link ServalCollector}) and the JVM's, at an address.
+     * Starts serving a node's metrics, SERVAL's ({@link ServalCollector}, its datastore writes' times) and the
+     * JVM's, at an address.
      *
      * @throws IOException when the address cannot be bound (in use, not this host's)
      */
     public static MetricsEndpoint start(final Dataplane dataplane, final String nodeId,
-            final InetSocketAddress address) throws IOException {
+            final CommitTimes commitTimes, final InetSocketAddress address) throws IOException {
         final var registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
         registry.register(new ServalCollector(dataplane, nodeId));
+        registry.register(commitTimes.histogram());
         return start(registry, address);
     }
 

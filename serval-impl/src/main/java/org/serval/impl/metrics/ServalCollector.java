@@ -48,7 +48,10 @@ public final class ServalCollector implements MultiCollector {
         this(dataplane, nodeId, Bounds.METRICS_CLIENT_SERIES);
     }
 
-    ServalCollector(final Dataplane dataplane, final String nodeId, final int clientSeries) {
+    /**
+     * A collector that gives at most {@code clientSeries} clients series of their own.
+     */
+    public ServalCollector(final Dataplane dataplane, final String nodeId, final int clientSeries) {
         this.dataplane = requireNonNull(dataplane);
         this.nodeId = requireNonNull(nodeId);
         this.clientSeries = clientSeries;
@@ -85,6 +88,15 @@ public final class ServalCollector implements MultiCollector {
             List.of(gaugePoint(Labels.EMPTY, peers.size()))));
         all.add(gauge("serval_node_link_up", "1 for each other node this node has a link with now", null,
             peers.stream().map(peer -> gaugePoint(Labels.of("peer", peer), 1)).toList()));
+        final var linkOctets = new ArrayList<CounterDataPointSnapshot>();
+        if (links != null) {
+            new TreeMap<>(links.linkTraffic()).forEach((peer, link) -> {
+                linkOctets.add(counterPoint(Labels.of(DIRECTION, "out", "peer", peer), link.sentOctets()));
+                linkOctets.add(counterPoint(Labels.of(DIRECTION, "in", "peer", peer), link.receivedOctets()));
+            });
+        }
+        all.add(counter("serval_node_link", "Bytes of the frames a link to another node carried since it came up "
+            + "(out: sent to that node)", Unit.BYTES, linkOctets));
         all.add(counter("serval_node_link_dropped_frames", "Frames that could not go to another node: its link was "
             + "congested or gone", null, List.of(counterPoint(Labels.EMPTY, links == null ? 0
                 : links.droppedFrames()))));

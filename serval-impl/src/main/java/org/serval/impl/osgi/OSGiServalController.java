@@ -169,7 +169,8 @@ public final class OSGiServalController {
         }
         final var address = new InetSocketAddress(config.metrics_address(), config.metrics_port());
         try {
-            return MetricsEndpoint.start(controller.dataplane(), controller.nodeId(), address);
+            return MetricsEndpoint.start(controller.dataplane(), controller.nodeId(),
+                controller.commitTimes(), address);
         } catch (IOException e) {
             LOG.warn("No metrics endpoint: {}; set metrics.address and metrics.port in "
                 + "etc/org.serval.controller.cfg", e.getMessage());

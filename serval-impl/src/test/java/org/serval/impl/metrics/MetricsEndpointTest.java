@@ -96,11 +96,12 @@ class MetricsEndpointTest {
     private final Dataplane dataplane = new Dataplane(DataplaneSettings.defaults("n1"), new LocalVlanView(),
         NO_REGISTRY, gatekeeper);
     private final HttpClient http = HttpClient.newHttpClient();
+    private final CommitTimes commitTimes = new CommitTimes();
     private MetricsEndpoint endpoint;
 
     @BeforeEach
     void start() throws IOException {
-        endpoint = MetricsEndpoint.start(dataplane, "n1", new InetSocketAddress("127.0.0.1", 0));
+        endpoint = MetricsEndpoint.start(dataplane, "n1", commitTimes, new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterEach
@@ -163,6 +164,17 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void datastoreWritesAreAHistogramInSeconds() throws IOException, InterruptedException {
+        commitTimes.observe(3_000_000);
+        commitTimes.observe(40_000_000);
+        final var body = get("/metrics").body();
+        assertEquals(2, value(body, "serval_datastore_write_seconds_count"));
+        assertEquals(0.043, value(body, "serval_datastore_write_seconds_sum"), 1e-9);
+        assertEquals(1, value(body, "serval_datastore_write_seconds_bucket{le=\"0.005\"}"));
+        assertEquals(2, value(body, "serval_datastore_write_seconds_bucket{le=\"0.05\"}"));
+    }
+
+    @Test
     void onlyGetMetricsIsServed() throws IOException, InterruptedException {
         assertEquals(404, get("/").statusCode());
         final var address = endpoint.localAddress();
@@ -181,7 +193,7 @@ class MetricsEndpointTest {
     void aTakenPortIsAnErrorNotAHang() {
         final var taken = endpoint.localAddress();
         final var failure = assertThrows(IOException.class,
-            () -> MetricsEndpoint.start(dataplane, "n1", taken));
+            () -> MetricsEndpoint.start(dataplane, "n1", commitTimes, taken));
         assertTrue(failure.getMessage().contains("cannot listen"), failure.getMessage());
     }
 }
