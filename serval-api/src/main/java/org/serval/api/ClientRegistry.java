@@ -81,22 +81,33 @@ public interface ClientRegistry {
      * @param rateLimited frames dropped because a member sent a chatty protocol faster than its rate
      * @param groups multicast groups with at least one member
      * @param protocols per chatty protocol (YANG name): frames seen, rate-limited, dropped
+     * @param members the VLAN's members on this node now (clients, not links to other nodes)
+     * @param forwardedOctets bytes of the forwarded frames
+     * @param floodedOctets bytes of the flooded frames, each frame counted once
+     * @param snoopedOctets bytes of the snooped frames, each frame counted once
+     * @param stormDropped members' broadcast, multicast and unknown unicast dropped beyond the VLAN's flood rate
+     * @param dropped frames dropped for any other reason (not a member, group source, rogue server, split horizon,
+     *     a member that could not take them)
      * @param dhcpProbes ARP probes the switch's DHCP server sent before offering an address
      * @param dhcpConflicts of those, the probes answered: addresses found in use by someone the server did not know
      */
     record VlanCounters(long forwarded, long flooded, long snooped, long answered, long filtered, long rateLimited,
-            long groups, Map<String, ProtocolCounters> protocols, long dhcpProbes, long dhcpConflicts) {
+            long groups, Map<String, ProtocolCounters> protocols, long members, long forwardedOctets,
+            long floodedOctets, long snoopedOctets, long stormDropped, long dropped, long dhcpProbes,
+            long dhcpConflicts) {
         public VlanCounters {
             protocols = Map.copyOf(protocols);
         }
 
         /**
-         * Counters of a switch without a DHCP server.
+         * The chatter filter's part alone; the switch's own counters (members, bytes, drops) and the DHCP
+         * server's are zero.
          */
         public VlanCounters(final long forwarded, final long flooded, final long snooped, final long answered,
                 final long filtered, final long rateLimited, final long groups,
                 final Map<String, ProtocolCounters> protocols) {
-            this(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols, 0, 0);
+            this(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols, 0, 0, 0, 0, 0, 0, 0,
+                0);
         }
 
         /**
@@ -104,7 +115,7 @@ public interface ClientRegistry {
          */
         public VlanCounters withDhcp(final long probes, final long conflicts) {
             return new VlanCounters(forwarded, flooded, snooped, answered, filtered, rateLimited, groups, protocols,
-                probes, conflicts);
+                members, forwardedOctets, floodedOctets, snoopedOctets, stormDropped, dropped, probes, conflicts);
         }
     }
 

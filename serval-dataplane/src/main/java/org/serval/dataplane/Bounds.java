@@ -294,4 +294,19 @@ public final class Bounds {
     public static final int BRIDGE_SOCKET_BUFFER = 2 * 1024 * 1024;
     /** Interfaces one node bridges: a node is not a router with hundreds of ports; each costs two threads. */
     public static final int BRIDGE_MAX_INTERFACES = 64;
+
+    // ---- Metrics endpoint (serval-impl org.serval.impl.metrics) -----------------------------------------------
+
+    /**
+     * Clients with series of their own in one scrape: each adds six series, and a node of 10,000 clients would make
+     * every scrape megabytes. The rest are counted in serval_metrics_unlabelled_clients; VLAN and node totals
+     * include them.
+     */
+    public static final int METRICS_CLIENT_SERIES = 200;
+    /** Connections to the endpoint at once: a scraper or two and an operator's curl; more is a misbehaving tool. */
+    public static final int METRICS_CONNECTIONS = 16;
+    /** The largest request the endpoint reads: a GET line and headers, nothing more. */
+    public static final int METRICS_REQUEST_BYTES = 8192;
+    /** An idle connection to the endpoint is closed after this long (Prometheus reconnects when it needs to). */
+    public static final int METRICS_IDLE_SECONDS = 60;
 }

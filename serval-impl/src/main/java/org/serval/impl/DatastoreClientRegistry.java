@@ -31,6 +31,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge64;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.MacAddress;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.ClientConnectedBuilder;
@@ -53,9 +54,11 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statis
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint32;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.api.ClientRegistry;
 import org.serval.api.LocalVlanView;
+import org.serval.impl.metrics.CommitTimes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +113,8 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
     private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
     // Which writes a failed chain lost is not known: every record is written again.
     private final RenewingChain chain;
+    // what the metrics endpoint shows of the datastore: these writes' commit times
+    private final CommitTimes commitTimes = new CommitTimes();
     private boolean closed;
 
     public DatastoreClientRegistry(final DataBroker broker, final LocalVlanView view,
@@ -195,6 +200,12 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                 .setGroups(new Gauge64(Uint64.valueOf(counters.groups())))
                 .setDhcpProbes(counter(counters.dhcpProbes()))
                 .setDhcpConflicts(counter(counters.dhcpConflicts()))
+                .setMembers(new Gauge32(Uint32.valueOf(counters.members())))
+                .setForwardedOctets(counter(counters.forwardedOctets()))
+                .setFloodedOctets(counter(counters.floodedOctets()))
+                .setSnoopedOctets(counter(counters.snoopedOctets()))
+                .setStormDropped(counter(counters.stormDropped()))
+                .setDropped(counter(counters.dropped()))
                 .setProtocol(BindingMap.of(counters.protocols().entrySet().stream()
                     .map(protocol -> new ProtocolBuilder()
                         .setName(protocol.getKey())
@@ -205,9 +216,11 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                     .toList()))
                 .build());
         }
+        final long started = System.nanoTime();
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
+                commitTimes.observe(System.nanoTime() - started);
                 LOG.trace("counters of VLAN {}: written", vlan);
             }
 
@@ -217,6 +230,13 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
                 LOG.debug("counters of VLAN {}: not written ({})", vlan, cause.getMessage());
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * The commit times of this registry's writes, for the metrics endpoint.
+     */
+    public CommitTimes commitTimes() {
+        return commitTimes;
     }
 
     private static Counter64 counter(final long value) {
@@ -324,9 +344,11 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         }
         final var tx = chain.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, ServalPaths.client(clientId), entry(clientId, record));
+        final long started = System.nanoTime();
         Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
+                commitTimes.observe(System.nanoTime() - started);
                 LOG.debug("{}: done", what);
             }
 

@@ -64,6 +64,7 @@ import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.session.Gatekeeper;
 import org.serval.dataplane.transport.TcpTransport;
 import org.serval.dataplane.transport.UdpTransport;
+import org.serval.impl.metrics.CommitTimes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -381,7 +382,17 @@ public final class ServalController implements AutoCloseable {
         return rpcs;
     }
 
-    Dataplane dataplane() {
+    /**
+     * How long this node's writes to the operational datastore take, for the metrics endpoint.
+     */
+    public CommitTimes commitTimes() {
+        return registry.commitTimes();
+    }
+
+    /**
+     * This node's dataplane, whose counters the metrics endpoint reads.
+     */
+    public Dataplane dataplane() {
         return dataplane;
     }
 

@@ -68,6 +68,15 @@ import org.slf4j.LoggerFactory;
  * cannot interleave. Frames go straight from the switch to a link's channel.
  */
 public final class PeerLinks implements AutoCloseable {
+    /**
+     * The frames' bytes a link to another node carried since it came up (metrics).
+     *
+     * @param sentOctets bytes of the frames sent to that node
+     * @param receivedOctets bytes of the frames that node sent
+     */
+    public record LinkTraffic(long sentOctets, long receivedOctets) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
     private static final WriteBufferWaterMark WATER_MARK =
         new WriteBufferWaterMark(Bounds.PEER_LOW_WATER, Bounds.PEER_HIGH_WATER);
@@ -97,6 +106,8 @@ public final class PeerLinks implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     // The same ids as peers' keys, for any thread to read.
     private final Set<String> linked = ConcurrentHashMap.newKeySet();
+    // The same links, for the metrics endpoint to read their counters.
+    private final ConcurrentHashMap<String, Peer> live = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private PeerLinks(final Dataplane dataplane, final LocalNodeView nodes, final ServerIdentity identity,
@@ -204,6 +215,15 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
+     * What each link that is up carried, by the other node's id.
+     */
+    public Map<String, LinkTraffic> linkTraffic() {
+        final var all = new HashMap<String, LinkTraffic>();
+        live.forEach((id, peer) -> all.put(id, new LinkTraffic(peer.sentOctets.sum(), peer.receivedOctets.sum())));
+        return all;
+    }
+
+    /**
      * Frames that could not go to another node: its link was congested or gone.
      */
     public long droppedFrames() {
@@ -282,6 +302,9 @@ public final class PeerLinks implements AutoCloseable {
         final Channel channel;
         final Map<Integer, String> theirRefs = new ConcurrentHashMap<>();
         final Map<String, NodePort> ports = new ConcurrentHashMap<>();
+        // one add per frame beside the write it accompanies, read only by the metrics endpoint
+        final LongAdder sentOctets = new LongAdder();
+        final LongAdder receivedOctets = new LongAdder();
 
         Peer(final String id, final Channel channel) {
             this.id = id;
@@ -334,6 +357,7 @@ public final class PeerLinks implements AutoCloseable {
                 dropped.increment();
                 return;
             }
+            peer.sentOctets.add(frame.readableBytes());
             channel.writeAndFlush(new PeerMessage.Frame(ref(vlan), frame), channel.voidPromise());
         }
 
@@ -397,6 +421,7 @@ public final class PeerLinks implements AutoCloseable {
                         dropped.increment();
                         return;
                     }
+                    peer.receivedOctets.add(frame.content().readableBytes());
                     dataplane.switchFor(vlan).receive(port, frame.content().retain(), System.nanoTime());
                 }
                 case PeerMessage.Interest interest -> {
@@ -462,6 +487,7 @@ public final class PeerLinks implements AutoCloseable {
                     previous.detachAll();
                 }
                 linked.add(id);
+                live.put(id, link);
                 LOG.info("Linked to node {} at {}", id, ctx.channel().remoteAddress());
                 for (var entry : interests.entrySet()) {
                     link.send(new PeerMessage.Interest(ref(entry.getKey()), true, entry.getKey()));
@@ -510,6 +536,7 @@ public final class PeerLinks implements AutoCloseable {
                 if (gone != null && peers.remove(gone.id, gone)) {
                     gone.detachAll();
                     linked.remove(gone.id);
+                    live.remove(gone.id, gone);
                     LOG.info("Link to node {} is down", gone.id);
                     peerLost.accept(gone.id);
                 }

@@ -231,6 +231,7 @@ public final class ClientSession {
         final long dst = Macs.read(frame, frame.readerIndex());
         if (Macs.isGroup(dst) && !port.storm.allowGroup(port.floodPolicy(), dst == Macs.BROADCAST, now)) {
             inDiscards.increment();
+            port.vlanSwitch.stormDropped();
             return;
         }
         if (data.offload() != null && !offloads) {
@@ -543,12 +544,26 @@ public final class ClientSession {
         if (id == null) {
             return;
         }
-        final var now = new ClientRegistry.TrafficCounters(inFrames.sum(), inOctets.sum(), outFrames.sum(),
-            outOctets.sum(), inDiscards.sum(), outDiscards.sum());
+        final var now = counters();
         if (!now.equals(reported)) {
             reported = now;
             dataplane.registry().counters(id, now);
         }
+    }
+
+    /**
+     * This session's traffic since it began, read from its counters at once (from any thread).
+     */
+    ClientRegistry.TrafficCounters counters() {
+        return new ClientRegistry.TrafficCounters(inFrames.sum(), inOctets.sum(), outFrames.sum(), outOctets.sum(),
+            inDiscards.sum(), outDiscards.sum());
+    }
+
+    /**
+     * The transport the session runs over: "tcp" or "udp".
+     */
+    String transport() {
+        return link.transport();
     }
 
     /**

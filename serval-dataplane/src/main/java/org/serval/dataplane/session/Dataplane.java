@@ -45,6 +45,16 @@ import org.slf4j.LoggerFactory;
  * everything else here.
  */
 public final class Dataplane {
+    /**
+     * One connected client's traffic, as the metrics endpoint reads it.
+     *
+     * @param clientId the client's id
+     * @param transport "tcp" or "udp"
+     * @param counters its frames, bytes and discards since its session began
+     */
+    public record ClientTraffic(String clientId, String transport, ClientRegistry.TrafficCounters counters) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
 
     private final DataplaneSettings settings;
@@ -431,6 +441,46 @@ public final class Dataplane {
     }
 
     /**
+     * The logged-in clients' sessions here and their traffic now, read from the sessions' counters (metrics).
+     */
+    public List<ClientTraffic> clientTraffic() {
+        final var all = new ArrayList<ClientTraffic>(sessions.size());
+        sessions.forEach((id, session) -> all.add(new ClientTraffic(id, session.transport(), session.counters())));
+        return all;
+    }
+
+    /**
+     * The links to other nodes of the cluster, or null on a single node.
+     */
+    public PeerLinks peerLinks() {
+        return peers;
+    }
+
+    /**
+     * Each VLAN switch's counters on this node now, the same as are written to OPERATIONAL vlan-statistics.
+     */
+    public Map<String, ClientRegistry.VlanCounters> vlanCounters() {
+        final var all = new HashMap<String, ClientRegistry.VlanCounters>();
+        switches.forEach((name, vlanSwitch) -> {
+            final var filter = chatter.get(name);
+            if (filter != null) {
+                all.put(name, countersOf(name, vlanSwitch, filter));
+            }
+        });
+        return all;
+    }
+
+    private ClientRegistry.VlanCounters countersOf(final String vlan, final VlanSwitch vlanSwitch,
+            final VlanChatter filter) {
+        final var part = filter.counters();
+        return new ClientRegistry.VlanCounters(part.forwarded(), part.flooded(), part.snooped(), part.answered(),
+            part.filtered(), part.rateLimited(), part.groups(), part.protocols(), vlanSwitch.localMemberCount(),
+            vlanSwitch.forwardedOctets(), vlanSwitch.floodedOctets(), vlanSwitch.snoopedOctets(),
+            vlanSwitch.stormDroppedFrames(), vlanSwitch.droppedFrames(), addressing.probesSent(vlan),
+            addressing.conflictsFound(vlan));
+    }
+
+    /**
      * Periodic housekeeping: reports changed client counters, ages MAC entries and multicast memberships, sends the
      * multicast queries that are due, reports each VLAN's changed counters, and drops the switches of VLANs that are
      * gone or empty.
@@ -450,8 +500,7 @@ public final class Dataplane {
             addressing.tick(vlanSwitch, nowNanos);
             final var filter = chatter.get(entry.getKey());
             if (filter != null) {
-                final var counters = filter.counters().withDhcp(addressing.probesSent(entry.getKey()),
-                    addressing.conflictsFound(entry.getKey()));
+                final var counters = countersOf(entry.getKey(), vlanSwitch, filter);
                 if (!counters.equals(reportedCounters.put(entry.getKey(), counters))) {
                     registry.vlanCounters(entry.getKey(), counters);
                 }

@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.serval.api.Audit;
 import org.serval.api.PasswordHash;
 import org.serval.api.SecurityDirectory;
@@ -152,6 +153,9 @@ public final class Gatekeeper implements AutoCloseable {
     private final long staleNanos;
     // least recently seen first; guarded by itself
     private final LinkedHashMap<String, Failures> failures = new LinkedHashMap<>(256, 0.75f, true);
+    // Read by the metrics endpoint; a login's cost dwarfs an increment.
+    private final LongAdder admittedLogins = new LongAdder();
+    private final LongAdder refusedLogins = new LongAdder();
     private final LogTally failedLogins = new LogTally((count, prefix, seconds, last) ->
         Audit.loginsFailed(LogTally.count(count), prefix, seconds, last));
 
@@ -355,10 +359,33 @@ public final class Gatekeeper implements AutoCloseable {
      * Writes a failed login to the audit log, summed up per source prefix when they come in a flood.
      */
     public void audit(final String user, final String clientId, final String why, final InetSocketAddress from) {
+        refusedLogins.increment();
         final var address = from == null ? null : from.getAddress();
         if (failedLogins.record(address, "user=" + user + " client=" + clientId + ": " + why)) {
             Audit.loginFailed(user, clientId, why, from);
         }
+    }
+
+    /**
+     * Counts a login that was let in (any method: password, certificate, resumption, ticket).
+     */
+    public void admitted() {
+        admittedLogins.increment();
+    }
+
+    /**
+     * Logins let in since the node started.
+     */
+    public long admittedLogins() {
+        return admittedLogins.sum();
+    }
+
+    /**
+     * Logins refused since the node started: every refusal that {@link #audit} recorded (wrong or revoked
+     * credentials, disabled users, limits), each counted even when the audit log sums a flood up.
+     */
+    public long refusedLogins() {
+        return refusedLogins.sum();
     }
 
     /**

@@ -182,6 +182,7 @@ final class Login {
             }
         }
         Audit.login(login.name(), id, method, link.transport(), link.remote());
+        dataplane.gatekeeper().admitted();
         if ((hello.flags() & Message.Hello.TICKET) != 0) {
             final var ticket = dataplane.gatekeeper().tickets().issue(login.name(), id, credential, resumeUntil);
             if (ticket.isEmpty()) {

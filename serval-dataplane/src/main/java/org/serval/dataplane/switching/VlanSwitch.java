@@ -55,6 +55,12 @@ public final class VlanSwitch {
     private final LongAdder snooped = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    // Bytes of the frames counted in forwarded, flooded and snooped: one add beside the frame count (metrics).
+    private final LongAdder forwardedOctets = new LongAdder();
+    private final LongAdder floodedOctets = new LongAdder();
+    private final LongAdder snoopedOctets = new LongAdder();
+    // Broadcast, multicast and unknown unicast beyond a member's flood rate (storm control), apart from dropped.
+    private final LongAdder stormDropped = new LongAdder();
     // The chatter policy and multicast snooping (null for none); set where the switch is made.
     private volatile FrameFilter filter;
     // Addressing (DHCP, router advertisements, the rogue guard); set where the switch is made.
@@ -111,6 +117,27 @@ public final class VlanSwitch {
 
     public int memberCount() {
         return members.size();
+    }
+
+    /**
+     * Members on this node (clients), leaving out the links to other nodes; counted when asked, not kept.
+     */
+    public int localMemberCount() {
+        int count = 0;
+        for (var port : members) {
+            if (!port.isRemote()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Counts a member's broadcast or multicast frame that storm control dropped before it reached the switch (the
+     * session holds group frames to the VLAN's flood rate), so that the VLAN's storm drops are in one counter.
+     */
+    public void stormDropped() {
+        stormDropped.increment();
     }
 
     /**
@@ -175,6 +202,7 @@ public final class VlanSwitch {
                         dropped.increment();
                     } else if (to != from) {
                         forwarded.increment();
+                        forwardedOctets.add(frame.readableBytes());
                         send(to, frame, offload);
                     }
                     return true;
@@ -182,11 +210,17 @@ public final class VlanSwitch {
                 // Unknown unicast reaches every member like a broadcast, so it is held to the same rate: without
                 // this, frames to made-up MACs would be a flood that storm control never sees.
                 if (!from.mayFloodUnknown(nowNanos)) {
-                    dropped.increment();
+                    stormDropped.increment();
                     return false;
                 }
             }
-            (scope == FrameFilter.ALL ? flooded : snooped).increment();
+            if (scope == FrameFilter.ALL) {
+                flooded.increment();
+                floodedOctets.add(frame.readableBytes());
+            } else {
+                snooped.increment();
+                snoopedOctets.add(frame.readableBytes());
+            }
             for (var port : members) {
                 if (port != from && !(fromNode && port.isRemote()) && scope.includes(port)) {
                     send(port, frame, offload);
@@ -325,8 +359,41 @@ public final class VlanSwitch {
         return flooded.sum();
     }
 
+    /**
+     * Frames dropped for another reason than storm control: from a non-member or a group source, refused by the
+     * VLAN's services (rogue guard), split horizon, or a destination that could not take them.
+     */
     public long droppedFrames() {
         return dropped.sum();
+    }
+
+    /**
+     * Frames storm control dropped: members' broadcast and multicast beyond the VLAN's flood rate, counted by
+     * the sessions ({@link #stormDropped()}), and unknown unicast beyond it, counted here.
+     */
+    public long stormDroppedFrames() {
+        return stormDropped.sum();
+    }
+
+    /**
+     * Bytes (Ethernet frames) of the frames counted by {@link #forwardedFrames()}.
+     */
+    public long forwardedOctets() {
+        return forwardedOctets.sum();
+    }
+
+    /**
+     * Bytes of the frames counted by {@link #floodedFrames()}, each counted once however many members it went to.
+     */
+    public long floodedOctets() {
+        return floodedOctets.sum();
+    }
+
+    /**
+     * Bytes of the frames counted by {@link #snoopedFrames()}, each counted once.
+     */
+    public long snoopedOctets() {
+        return snoopedOctets.sum();
     }
 
     public int learnedMacs() {

@@ -27,7 +27,7 @@ class VlanSwitchTest {
     /**
      * A member that records the frames it is sent and releases them, as a session's write would.
      */
-    private static final class Member implements SwitchPort {
+    private static class Member implements SwitchPort {
         final String name;
         final boolean node;
         final List<String> received = new ArrayList<>();
@@ -202,6 +202,36 @@ class VlanSwitchTest {
         red.learnAt(0x0C, cc, SECOND);
         red.receive(aa, frame(0x0C, 0x0A), SECOND);
         assertEquals(3, nodeX.received.size(), "a port that is not a member teaches nothing: 0c still floods");
+    }
+
+    @Test
+    void bytesAreCountedOncePerFrameAndStormDropsApartFromOtherDrops() {
+        final var quiet = new Member("q") {
+            @Override
+            public boolean mayFloodUnknown(final long nowNanos) {
+                return false;
+            }
+        };
+        red.attach(aa);
+        red.attach(bb);
+        red.attach(cc);
+        red.attach(quiet);
+        final var broadcast = frame(BROADCAST, 0x0A);
+        final int size = broadcast.readableBytes();
+        red.receive(aa, broadcast, 0);
+        red.receive(bb, frame(0x0A, 0x0B), 0);
+        red.receive(aa, frame(0x0B, 0x0A), 0);
+        assertEquals(size, red.floodedOctets(), "a flooded frame's bytes once, though it went to three members");
+        assertEquals(2L * size, red.forwardedOctets());
+        assertEquals(0, red.snoopedOctets());
+        red.receive(quiet, frame(0x0E, 0x0D), 0);
+        red.stormDropped();
+        red.receive(cc, frame(BROADCAST, 0x010000000001L), 0);
+        assertEquals(2, red.stormDroppedFrames(), "unknown unicast beyond the rate, and a session's group drop");
+        assertEquals(1, red.droppedFrames(), "a group source is no storm");
+        assertEquals(4, red.localMemberCount());
+        red.attach(new Member("node x", true));
+        assertEquals(4, red.localMemberCount(), "a link to another node is no member here");
     }
 
     @Test

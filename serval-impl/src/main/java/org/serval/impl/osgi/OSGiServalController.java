@@ -32,6 +32,9 @@ import org.serval.dataplane.security.ServerIdentity;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.transport.Warmup;
 import org.serval.impl.ServalController;
+import org.serval.impl.metrics.MetricsEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link ServalController} in OSGi and publishes its {@link VlanDirectory} for the dataplane and the shell.
@@ -108,12 +111,28 @@ public final class OSGiServalController {
 
         @AttributeDefinition(description = "The key store's password", type = AttributeType.PASSWORD)
         String tls_keystore_password() default "serval";
+
+        @AttributeDefinition(description = "Where the Prometheus endpoint (/metrics, no authentication) listens; "
+            + "this host only by default")
+        String metrics_address() default DEFAULT_METRICS_ADDRESS;
+
+        @AttributeDefinition(description = "The Prometheus endpoint's port; 0 turns it off", min = "0",
+            max = "65535")
+        int metrics_port() default DEFAULT_METRICS_PORT;
     }
+
+    /** Where the metrics endpoint listens by default: this host only, as it has no authentication. */
+    public static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1";
+    /** The metrics endpoint's default port: the one the Prometheus project assigns to OpenTelemetry-style exporters
+     * (9464), free of the node's other ports (4000, 8101, 8181, 1099, 2550). */
+    public static final int DEFAULT_METRICS_PORT = 9464;
+    private static final Logger LOG = LoggerFactory.getLogger(OSGiServalController.class);
 
     private static final long WARMUP_MILLIS = 5_000;
 
     private final ServalController controller;
     private final ServiceRegistration<VlanDirectory> directoryRegistration;
+    private final MetricsEndpoint metrics;
 
     @Activate
     public OSGiServalController(@Reference final DataBroker broker, @Reference final DOMDataBroker domBroker,
@@ -136,6 +155,26 @@ public final class OSGiServalController {
         directoryRegistration = context.registerService(VlanDirectory.class, controller.directory(), null);
         if (config.dataplane_warmup()) {
             Warmup.startLogged(WARMUP_MILLIS);
+        }
+        metrics = metrics(controller, config);
+    }
+
+    /**
+     * Starts the metrics endpoint, or says why not: a node without metrics (its port taken by another node on the
+     * same host, say) still serves its clients.
+     */
+    private static MetricsEndpoint metrics(final ServalController controller, final Config config) {
+        if (config.metrics_port() == 0) {
+            return null;
+        }
+        final var address = new InetSocketAddress(config.metrics_address(), config.metrics_port());
+        try {
+            return MetricsEndpoint.start(controller.dataplane(), controller.nodeId(),
+                controller.commitTimes(), address);
+        } catch (IOException e) {
+            LOG.warn("No metrics endpoint: {}; set metrics.address and metrics.port in "
+                + "etc/org.serval.controller.cfg", e.getMessage());
+            return null;
         }
     }
 
@@ -167,6 +206,9 @@ public final class OSGiServalController {
 
     @Deactivate
     void deactivate() {
+        if (metrics != null) {
+            metrics.close();
+        }
         directoryRegistration.unregister();
         controller.close();
     }
