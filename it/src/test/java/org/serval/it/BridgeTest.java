@@ -66,7 +66,16 @@ class BridgeTest {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.close();
+            try {
+                // The server's data outlives this class (the other ITs start the same installation): its VLANs and
+                // their vids, and the node's bridge entries, must not be left to them.
+                server.send("DELETE", "/data/serval:nodes-config/node=" + nodeId, null, "admin", "admin");
+                for (var vlan : List.of(RED, BLUE, "br-plain")) {
+                    server.send("DELETE", "/data/serval:vlans/vlan=" + vlan, null, "admin", "admin");
+                }
+            } finally {
+                server.close();
+            }
         }
     }
 
