@@ -27,7 +27,6 @@ import org.serval.api.FloodPolicy;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.resolution.Frames;
-import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.switching.VlanSwitch;
 
 /**
@@ -37,42 +36,6 @@ import org.serval.dataplane.switching.VlanSwitch;
 class MdnsCacheTest {
     private static final long SECOND = 1_000_000_000L;
     private static final String IPP = "_ipp._tcp.local";
-
-    private static final class Member implements SwitchPort {
-        final String name;
-        final long mac;
-        final int ip;
-        final boolean node;
-        final List<byte[]> received = new ArrayList<>();
-
-        Member(final String name, final long mac, final int ip, final boolean node) {
-            this.name = name;
-            this.mac = mac;
-            this.ip = ip;
-            this.node = node;
-        }
-
-        @Override
-        public boolean isRemote() {
-            return node;
-        }
-
-        @Override
-        public void deliver(final ByteBuf frame) {
-            try {
-                final var bytes = new byte[frame.readableBytes()];
-                frame.getBytes(frame.readerIndex(), bytes);
-                received.add(bytes);
-            } finally {
-                frame.release();
-            }
-        }
-
-        @Override
-        public String owner() {
-            return name;
-        }
-    }
 
     private final VlanSwitch red = new VlanSwitch("red", 1024, 64, 300 * SECOND, true);
     private final AtomicReference<ChatterPolicy> policy = new AtomicReference<>(ChatterPolicy.DEFAULT);

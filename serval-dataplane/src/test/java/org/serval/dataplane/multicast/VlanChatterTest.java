@@ -28,7 +28,6 @@ import org.serval.api.FloodPolicy;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.resolution.Frames;
 import org.serval.dataplane.resolution.IpAddress;
-import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.switching.VlanSwitch;
 
 @ExtendWith(LeakCheck.class)
@@ -36,49 +35,6 @@ class VlanChatterTest {
     private static final long SECOND = 1_000_000_000L;
     private static final int GROUP = Frames.v4(239, 1, 2, 3);
     private static final IpAddress MDNS6 = Frames.v6("ff02::fb");
-
-    /**
-     * A member that keeps what it is sent (copies) and releases the frames, as a session's write would.
-     */
-    private static final class Member implements SwitchPort {
-        final String name;
-        final long mac;
-        final int ip;
-        final boolean node;
-        final List<byte[]> received = new ArrayList<>();
-
-        Member(final String name, final long mac, final int ip, final boolean node) {
-            this.name = name;
-            this.mac = mac;
-            this.ip = ip;
-            this.node = node;
-        }
-
-        @Override
-        public boolean isRemote() {
-            return node;
-        }
-
-        @Override
-        public void deliver(final ByteBuf frame) {
-            try {
-                final var bytes = new byte[frame.readableBytes()];
-                frame.getBytes(frame.readerIndex(), bytes);
-                received.add(bytes);
-            } finally {
-                frame.release();
-            }
-        }
-
-        @Override
-        public String owner() {
-            return name;
-        }
-
-        int count() {
-            return received.size();
-        }
-    }
 
     private final VlanSwitch red = new VlanSwitch("red", 1024, 64, 300 * SECOND, true);
     private final AtomicReference<ChatterPolicy> policy = new AtomicReference<>(ChatterPolicy.DEFAULT);
