@@ -42,16 +42,13 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.Transport;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.UserName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanStatistics;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.Client;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.CountersBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.Membership;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.client.MembershipBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.counters.ProtocolBuilder;
-import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder;
-import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.util.BindingMap;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
@@ -182,8 +179,7 @@ public final class DatastoreClientRegistry implements ClientRegistry, AutoClosea
         if (closed) {
             return;
         }
-        final var key = new VlanBuilder().setName(new VlanName(vlan)).setNode(new NodeId(nodeId)).build().key();
-        final var path = DataObjectIdentifier.builder(VlanStatistics.class).child(Vlan.class, key).build();
+        final var path = ServalPaths.vlanStatistics(vlan, nodeId);
         final var tx = broker.newWriteOnlyTransaction();
         if (counters == null) {
             tx.delete(OPERATIONAL, path);

@@ -327,9 +327,8 @@ public final class ServalController implements AutoCloseable {
             gone.forEach(id -> tx.delete(OPERATIONAL, ServalPaths.client(id)));
             Futures.getDone(statisticsRead).map(VlanStatistics::nonnullVlan).map(Map::values).orElse(List.of())
                 .stream().filter(entry -> node.equals(entry.getNode().getValue()))
-                .forEach(entry -> tx.delete(OPERATIONAL, ServalPaths.VLAN_STATISTICS.toBuilder()
-                    .child(org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan.class,
-                        entry.key()).build()));
+                .forEach(entry -> tx.delete(OPERATIONAL, ServalPaths.vlanStatistics(entry.getName().getValue(),
+                    node)));
             return gone;
         }, MoreExecutors.directExecutor());
         Futures.addCallback(read, new FutureCallback<List<String>>() {

@@ -58,6 +58,18 @@ public final class ServalPaths {
     }
 
     /**
+     * One node's counters of one VLAN's switch (vlan-statistics/vlan).
+     */
+    public static DataObjectIdentifier<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics
+            .Vlan> vlanStatistics(final String vlan, final String node) {
+        return VLAN_STATISTICS.toBuilder()
+            .child(org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan.class,
+                new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanKey(
+                    new VlanName(vlan), new NodeId(node)))
+            .build();
+    }
+
+    /**
      * An administrator's decision about a client in a VLAN (join-vlan, leave-vlan).
      */
     public static DataObjectIdentifier<MembershipDecision> decision(final String vlan, final String clientId) {

@@ -27,7 +27,6 @@ import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.NodeId;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.VlanName;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.clients.ClientBuilder;
 import org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.nodes.NodeBuilder;
-import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.serval.dataplane.session.DataplaneSettings;
@@ -140,18 +139,9 @@ public class NodeLivenessTest extends AbstractConcurrentDataBrokerTest {
         assertTrue(nodeB.directory().isKnownClient("alice-laptop"));
     }
 
-    private static DataObjectIdentifier<org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics
-            .Vlan> statisticsPath(final String vlan, final String node) {
-        return ServalPaths.VLAN_STATISTICS.toBuilder()
-            .child(org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.Vlan.class,
-                new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanKey(
-                    new VlanName(vlan), new NodeId(node)))
-            .build();
-    }
-
     private void statistics(final String vlan, final String node) throws Exception {
         final var tx = getDataBroker().newWriteOnlyTransaction();
-        tx.mergeParentStructurePut(OPERATIONAL, statisticsPath(vlan, node),
+        tx.mergeParentStructurePut(OPERATIONAL, ServalPaths.vlanStatistics(vlan, node),
             new org.opendaylight.yang.gen.v1.urn.serval.yang.serval.rev261130.vlan.statistics.VlanBuilder()
                 .setName(new VlanName(vlan)).setNode(new NodeId(node)).build());
         tx.commit().get(10, TimeUnit.SECONDS);
@@ -159,7 +149,7 @@ public class NodeLivenessTest extends AbstractConcurrentDataBrokerTest {
 
     private boolean statisticsStored(final String vlan, final String node) {
         try (var read = getDataBroker().newReadOnlyTransaction()) {
-            return read.exists(OPERATIONAL, statisticsPath(vlan, node)).get(10, TimeUnit.SECONDS);
+            return read.exists(OPERATIONAL, ServalPaths.vlanStatistics(vlan, node)).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException(e);
         }
