@@ -121,7 +121,7 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
     }
 
     /**
-     * The other node's id once its HELLO is accepted, else null.
+     * The id the other node's HELLO gave (checked once {@link Listener#accepted} took it), else null.
      */
     String peerId() {
         return peerId;
@@ -255,6 +255,10 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
     }
 
     private void accept(final ChannelHandlerContext ctx, final PeerMessage.Hello hello) {
+        // Known before the listener hears of the link, which hands it to other threads: its ports must not send a
+        // super-frame whole to a node that cannot take it, nor cut one for a node that can.
+        offloads = hello.version() >= PeerMessage.OFFLOAD_VERSION;
+        peerId = hello.nodeId();
         final Receiver accepted;
         try {
             accepted = listener.accepted(this, hello);
@@ -265,8 +269,6 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
         if (expectedId == null) {
             hello(ctx);
         }
-        offloads = hello.version() >= PeerMessage.OFFLOAD_VERSION;
-        peerId = hello.nodeId();
         receiver = accepted;
         ctx.pipeline().fireUserEventTriggered(PeerCodec.HELLO_ACCEPTED);
     }
