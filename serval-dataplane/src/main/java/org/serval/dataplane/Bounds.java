@@ -36,7 +36,7 @@ public final class Bounds {
      */
     public static final int NODE_LIST_MAX_ENTRIES = 128;
 
-    // ---- Writes towards one peer (session/Outbox, transport/) ------------------------------------------------
+    // ---- Writes towards one peer (session/Outbox, transport/, cluster/NodeLink) ------------------------------
 
     /** Netty write-buffer water marks of a client's TCP connection: 1 MB is a few ms of offloaded traffic. */
     public static final int TCP_LOW_WATER = 512 * 1024;
@@ -55,6 +55,11 @@ public final class Bounds {
     /** Water marks of a link between cluster nodes. */
     public static final int PEER_LOW_WATER = 256 * 1024;
     public static final int PEER_HIGH_WATER = 1024 * 1024;
+    /**
+     * Bytes that may wait in a node link's outbox on top of what its channel holds: as for a client, so that a burst
+     * from many clients towards one node fits, while a congested link drops (counted) rather than queueing seconds.
+     */
+    public static final long PEER_OUTBOX_BYTES = 1024 * 1024;
 
     /**
      * Replies a client may have the server queue beyond its link's bound (where its frames are already dropped)

@@ -9,25 +9,9 @@ package org.serval.dataplane.cluster;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Collection;
@@ -40,21 +24,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 import org.serval.api.LocalNodeView;
 import org.serval.api.NodeInfo;
-import org.serval.dataplane.Bounds;
-import org.serval.dataplane.security.Fingerprints;
 import org.serval.dataplane.security.ServerIdentity;
+import org.serval.dataplane.session.ClusterLinks;
 import org.serval.dataplane.session.Dataplane;
-import org.serval.dataplane.switching.SwitchPort;
 import org.serval.dataplane.transport.EventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's links to the other nodes of its cluster: the direct path for frames between clients on different
- * nodes, which never goes through the datastore.
+ * nodes, which never goes through the datastore. This class keeps the set of links and what they carry; the parts
+ * are {@link PeerSockets} (the node-link port and the dialling), {@link NodeLink} (one link: its handshake and its
+ * outbox), {@link NodePort} (another node's port in a VLAN's switch) and {@link PeerCodec} (the wire).
  *
  * <p>The nodes are fully meshed, one TCP connection per pair, opened by the node with the smaller id to the
  * peering endpoint the other announces in the node list. Both ends authenticate with their node certificates
@@ -65,25 +48,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: links run on their own event loops; everything about which links exist and what this node is
  * interested in happens on one of them, the control executor, so that a link coming up and an interest changing
- * cannot interleave. Frames go straight from the switch to a link's channel.
+ * cannot interleave. Frames go from the switch to a link's outbox, as to a client's.
  */
-public final class PeerLinks implements AutoCloseable {
-    /**
-     * The frames' bytes a link to another node carried since it came up (metrics).
-     *
-     * @param sentOctets bytes of the frames sent to that node
-     * @param receivedOctets bytes of the frames that node sent
-     */
-    public record LinkTraffic(long sentOctets, long receivedOctets) {
-    }
-
+public final class PeerLinks implements ClusterLinks, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
-    private static final WriteBufferWaterMark WATER_MARK =
-        new WriteBufferWaterMark(Bounds.PEER_LOW_WATER, Bounds.PEER_HIGH_WATER);
-    static final long PING_MILLIS = 500;
-    // Four pings missed: the link is down (a crash on the same host closes the socket sooner). That stops frames to
-    // the other node and nothing else: whether the node is gone is the cluster's call (its heartbeat, docs/cluster.md).
-    static final long DEAD_MILLIS = 2000;
     private static final long RECONNECT_MILLIS = 1000;
 
     private final Dataplane dataplane;
@@ -93,8 +61,8 @@ public final class PeerLinks implements AutoCloseable {
     private final Consumer<String> peerLost;
     private final EventLoopGroup group;
     private final EventExecutor control;
+    private final PeerSockets sockets;
     private final Channel listener;
-    private final boolean epoll = Epoll.isAvailable();
     private final Consumer<Collection<NodeInfo>> onNodes = changed -> execute(this::connectMissing);
     // Control executor only.
     private final Map<String, Peer> peers = new HashMap<>();
@@ -104,9 +72,7 @@ public final class PeerLinks implements AutoCloseable {
     private final ConcurrentHashMap<String, Integer> refs = new ConcurrentHashMap<>();
     private final AtomicInteger nextRef = new AtomicInteger(1);
     private final LongAdder dropped = new LongAdder();
-    // The same ids as peers' keys, for any thread to read.
-    private final Set<String> linked = ConcurrentHashMap.newKeySet();
-    // The same links, for the metrics endpoint to read their counters.
+    // The same links as peers, for any thread to read (the linked ids, the metrics).
     private final ConcurrentHashMap<String, Peer> live = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -120,19 +86,19 @@ public final class PeerLinks implements AutoCloseable {
         this.peerLost = requireNonNull(peerLost);
         this.group = group;
         control = group.next();
-        final var bound = new ServerBootstrap()
-            .group(group)
-            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(final SocketChannel ch) throws SSLException {
-                    pipeline(ch, null, null);
-                }
-            })
-            .bind(bind).sync();
-        listener = bound.channel();
+        sockets = new PeerSockets(self, identity, new NodeLink.Listener() {
+            @Override
+            public NodeLink.Receiver accepted(final NodeLink link, final PeerMessage.Hello hello)
+                    throws NodeLink.Refused {
+                return accept(link, hello);
+            }
+
+            @Override
+            public void closed(final NodeLink link) {
+                linkClosed(link);
+            }
+        }, dropped, group);
+        listener = sockets.listen(bind);
     }
 
     /**
@@ -175,57 +141,46 @@ public final class PeerLinks implements AutoCloseable {
         }
     }
 
-    /**
-     * A client of this node joined a VLAN with a MAC (negative for a port with no MAC of its own: a bridged
-     * interface, whose hosts the other nodes learn from their frames).
-     */
+    @Override
     public void joined(final String vlan, final long mac) {
         execute(() -> {
             final int count = interests.merge(vlan, 1, Integer::sum);
             final int ref = ref(vlan);
             for (var peer : peers.values()) {
                 if (count == 1) {
-                    peer.send(new PeerMessage.Interest(ref, true, vlan));
+                    peer.link.send(new PeerMessage.Interest(ref, true, vlan));
                 }
                 if (mac >= 0) {
-                    peer.send(new PeerMessage.Learn(ref, mac));
+                    peer.link.send(new PeerMessage.Learn(ref, mac));
                 }
             }
         });
     }
 
-    /**
-     * A client of this node left a VLAN (or its session ended).
-     */
+    @Override
     public void left(final String vlan) {
         execute(() -> {
             final Integer count = interests.computeIfPresent(vlan, (key, now) -> now > 1 ? now - 1 : null);
             if (count == null) {
                 final int ref = ref(vlan);
-                peers.values().forEach(peer -> peer.send(new PeerMessage.Interest(ref, false, vlan)));
+                peers.values().forEach(peer -> peer.link.send(new PeerMessage.Interest(ref, false, vlan)));
             }
         });
     }
 
-    /**
-     * The ids of the nodes linked to this one now.
-     */
+    @Override
     public Set<String> linkedPeers() {
-        return Set.copyOf(linked);
+        return Set.copyOf(live.keySet());
     }
 
-    /**
-     * What each link that is up carried, by the other node's id.
-     */
+    @Override
     public Map<String, LinkTraffic> linkTraffic() {
         final var all = new HashMap<String, LinkTraffic>();
-        live.forEach((id, peer) -> all.put(id, new LinkTraffic(peer.sentOctets.sum(), peer.receivedOctets.sum())));
+        live.forEach((id, peer) -> all.put(id, new LinkTraffic(peer.link.sentOctets(), peer.link.receivedOctets())));
         return all;
     }
 
-    /**
-     * Frames that could not go to another node: its link was congested or gone.
-     */
+    @Override
     public long droppedFrames() {
         return dropped.sum();
     }
@@ -253,73 +208,128 @@ public final class PeerLinks implements AutoCloseable {
             }
             connecting.add(id);
             final var address = new InetSocketAddress(node.peering().host(), node.peering().port());
-            new Bootstrap()
-                .group(group)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) DEAD_MILLIS)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(final SocketChannel ch) throws SSLException {
-                        pipeline(ch, id, node.fingerprint());
-                    }
-                })
-                .connect(address)
-                .addListener(future -> {
-                    if (!future.isSuccess()) {
-                        execute(() -> connecting.remove(id));
-                        LOG.debug("Cannot link to node {} at {}: {}", id, address, future.cause().getMessage());
-                    }
-                });
+            sockets.dial(id, node.fingerprint(), address).addListener(future -> {
+                if (!future.isSuccess()) {
+                    execute(() -> connecting.remove(id));
+                    LOG.debug("Cannot link to node {} at {}: {}", id, address, future.cause().getMessage());
+                }
+            });
         }
     }
 
     /**
-     * Sets up a link's pipeline.
-     *
-     * @param expectedId the node this end connected to, or null on the accepting end
-     * @param fingerprint the certificate that node must present, or null on the accepting end
+     * Checks another node's HELLO, on its link's loop: the id is the one dialled (if this end dialled), not this
+     * node's, in the node list, and its certificate is the one the list gives for it. Then, on the control
+     * executor, the link replaces any earlier one with that node and hears this node's interests.
      */
-    private void pipeline(final SocketChannel ch, final String expectedId, final String fingerprint)
-            throws SSLException {
-        if (identity != null) {
-            final var context = expectedId == null ? identity.peerServerContext()
-                : identity.peerClientContext(fingerprint);
-            ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+    private Peer accept(final NodeLink link, final PeerMessage.Hello hello) throws NodeLink.Refused {
+        final var id = hello.nodeId();
+        final var expected = link.expectedId();
+        if (expected != null && !expected.equals(id)) {
+            throw new NodeLink.Refused("expected node " + expected + ", the other end says it is " + id);
         }
-        PeerCodec.addTo(ch.pipeline());
-        ch.pipeline()
-            .addLast("idle", new IdleStateHandler(DEAD_MILLIS, PING_MILLIS, 0, TimeUnit.MILLISECONDS))
-            .addLast("link", new LinkHandler(expectedId));
+        if (id.equals(self)) {
+            throw new NodeLink.Refused("the other end says it is this node, " + id);
+        }
+        final var known = nodes.node(id);
+        if (known.isEmpty()) {
+            throw new NodeLink.Refused("node " + id + " is not in the node list (yet)");
+        }
+        if (link.secure()) {
+            final var presented = link.presentedFingerprint();
+            if (presented == null || !presented.equals(known.orElseThrow().fingerprint())) {
+                throw new NodeLink.Refused("node " + id + " presented certificate " + presented
+                    + ", not the one the node list gives");
+            }
+        }
+        final var peer = new Peer(id, link);
+        execute(() -> {
+            if (expected != null) {
+                connecting.remove(id);
+            }
+            if (!link.isActive()) {
+                return;
+            }
+            final var previous = peers.put(id, peer);
+            if (previous != null) {
+                previous.link.close();
+                previous.detachAll();
+            }
+            live.put(id, peer);
+            final var offloads = link.takesOffloads() ? "offloads go whole" : "offloads go cut";
+            LOG.info("Linked to node {} at {} ({})", id, link.remoteAddress(), offloads);
+            for (var entry : interests.entrySet()) {
+                link.send(new PeerMessage.Interest(ref(entry.getKey()), true, entry.getKey()));
+            }
+        });
+        return peer;
+    }
+
+    private void linkClosed(final NodeLink link) {
+        execute(() -> {
+            if (link.expectedId() != null) {
+                connecting.remove(link.expectedId());
+            }
+            final var id = link.peerId();
+            final var gone = id == null ? null : peers.get(id);
+            if (gone != null && gone.link == link) {
+                peers.remove(id);
+                gone.detachAll();
+                live.remove(id, gone);
+                LOG.info("Link to node {} is down", id);
+                peerLost.accept(id);
+            }
+        });
     }
 
     /**
      * An established link: the other node's id, its VLAN numbers, and the ports it has in this node's switches.
      */
-    private final class Peer {
+    private final class Peer implements NodeLink.Receiver {
         final String id;
-        final Channel channel;
+        final NodeLink link;
         final Map<Integer, String> theirRefs = new ConcurrentHashMap<>();
         final Map<String, NodePort> ports = new ConcurrentHashMap<>();
-        // one add per frame beside the write it accompanies, read only by the metrics endpoint
-        final LongAdder sentOctets = new LongAdder();
-        final LongAdder receivedOctets = new LongAdder();
 
-        Peer(final String id, final Channel channel) {
+        Peer(final String id, final NodeLink link) {
             this.id = id;
-            this.channel = channel;
+            this.link = link;
         }
 
-        void send(final PeerMessage msg) {
-            channel.writeAndFlush(msg, channel.voidPromise());
+        @Override
+        public void frame(final PeerMessage.Frame frame) {
+            final var vlan = theirRefs.get(frame.vlanRef());
+            final var port = vlan == null ? null : ports.get(vlan);
+            if (port == null || dataplane.directory().vlan(vlan).isEmpty()) {
+                frame.release();
+                dropped.increment();
+                return;
+            }
+            dataplane.switchFor(vlan).receive(port, frame.content(), frame.offload(), System.nanoTime());
         }
 
-        void interest(final PeerMessage.Interest interest) {
+        @Override
+        public void control(final PeerMessage message) {
+            execute(() -> {
+                switch (message) {
+                    case PeerMessage.Interest interest -> interest(interest);
+                    case PeerMessage.Learn learn -> {
+                        final var vlan = theirRefs.get(learn.vlanRef());
+                        final var port = vlan == null ? null : ports.get(vlan);
+                        if (port != null) {
+                            dataplane.switchFor(vlan).learnAt(learn.mac(), port, System.nanoTime());
+                        }
+                    }
+                    default -> LOG.debug("Node {} sent {} as a control message", id, message);
+                }
+            });
+        }
+
+        private void interest(final PeerMessage.Interest interest) {
             theirRefs.put(interest.vlanRef(), interest.vlan());
             if (interest.on()) {
                 ports.computeIfAbsent(interest.vlan(), vlan -> {
-                    final var port = new NodePort(this, vlan);
+                    final var port = new NodePort(link, ref(vlan));
                     dataplane.switchFor(vlan).attach(port);
                     return port;
                 });
@@ -334,214 +344,6 @@ public final class PeerLinks implements AutoCloseable {
         void detachAll() {
             ports.forEach((vlan, port) -> dataplane.switchFor(vlan).detach(port));
             ports.clear();
-        }
-    }
-
-    /**
-     * Another node's attachment to a VLAN's switch.
-     */
-    private final class NodePort implements SwitchPort {
-        final Peer peer;
-        final String vlan;
-
-        NodePort(final Peer peer, final String vlan) {
-            this.peer = peer;
-            this.vlan = vlan;
-        }
-
-        @Override
-        public void deliver(final ByteBuf frame) {
-            final var channel = peer.channel;
-            if (!channel.isWritable()) {
-                frame.release();
-                dropped.increment();
-                return;
-            }
-            peer.sentOctets.add(frame.readableBytes());
-            channel.writeAndFlush(new PeerMessage.Frame(ref(vlan), frame), channel.voidPromise());
-        }
-
-        @Override
-        public String owner() {
-            return "node " + peer.id;
-        }
-
-        @Override
-        public boolean isRemote() {
-            return true;
-        }
-    }
-
-    private final class LinkHandler extends SimpleChannelInboundHandler<PeerMessage> {
-        private final String expectedId;
-        private Peer peer;
-
-        LinkHandler(final String expectedId) {
-            this.expectedId = expectedId;
-        }
-
-        @Override
-        public void channelActive(final ChannelHandlerContext ctx) throws Exception {
-            // The connecting end speaks first; the accepting end answers only once it has checked who that is, so
-            // that neither takes a link to be up that the other refuses.
-            if (expectedId != null) {
-                final var tls = ctx.pipeline().get(SslHandler.class);
-                if (tls == null) {
-                    hello(ctx);
-                } else {
-                    tls.handshakeFuture().addListener(done -> {
-                        if (done.isSuccess()) {
-                            hello(ctx);
-                        }
-                    });
-                }
-            }
-            super.channelActive(ctx);
-        }
-
-        private void hello(final ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(new PeerMessage.Hello(PeerMessage.VERSION, self));
-        }
-
-        @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final PeerMessage msg) {
-            if (peer == null) {
-                if (!(msg instanceof PeerMessage.Hello hello)) {
-                    refuse(ctx, "the first message must be HELLO");
-                    return;
-                }
-                accept(ctx, hello);
-                return;
-            }
-            switch (msg) {
-                case PeerMessage.Frame frame -> {
-                    final var vlan = peer.theirRefs.get(frame.vlanRef());
-                    final var port = vlan == null ? null : peer.ports.get(vlan);
-                    if (port == null || dataplane.directory().vlan(vlan).isEmpty()) {
-                        dropped.increment();
-                        return;
-                    }
-                    peer.receivedOctets.add(frame.content().readableBytes());
-                    dataplane.switchFor(vlan).receive(port, frame.content().retain(), System.nanoTime());
-                }
-                case PeerMessage.Interest interest -> {
-                    final var current = peer;
-                    execute(() -> current.interest(interest));
-                }
-                case PeerMessage.Learn learn -> {
-                    final var current = peer;
-                    execute(() -> {
-                        final var vlan = current.theirRefs.get(learn.vlanRef());
-                        final var port = vlan == null ? null : current.ports.get(vlan);
-                        if (port != null) {
-                            dataplane.switchFor(vlan).learnAt(learn.mac(), port, System.nanoTime());
-                        }
-                    });
-                }
-                case PeerMessage.Ping ping -> {
-                    // the idle handler has seen it
-                }
-                case PeerMessage.Hello hello -> refuse(ctx, "HELLO was sent twice");
-            }
-        }
-
-        private void accept(final ChannelHandlerContext ctx, final PeerMessage.Hello hello) {
-            final var id = hello.nodeId();
-            if (expectedId != null && !expectedId.equals(id)) {
-                refuse(ctx, "expected node " + expectedId + ", the other end says it is " + id);
-                return;
-            }
-            if (id.equals(self)) {
-                refuse(ctx, "the other end says it is this node, " + id);
-                return;
-            }
-            final var known = nodes.node(id);
-            if (known.isEmpty()) {
-                refuse(ctx, "node " + id + " is not in the node list (yet)");
-                return;
-            }
-            final var tls = ctx.pipeline().get(SslHandler.class);
-            if (tls != null) {
-                final var presented = Fingerprints.ofPeer(tls.engine());
-                if (presented == null || !presented.equals(known.orElseThrow().fingerprint())) {
-                    refuse(ctx, "node " + id + " presented certificate " + presented
-                        + ", not the one the node list gives");
-                    return;
-                }
-            }
-            if (expectedId == null) {
-                hello(ctx);
-            }
-            final var link = new Peer(id, ctx.channel());
-            peer = link;
-            execute(() -> {
-                if (expectedId != null) {
-                    connecting.remove(id);
-                }
-                if (!ctx.channel().isActive()) {
-                    return;
-                }
-                final var previous = peers.put(id, link);
-                if (previous != null) {
-                    previous.channel.close();
-                    previous.detachAll();
-                }
-                linked.add(id);
-                live.put(id, link);
-                LOG.info("Linked to node {} at {}", id, ctx.channel().remoteAddress());
-                for (var entry : interests.entrySet()) {
-                    link.send(new PeerMessage.Interest(ref(entry.getKey()), true, entry.getKey()));
-                }
-            });
-        }
-
-        private void refuse(final ChannelHandlerContext ctx, final String why) {
-            LOG.warn("Refusing the node link with {}: {}", ctx.channel().remoteAddress(), why);
-            ctx.close();
-        }
-
-        @Override
-        public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent idle) {
-                switch (idle.state()) {
-                    case WRITER_IDLE -> ctx.writeAndFlush(new PeerMessage.Ping());
-                    case READER_IDLE -> {
-                        LOG.warn("Node link with {} silent for {} ms; closing it",
-                            peer == null ? ctx.channel().remoteAddress() : peer.id, DEAD_MILLIS);
-                        ctx.close();
-                    }
-                    default -> {
-                        // not configured
-                    }
-                }
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            LOG.warn("Node link with {}: {}", peer == null ? ctx.channel().remoteAddress() : peer.id,
-                cause.getMessage());
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
-            final var gone = peer;
-            execute(() -> {
-                if (expectedId != null) {
-                    connecting.remove(expectedId);
-                }
-                if (gone != null && peers.remove(gone.id, gone)) {
-                    gone.detachAll();
-                    linked.remove(gone.id);
-                    live.remove(gone.id, gone);
-                    LOG.info("Link to node {} is down", gone.id);
-                    peerLost.accept(gone.id);
-                }
-            });
-            super.channelInactive(ctx);
         }
     }
 

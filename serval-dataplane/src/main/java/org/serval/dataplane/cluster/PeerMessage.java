@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
+import org.serval.dataplane.ethernet.Offload;
 
 /**
  * One message on a link between two nodes (docs/protocol.md, "Node links"). VLANs are numbered per sender: an
@@ -18,7 +19,15 @@ import io.netty.buffer.DefaultByteBufHolder;
  */
 public sealed interface PeerMessage permits PeerMessage.Hello, PeerMessage.Interest, PeerMessage.Learn,
         PeerMessage.Frame, PeerMessage.Ping {
-    int VERSION = 1;
+    /**
+     * The node link version this node speaks: 2 added FRAME_OFFLOAD, which goes only to a node whose HELLO says 2
+     * or more; a node of version 1 gets the segments of an offloaded super-frame instead.
+     */
+    int VERSION = 2;
+    /**
+     * The first version whose nodes take FRAME_OFFLOAD.
+     */
+    int OFFLOAD_VERSION = 2;
 
     int type();
 
@@ -62,28 +71,51 @@ public sealed interface PeerMessage permits PeerMessage.Hello, PeerMessage.Inter
     }
 
     /**
-     * An Ethernet frame in a VLAN, from one of the sender's clients.
+     * An Ethernet frame in a VLAN, from one of the sender's clients (FRAME), or with its offload header a TCP
+     * super-frame or a frame whose checksum is still to be completed (FRAME_OFFLOAD, version 2).
      */
     final class Frame extends DefaultByteBufHolder implements PeerMessage {
         private final int vlanRef;
+        private final Offload offload;
 
         public Frame(final int vlanRef, final ByteBuf frame) {
+            this(vlanRef, frame, null);
+        }
+
+        /**
+         * A frame with its offload header, or none (null).
+         */
+        public Frame(final int vlanRef, final ByteBuf frame, final Offload offload) {
             super(frame);
             this.vlanRef = vlanRef;
+            this.offload = offload;
         }
 
         public int vlanRef() {
             return vlanRef;
         }
 
+        /**
+         * The offload header, or null for a plain frame.
+         */
+        public Offload offload() {
+            return offload;
+        }
+
         @Override
         public int type() {
-            return 4;
+            return offload == null ? 4 : 6;
         }
 
         @Override
         public Frame replace(final ByteBuf content) {
-            return new Frame(vlanRef, content);
+            return new Frame(vlanRef, content, offload);
+        }
+
+        @Override
+        public String toString() {
+            return "Frame[vlanRef=" + vlanRef + ", " + content().readableBytes() + " bytes"
+                + (offload == null ? "" : ", " + offload) + "]";
         }
     }
 

@@ -30,7 +30,6 @@ import org.serval.api.VlanInfo;
 import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.addressing.AddressServices;
-import org.serval.dataplane.cluster.PeerLinks;
 import org.serval.dataplane.multicast.VlanChatter;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.NodeLists;
@@ -70,7 +69,7 @@ public final class Dataplane {
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     // How each session authenticated, so that revoking that credential ends it (docs/security.md, "Revocation").
     private final ConcurrentHashMap<ClientSession, Credential> credentials = new ConcurrentHashMap<>();
-    private volatile PeerLinks peers;
+    private volatile ClusterLinks peers;
     private volatile VlanRequests vlanRequests = VlanRequests.NONE;
     // The node list as clients are told it: the entries, and the messages that carry them (NodeLists).
     private volatile List<Message.NodeEntry> nodeEntries = List.of();
@@ -102,7 +101,7 @@ public final class Dataplane {
      * Connects this dataplane to the other nodes of its cluster: local joins and leaves are told to them from now
      * on.
      */
-    public void attachPeers(final PeerLinks links) {
+    public void attachPeers(final ClusterLinks links) {
         peers = links;
     }
 
@@ -452,7 +451,7 @@ public final class Dataplane {
     /**
      * The links to other nodes of the cluster, or null on a single node.
      */
-    public PeerLinks peerLinks() {
+    public ClusterLinks peerLinks() {
         return peers;
     }
 

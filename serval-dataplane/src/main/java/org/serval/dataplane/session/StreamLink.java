@@ -43,7 +43,7 @@ public final class StreamLink extends SimpleChannelInboundHandler<Message> imple
     // As much again as the channel's high water mark may wait here, beyond what the channel holds.
     private static final long OUTBOX_BYTES = Bounds.TCP_OUTBOX_BYTES;
     private final Channel channel;
-    private final Outbox outbox;
+    private final Outbox<Message> outbox;
     // A client that stops reading leaves its channel unwritable: after this long without a moment's room, it is as
     // unreachable as a client that fell silent, and goes the same way instead of holding its buffers.
     private final long stallNanos;

@@ -60,12 +60,12 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     /**
      * One client: a session id when sealed, an address when not.
      */
-    final class Peer implements Link, Outbox.Sink {
+    final class Peer implements Link, Outbox.Sink<Message> {
         final Object key;
         final ClientSession session;
         final SealedChannel seal;
         final TicketBook.Issued issued;
-        final Outbox outbox;
+        final Outbox<Message> outbox;
         volatile InetSocketAddress address;
         final long started;
         long lastHeard;
@@ -88,7 +88,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             established = seal != null;
             started = now;
             lastHeard = now;
-            outbox = new Outbox(channel.eventLoop(), this, OUTBOX_BYTES);
+            outbox = Outbox.of(channel.eventLoop(), this, OUTBOX_BYTES);
             session = new ClientSession(dataplane, this);
         }
 

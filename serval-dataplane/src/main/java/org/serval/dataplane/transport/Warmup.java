@@ -148,7 +148,7 @@ public final class Warmup {
      * The server end: every frame goes back through an {@link Outbox}, as a switch sends it on.
      */
     private static final class Echo extends SimpleChannelInboundHandler<Message> {
-        private final Outbox outbox;
+        private final Outbox<Message> outbox;
 
         Echo(final Channel channel) {
             super(Message.class, false);

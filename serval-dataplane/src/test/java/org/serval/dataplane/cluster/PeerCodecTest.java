@@ -20,6 +20,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.ProtocolException;
 
@@ -84,6 +86,46 @@ class PeerCodecTest {
         in.finishAndReleaseAll();
     }
 
+    /**
+     * A FRAME_OFFLOAD body with a 14-byte frame and these offload flags, checksum at 34 + 16.
+     */
+    private static byte[] offloadFrame(final int flags) {
+        final var body = Unpooled.buffer().writeByte(6).writeInt(1).writeByte(flags).writeByte(0).writeShort(0)
+            .writeShort(0).writeShort(34).writeShort(16).writeZero(14);
+        final var bytes = new byte[body.readableBytes()];
+        body.readBytes(bytes);
+        body.release();
+        return bytes;
+    }
+
+    @Test
+    void aSuperFrameCrossesWholeOnceHelloIsAcceptedAndNotBefore() {
+        final var out = channel();
+        final var offload = new Offload(Offload.NEEDS_CSUM, Offload.GSO_TCPV4, 54, 1448, 34, 16);
+        out.writeOutbound(new PeerMessage.Frame(9, SuperFrames.tcp(true, new byte[10_000], 0x18), offload));
+        final ByteBuf bytes = out.readOutbound();
+        assertFalse(out.finish());
+
+        final var stranger = channel();
+        assertThrows(TooLongFrameException.class, () -> stranger.writeInbound(bytes.retainedDuplicate()),
+            "64 KB taken from a node whose HELLO was not accepted");
+        stranger.finishAndReleaseAll();
+
+        final var in = channel();
+        in.pipeline().fireUserEventTriggered(PeerCodec.HELLO_ACCEPTED);
+        in.writeInbound(bytes);
+        final PeerMessage.Frame back = in.readInbound();
+        try {
+            assertEquals(6, back.type());
+            assertEquals(9, back.vlanRef());
+            assertEquals(offload, back.offload());
+            assertEquals(10_054, back.content().readableBytes());
+        } finally {
+            back.release();
+        }
+        assertFalse(in.finish());
+    }
+
     @Test
     void malformedMessagesFailClosed() {
         for (var body : List.of(
@@ -91,7 +133,9 @@ class PeerCodecTest {
                 new byte[] {3, 0, 0, 0, 1, 2},        // LEARN cut short
                 new byte[] {2, 0, 0, 0, 1, 2, 3, 'r', 'e', 'd'}, // INTEREST flag 2
                 new byte[] {4, 0, 0, 0, 1, 1, 2, 3},  // FRAME of 3 bytes
-                new byte[] {5, 0})) {                 // PING with a byte after it
+                new byte[] {5, 0},                    // PING with a byte after it
+                offloadFrame(4),                      // FRAME_OFFLOAD with an unknown offload flag
+                offloadFrame(1))) {                   // FRAME_OFFLOAD whose checksum lies outside its frame
             final var in = channel();
             final var bytes = Unpooled.buffer().writeShort(body.length).writeBytes(body);
             final var failure = assertThrows(DecoderException.class, () -> in.writeInbound(bytes));

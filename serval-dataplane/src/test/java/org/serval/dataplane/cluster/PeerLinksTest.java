@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,8 +32,11 @@ import org.serval.api.LocalNodeView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
+import org.serval.dataplane.ethernet.Offload;
+import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
 import org.serval.dataplane.protocol.Message;
+import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.Wire;
 import org.serval.dataplane.resolution.Frames;
 import org.serval.dataplane.security.ServerIdentity;
@@ -97,10 +102,17 @@ class PeerLinksTest {
         final DataInputStream in;
 
         Client(final Node node, final String id) throws IOException {
+            this(node, id, 0);
+        }
+
+        /**
+         * A client whose HELLO has these flags ({@link Message.Hello#OFFLOAD}).
+         */
+        Client(final Node node, final String id, final int flags) throws IOException {
             socket = new Socket("127.0.0.1", node.clients.localAddress().getPort());
             socket.setSoTimeout(3000);
             in = new DataInputStream(socket.getInputStream());
-            send(TestUsers.hello(id));
+            send(new Message.Hello(1, id, flags, TestUsers.USER, Message.Hello.AUTH_PASSWORD, TestUsers.PASSWORD));
             assertInstanceOf(Message.Welcome.class, receive());
         }
 
@@ -114,6 +126,35 @@ class PeerLinksTest {
         }
 
         Message receive() throws IOException {
+            final var message = read();
+            if (message instanceof Message.Data data) {
+                data.release();
+            }
+            return message;
+        }
+
+        /**
+         * What the next message is, in words (a Data message's length and offload header).
+         */
+        String receiveText() throws IOException {
+            // decoded here rather than by Wire.decode, whose copy of a Data message leaves its offload header out
+            final var bytes = Unpooled.wrappedBuffer(bytes());
+            try {
+                final var message = MessageCodec.decode(bytes);
+                final var text = message.toString();
+                ReferenceCountUtil.release(message);
+                return text;
+            } finally {
+                bytes.release();
+            }
+        }
+
+        private Message read() throws IOException {
+            final var whole = bytes();
+            return Wire.decode(whole, whole.length);
+        }
+
+        private byte[] bytes() throws IOException {
             final var header = new byte[4];
             in.readFully(header);
             final var body = new byte[(header[2] & 0xff) << 8 | header[3] & 0xff];
@@ -121,11 +162,7 @@ class PeerLinksTest {
             final var whole = new byte[4 + body.length];
             System.arraycopy(header, 0, whole, 0, 4);
             System.arraycopy(body, 0, whole, 4, body.length);
-            final var message = Wire.decode(whole, whole.length);
-            if (message instanceof Message.Data data) {
-                data.release();
-            }
-            return message;
+            return whole;
         }
 
         /**
@@ -208,6 +245,44 @@ class PeerLinksTest {
         }
         // the clients left: so did the interest, on the other node
         await(() -> nb.dataplane.switchFor("red").memberCount() == 0, "na's port left nb's red switch");
+    }
+
+    /**
+     * A TCP super-frame from a client that offloads crosses the node link as one FRAME_OFFLOAD, reaches a client
+     * of the other node that offloads whole, and is cut only for the one that does not.
+     */
+    @Test
+    void aSuperFrameCrossesTheNodeLinkWholeAndIsCutOnlyForAClientThatCannotTakeIt() throws Exception {
+        final var na = new Node("na");
+        final var nb = new Node("nb");
+        final var infoA = na.info(na.identity.fingerprint());
+        final var infoB = nb.info(nb.identity.fingerprint());
+        know(na, infoA, infoB);
+        know(nb, infoA, infoB);
+        await(() -> na.links.linkedPeers().equals(Set.of("nb")), "the two nodes linked");
+
+        try (var alice = new Client(na, "alice", Message.Hello.OFFLOAD);
+             var bob = new Client(nb, "bob", Message.Hello.OFFLOAD); var carol = new Client(nb, "carol")) {
+            // the super-frame is from 02:00:00:00:00:01 to 02:00:00:00:00:02, whom nobody announced: flooded
+            final int aliceRed = alice.join("red", 0x020000000001L);
+            bob.join("red", MAC_B);
+            carol.join("red", MAC_B + 1);
+            await(() -> na.dataplane.switchFor("red").memberCount() == 2
+                && nb.dataplane.switchFor("red").memberCount() == 3, "red has a port for the other node");
+
+            final var offload = new Offload(Offload.NEEDS_CSUM, Offload.GSO_TCPV4, 54, 1448, 34, 16);
+            alice.send(new Message.Data(aliceRed, SuperFrames.tcp(true, new byte[10_000], 0x18), offload));
+            assertEquals("Data[vlanRef=1, 10054 bytes, " + offload + "]", bob.receiveText(),
+                "whole, to a client that offloads");
+            final var cut = new ArrayList<String>();
+            for (int i = 0; i < 7; i++) {
+                cut.add(carol.receiveText());
+            }
+            assertEquals("Data[vlanRef=1, 1502 bytes]", cut.get(0), "cut to one that does not: " + cut);
+            assertEquals("Data[vlanRef=1, 1366 bytes]", cut.get(6));
+            assertTrue(carol.silent());
+            assertEquals(10_054, na.links.linkTraffic().get("nb").sentOctets(), "one frame crossed the link");
+        }
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.serval.dataplane.protocol.Message;
 
 class OutboxTest {
-    private static final class Recorder implements Outbox.Sink {
+    private static final class Recorder implements Outbox.Sink<Message> {
         final List<Integer> written = new ArrayList<>();
         final List<Integer> flushedAfter = new ArrayList<>();
 
@@ -62,7 +62,7 @@ class OutboxTest {
         final var loop = new DefaultEventLoop();
         try {
             final var sink = new Recorder();
-            final var outbox = new Outbox(loop, sink, 1 << 20);
+            final var outbox = Outbox.of(loop, sink, 1 << 20);
             // keep the loop busy while the burst queues, as a loop reading other clients is
             final var hold = busy(loop);
             final List<Message.Data> sent = new ArrayList<>();
@@ -90,7 +90,7 @@ class OutboxTest {
         final var loop = new DefaultEventLoop();
         try {
             final var written = new ArrayList<Message>();
-            final var outbox = new Outbox(loop, new Outbox.Sink() {
+            final var outbox = Outbox.of(loop, new Outbox.Sink<Message>() {
                 @Override
                 public void write(final Message message) {
                     written.add(message);
@@ -129,7 +129,7 @@ class OutboxTest {
     void queuedBytesBoundWritabilityAndDiscardReleases() {
         final var loop = new DefaultEventLoop();
         try {
-            final var outbox = new Outbox(loop, new Recorder(), 1000);
+            final var outbox = Outbox.of(loop, new Recorder(), 1000);
             final var hold = busy(loop);
             final var first = frame(1, 600);
             outbox.send(first);
