@@ -170,6 +170,7 @@ final class BridgedInterface {
      */
     void open(final int index) throws IOException {
         wire = wires.open(config.iface(), alloc);
+        wire.carry(byVid.keySet());
         openIndex = index;
         failed = false;
         running = true;
@@ -228,7 +229,11 @@ final class BridgedInterface {
         });
         final var index = new HashMap<Integer, Port>();
         ports.values().forEach(port -> index.put(port.vid(), port));
+        final var before = byVid;
         byVid = Map.copyOf(index);
+        if (wire != null && !before.keySet().equals(byVid.keySet())) {
+            wire.carry(byVid.keySet());
+        }
     }
 
     Map<String, Integer> carried() {

@@ -17,6 +17,7 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -105,6 +106,7 @@ class BridgesTest {
     private static final class FakeWire implements Wire {
         final BlockingQueue<Received> incoming = new LinkedBlockingQueue<>();
         final List<Sent> sent = new CopyOnWriteArrayList<>();
+        final List<Set<Integer>> carried = new CopyOnWriteArrayList<>();
         volatile boolean closed;
 
         record Sent(byte[] frame, int vid) {
@@ -130,8 +132,17 @@ class BridgesTest {
         }
 
         @Override
+        public void carry(final Set<Integer> vids) {
+            carried.add(Set.copyOf(vids));
+        }
+
+        @Override
         public void close() {
             closed = true;
+        }
+
+        Set<Integer> filter() {
+            return carried.isEmpty() ? null : carried.get(carried.size() - 1);
         }
 
         void drain() {
@@ -216,6 +227,7 @@ class BridgesTest {
         assertEquals(Map.of("red", 0), state("veth0").vlans());
 
         final var wire = wires.wire("veth0");
+        assertEquals(Set.of(0), wire.filter(), "the kernel is told to pass untagged frames only");
         wire.incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null, false));
         await(() -> member.got.size() == 1, "the host's frame reaches the red member");
         // the switch learned the host behind the interface: the member's answer goes there, untagged
@@ -252,6 +264,7 @@ class BridgesTest {
         assertTrue(state.reason().contains("plain"), state.reason());
 
         final var wire = wires.wire("trunk0");
+        assertEquals(Set.of(10, 20), wire.filter(), "the kernel is told the vids carried");
         // vid 10 in the kernel's metadata, vid 20 still in the frame: both found
         wire.incoming.add(new Wire.Received(frame(BROADCAST, HOST, 60), 10, null, false));
         wire.incoming.add(new Wire.Received(tagged(BROADCAST, HOST + 1, 20), Wire.Received.NO_TAG, null, false));
@@ -282,9 +295,11 @@ class BridgesTest {
         bridges.vlans(Map.of("red", 10, "blue", 10));
         bridges.flush();
         assertEquals(Map.of("red", 10), state("trunk0").vlans());
+        assertEquals(Set.of(10), wires.wire("trunk0").filter());
         bridges.vlans(Map.of("blue", 30));
         bridges.flush();
         assertEquals(Map.of("blue", 30), state("trunk0").vlans());
+        assertEquals(Set.of(30), wires.wire("trunk0").filter(), "the filter follows the vids");
         assertEquals(0, dataplane.switchFor("red").memberCount());
         assertEquals(1, dataplane.switchFor("blue").memberCount());
     }
