@@ -105,6 +105,7 @@ class BridgesTest {
 
     private static final class FakeWire implements Wire {
         final BlockingQueue<Received> incoming = new LinkedBlockingQueue<>();
+        volatile boolean breakOnce;
         final List<Sent> sent = new CopyOnWriteArrayList<>();
         final List<Set<Integer>> carried = new CopyOnWriteArrayList<>();
         volatile boolean closed;
@@ -116,6 +117,10 @@ class BridgesTest {
         public Received receive() throws java.io.IOException {
             if (closed) {
                 throw new java.io.IOException("closed");
+            }
+            if (breakOnce) {
+                breakOnce = false;
+                throw new IllegalStateException("a bug met on the reader thread");
             }
             try {
                 return incoming.poll(20, TimeUnit.MILLISECONDS);
@@ -386,5 +391,36 @@ class BridgesTest {
             + state("veth0").counters().inBroadcast() == 50 || pollStates(), "all 50 looked at");
         assertTrue(member.got.size() < 50, "storm control let all " + member.got.size() + " through");
         assertTrue(member.got.size() >= 1);
+    }
+
+    @Test
+    void aPortIsNamedAsAClientIdAndAReaderThatDiesIsOpenedAgain() throws InterruptedException {
+        up("veth0", 7);
+        final var member = new Member("red", MEMBER);
+        final var owners = new CopyOnWriteArrayList<String>();
+        dataplane.switchFor("red").serveWith((vlanSwitch, from, frame, nowNanos) -> {
+            owners.add(from.owner());
+            return org.serval.dataplane.switching.FrameService.Verdict.PASS;
+        });
+        bridges.configure(List.of(new BridgeConfig("veth0", BridgeConfig.Mode.ACCESS, List.of("red"))));
+        bridges.flush();
+        final var wire = wires.wire("veth0");
+        wire.incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null, false));
+        await(() -> member.got.size() == 1, "the host's frame reaches the member");
+        // a DHCP lease records it as the client-id of the port it was given to: YANG's pattern, no spaces
+        assertEquals("bridge:veth0", owners.get(0));
+        assertTrue(owners.get(0).matches("[A-Za-z0-9][A-Za-z0-9._:@-]*"), owners.get(0));
+
+        wire.breakOnce = true;
+        // each look at the interfaces (a change of the VLANs makes one) opens it again once its reader died
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (wires.opened.size() < 2 && System.nanoTime() < deadline) {
+            bridges.vlans(Map.of("red", 10, "blue", 20, "plain", 0));
+            bridges.flush();
+        }
+        assertEquals(2, wires.opened.size(), "opened again after the reader died");
+        wires.wire("veth0").incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null,
+            false));
+        await(() -> member.got.size() == 2, "frames flow again");
     }
 }
