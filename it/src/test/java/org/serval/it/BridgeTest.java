@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * subinterfaces on the lan side (or, on a kernel without 8021q, a host per vid that answers tagged frames itself,
  * {@code bridge/vlan_hosts.py}) carries red and blue by their vids and nothing across; the interface deleted is
  * reported missing and attached again when made anew; bad configurations get RESTCONF's error-tags, and the shell's
- * commands work. A stock DHCP client behind the bridge gets its address from the VLAN's addressing, and with that
- * off from a stock DHCP server behind a SERVAL client.
+ * commands work; the port is in ietf-interfaces' operational list too. A stock DHCP client behind the bridge gets
+ * its address from the VLAN's addressing, and with that off from a stock DHCP server behind a SERVAL client.
  */
 class BridgeTest {
     private static final String RED = "br-red";
@@ -189,6 +189,25 @@ class BridgeTest {
         throw new AssertionError("bridge-port " + iface + " never got there: " + body);
     }
 
+    /**
+     * The node's ietf-interfaces entry for an interface once {@code until} holds ("" while there is none).
+     */
+    private static String ietfInterface(final String iface, final Predicate<String> until)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            final var got = server.get("/data/ietf-interfaces:interfaces/interface=" + nodeId + "%3A" + iface
+                + "?content=nonconfig");
+            body = got.statusCode() == 200 ? got.body() : "";
+            if (until.test(body)) {
+                return body;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("ietf-interfaces entry of " + iface + " never got there: " + body);
+    }
+
     private static long counter(final String body, final String name) {
         final var matcher = Pattern.compile("\"" + name + "\":\"?(\\d+)").matcher(body);
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
@@ -217,6 +236,10 @@ class BridgeTest {
             final var state = portState(iface, body -> body.contains("\"state\":\"up\"")
                 && counter(body, "in-unicast-pkts") > 0);
             assertTrue(counter(state, "out-octets") > 0, state);
+            // and as ietf-interfaces (RFC 8343) has it, for an NMS that reads that model
+            final var mirrored = ietfInterface(iface, body -> body.contains("\"oper-status\":\"up\""));
+            assertTrue(mirrored.contains("bridged-interface") && counter(mirrored, "in-unicast-pkts") > 0
+                && mirrored.contains("discontinuity-time"), mirrored);
 
             // the interface goes away: missing; made again: attached again, frames flow. The host keeps its MAC,
             // as a NIC that comes back does (with a new one, the clients' ARP caches would point at the old one
@@ -235,6 +258,7 @@ class BridgeTest {
 
             assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
             assertTrue(!pings(tcp, "10.77.0.1") && !pings(tcp, "10.77.0.1"), "no bridge, no host");
+            ietfInterface(iface, body -> body.isEmpty());
         } finally {
             cleanUp();
         }
