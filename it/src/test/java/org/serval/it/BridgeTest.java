@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,19 +30,23 @@ import org.junit.jupiter.api.Test;
  * subinterfaces on the lan side (or, on a kernel without 8021q, a host per vid that answers tagged frames itself,
  * {@code bridge/vlan_hosts.py}) carries red and blue by their vids and nothing across; the interface deleted is
  * reported missing and attached again when made anew; bad configurations get RESTCONF's error-tags, and the shell's
- * commands work.
+ * commands work; the port is in ietf-interfaces' operational list too. A stock DHCP client behind the bridge gets
+ * its address from the VLAN's addressing, and with that off from a stock DHCP server behind a SERVAL client.
  */
 class BridgeTest {
     private static final String RED = "br-red";
     private static final String BLUE = "br-blue";
     private static final int RED_VID = 110;
     private static final int BLUE_VID = 120;
+    private static final String DHCP = "br-dhcp";
+    private static final Pattern INET = Pattern.compile("inet (10\\.\\d+\\.\\d+\\.\\d+)/24");
     private static ServalServer server;
     private static String nodeId;
     private final String prefix = "svb" + ProcessHandle.current().pid() % 10_000;
     private final List<String> namespaces = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    private final List<Path> netnsFiles = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +75,7 @@ class BridgeTest {
                 // The server's data outlives this class (the other ITs start the same installation): its VLANs and
                 // their vids, and the node's bridge entries, must not be left to them.
                 server.send("DELETE", "/data/serval:nodes-config/node=" + nodeId, null, "admin", "admin");
-                for (var vlan : List.of(RED, BLUE, "br-plain")) {
+                for (var vlan : List.of(RED, BLUE, "br-plain", DHCP)) {
                     server.send("DELETE", "/data/serval:vlans/vlan=" + vlan, null, "admin", "admin");
                 }
             } finally {
@@ -108,6 +113,39 @@ class BridgeTest {
         for (var ns : namespaces) {
             NetnsHosts.exitCode("ip", "netns", "del", ns);
         }
+        for (var file : netnsFiles) {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        }
+    }
+
+    /**
+     * Keeps what a DHCP client's script writes to /etc/resolv.conf inside its namespace: {@code ip netns exec}
+     * mounts /etc/netns/NS/resolv.conf over it.
+     */
+    private void ownResolvConf(final String ns) throws IOException {
+        final var file = Path.of("/etc/netns", ns, "resolv.conf");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "");
+        netnsFiles.add(file);
+    }
+
+    /**
+     * Runs busybox's stock DHCP client once on an interface of a namespace (-n: give up rather than run on; -q:
+     * quit once bound; its default script sets the address) and returns the IPv4 address the interface has then.
+     */
+    private static String udhcpc(final String ns, final String dev) throws IOException, InterruptedException {
+        NetnsHosts.exitCode("ip", "netns", "exec", ns, "udhcpc", "-i", dev, "-n", "-q", "-f", "-t", "5", "-T", "2");
+        final var matcher = INET.matcher(NetnsHosts.run("ip", "-n", ns, "-4", "-o", "addr", "show", "dev", dev));
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    private static boolean inRange(final String address, final String prefix, final int first, final int last) {
+        if (address == null || !address.startsWith(prefix)) {
+            return false;
+        }
+        final int host = Integer.parseInt(address.substring(prefix.length()));
+        return host >= first && host <= last;
     }
 
     private static String bridgePath(final String iface) {
@@ -151,6 +189,25 @@ class BridgeTest {
         throw new AssertionError("bridge-port " + iface + " never got there: " + body);
     }
 
+    /**
+     * The node's ietf-interfaces entry for an interface once {@code until} holds ("" while there is none).
+     */
+    private static String ietfInterface(final String iface, final Predicate<String> until)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            final var got = server.get("/data/ietf-interfaces:interfaces/interface=" + nodeId + "%3A" + iface
+                + "?content=nonconfig");
+            body = got.statusCode() == 200 ? got.body() : "";
+            if (until.test(body)) {
+                return body;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("ietf-interfaces entry of " + iface + " never got there: " + body);
+    }
+
     private static long counter(final String body, final String name) {
         final var matcher = Pattern.compile("\"" + name + "\":\"?(\\d+)").matcher(body);
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
@@ -179,6 +236,10 @@ class BridgeTest {
             final var state = portState(iface, body -> body.contains("\"state\":\"up\"")
                 && counter(body, "in-unicast-pkts") > 0);
             assertTrue(counter(state, "out-octets") > 0, state);
+            // and as ietf-interfaces (RFC 8343) has it, for an NMS that reads that model
+            final var mirrored = ietfInterface(iface, body -> body.contains("\"oper-status\":\"up\""));
+            assertTrue(mirrored.contains("bridged-interface") && counter(mirrored, "in-unicast-pkts") > 0
+                && mirrored.contains("discontinuity-time"), mirrored);
 
             // the interface goes away: missing; made again: attached again, frames flow. The host keeps its MAC,
             // as a NIC that comes back does (with a new one, the clients' ARP caches would point at the old one
@@ -197,6 +258,7 @@ class BridgeTest {
 
             assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
             assertTrue(!pings(tcp, "10.77.0.1") && !pings(tcp, "10.77.0.1"), "no bridge, no host");
+            ietfInterface(iface, body -> body.isEmpty());
         } finally {
             cleanUp();
         }
@@ -304,6 +366,71 @@ class BridgeTest {
             final var shellUnknown = server.shell("serval:bridge-add " + prefix + "none " + RED);
             assertTrue(shellUnknown.contains("Error:") && shellUnknown.contains("no interface"), shellUnknown);
             assertNotEquals(200, server.get(bridgePath(prefix + "none")).statusCode());
+            assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
+        } finally {
+            cleanUp();
+        }
+    }
+
+    /**
+     * DHCP across the bridge: a host behind an access port gets its address from the VLAN's own addressing, as a
+     * member does; with the VLAN's addressing off, from a stock DHCP server (busybox udhcpd) behind a SERVAL client.
+     * Each time the host and the clients (over TCP and UDP) then ping each other by those addresses.
+     */
+    @Test
+    void dhcpCrossesTheBridge() throws Exception {
+        RealParts.require(NetnsHosts.onPath("udhcpc") && NetnsHosts.onPath("udhcpd"),
+            "needs udhcpc and udhcpd (scripts/install-test-deps.sh)");
+        assertEquals(201, server.send("PUT", "/data/serval:vlans/vlan=" + DHCP, "{\"serval:vlan\":[{\"name\":\""
+            + DHCP + "\",\"addressing\":{\"ipv4\":{\"subnet\":\"10.79.0.0/24\",\"pool\":[{\"start\":"
+            + "\"10.79.0.100\",\"end\":\"10.79.0.149\"}],\"lease-time\":600}}}]}", "admin", "admin").statusCode());
+        final var home = Files.createTempDirectory("serval-bridge");
+        try (var hosts = new NetnsHosts(home)) {
+            final var lan = namespace("dhcp");
+            ownResolvConf(lan);
+            final var iface = prefix + "d";
+            final var hostSide = veth(iface, lan);
+            assertEquals(201, putBridge(iface, "\"mode\":\"access\",\"vlan\":\"" + DHCP + "\"").statusCode());
+            final var tcp = hosts.host("dhtcp", DHCP, null, "tcp");
+            final var udp = hosts.host("dhudp", DHCP, "10.79.0.12/24", "udp");
+            ownResolvConf(tcp);
+            portState(iface, body -> body.contains("\"state\":\"up\""));
+
+            // the VLAN's switch answers the host's DISCOVER as a member's
+            final var host = udhcpc(lan, hostSide);
+            assertTrue(inRange(host, "10.79.0.", 100, 149), "the host behind the bridge got " + host);
+            final var client = udhcpc(tcp, NetnsHosts.tapOf(tcp));
+            assertTrue(inRange(client, "10.79.0.", 100, 149), "the TCP client got " + client);
+            assertNotEquals(host, client);
+            final var leases = server.get("/data/serval:leases?content=nonconfig").body();
+            assertTrue(leases.contains("\"" + host + "\"") && leases.contains("\"bridge:" + iface + "\""),
+                host + " leased to bridge:" + iface + " in " + leases);
+            assertTrue(pingsWithin(lan, client, 10), "the host pings the TCP client");
+            assertTrue(pings(tcp, host), "the TCP client pings the host");
+            assertTrue(pingsWithin(lan, "10.79.0.12", 10), "the host pings the UDP client");
+            assertTrue(pings(udp, host), "the UDP client pings the host");
+
+            // addressing off: a DHCP server behind the TCP client serves the host across the bridge
+            final var off = server.send("DELETE", "/data/serval:vlans/vlan=" + DHCP + "/addressing", null, "admin",
+                "admin");
+            assertEquals(204, off.statusCode(), off.body());
+            // the switch's listener drops the VLAN's pool within moments; until then it would still answer
+            Thread.sleep(1000);
+            final var conf = home.resolve("udhcpd.conf");
+            Files.writeString(conf, "start 10.79.0.200\nend 10.79.0.209\ninterface " + NetnsHosts.tapOf(tcp)
+                + "\nlease_file " + home.resolve("udhcpd.leases") + "\npidfile " + home.resolve("udhcpd.pid")
+                + "\noption subnet 255.255.255.0\noption lease 600\n");
+            Files.writeString(home.resolve("udhcpd.leases"), "");
+            processes.add(new ProcessBuilder("ip", "netns", "exec", tcp, "udhcpd", "-f", conf.toString())
+                .redirectErrorStream(true).redirectOutput(home.resolve("udhcpd.log").toFile()).start());
+            NetnsHosts.run("ip", "-n", lan, "addr", "flush", "dev", hostSide);
+            final var fromMember = udhcpc(lan, hostSide);
+            assertTrue(inRange(fromMember, "10.79.0.", 200, 209), "the host got " + fromMember
+                + " rather than an address of udhcpd's; its log: " + Files.readString(home.resolve("udhcpd.log")));
+            assertTrue(pingsWithin(tcp, fromMember, 10), "the TCP client pings the host at its new address");
+            assertTrue(pings(lan, client), "and the host pings it");
+            assertTrue(pings(udp, fromMember), "the UDP client pings the host");
+            assertTrue(pings(lan, "10.79.0.12"), "and the host pings it");
             assertEquals(204, server.send("DELETE", bridgePath(iface), null, "admin", "admin").statusCode());
         } finally {
             cleanUp();

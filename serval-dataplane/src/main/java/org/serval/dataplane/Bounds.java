@@ -299,6 +299,12 @@ public final class Bounds {
     public static final int BRIDGE_SOCKET_BUFFER = 2 * 1024 * 1024;
     /** Interfaces one node bridges: a node is not a router with hundreds of ports; each costs two threads. */
     public static final int BRIDGE_MAX_INTERFACES = 64;
+    /**
+     * Instructions in a bridged interface's BPF filter: the kernel's own limit (BPF_MAXINSNS). A trunk's vids take
+     * 2 or 3 each per run, so only a set scattered over more than ~1,360 runs falls back to passing every tagged
+     * frame (sorted in Java then).
+     */
+    public static final int BRIDGE_FILTER_INSTRUCTIONS = 4096;
 
     // ---- Metrics endpoint (serval-impl org.serval.impl.metrics) -----------------------------------------------
 

@@ -94,7 +94,8 @@ final class BridgedInterface {
 
         @Override
         public String owner() {
-            return "bridge " + config.iface() + (vid > 0 ? "." + vid : "");
+            // a client-id as YANG has it (no spaces): a DHCP lease names the port it was given to
+            return "bridge:" + config.iface() + (vid > 0 ? "." + vid : "");
         }
 
         String vlan() {
@@ -170,6 +171,7 @@ final class BridgedInterface {
      */
     void open(final int index) throws IOException {
         wire = wires.open(config.iface(), alloc);
+        wire.carry(byVid.keySet());
         openIndex = index;
         failed = false;
         running = true;
@@ -178,6 +180,13 @@ final class BridgedInterface {
         writer = new Thread(() -> write(opened), "serval-bridge-tx-" + config.iface());
         reader.setDaemon(true);
         writer.setDaemon(true);
+        // A bug met by one frame must not leave the interface unread for good: the next look opens it again.
+        final Thread.UncaughtExceptionHandler reopen = (thread, error) -> {
+            LOG.error("Interface {}: {} failed; opening it again", config.iface(), thread.getName(), error);
+            failed = true;
+        };
+        reader.setUncaughtExceptionHandler(reopen);
+        writer.setUncaughtExceptionHandler(reopen);
         reader.start();
         writer.start();
         ports.values().forEach(this::attach);
@@ -228,7 +237,11 @@ final class BridgedInterface {
         });
         final var index = new HashMap<Integer, Port>();
         ports.values().forEach(port -> index.put(port.vid(), port));
+        final var before = byVid;
         byVid = Map.copyOf(index);
+        if (wire != null && !before.keySet().equals(byVid.keySet())) {
+            wire.carry(byVid.keySet());
+        }
     }
 
     Map<String, Integer> carried() {

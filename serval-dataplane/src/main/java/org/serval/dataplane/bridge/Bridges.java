@@ -242,7 +242,8 @@ public final class Bridges implements AutoCloseable {
                 ? ", no vid, or a vid another VLAN on the trunk has" : "") + "): " + String.join(", ", missing);
             reason = reason == null ? text : reason + "; " + text;
         }
-        return new PortState(config.iface(), config.mode(), status, reason, carried, bridged.counters());
+        return new PortState(config.iface(), config.mode(), status, reason, carried, bridged.counters(),
+            presence.index());
     }
 
     @Override

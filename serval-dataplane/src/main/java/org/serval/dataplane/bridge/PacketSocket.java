@@ -17,9 +17,12 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Linux packet socket (AF_PACKET, SOCK_RAW, ETH_P_ALL) bound to one interface, through JNA: every frame that
@@ -40,8 +43,12 @@ import org.serval.dataplane.ethernet.Offload;
  *     says so, which becomes the frame's {@link Offload}, as for a client's TAP. Every frame sent then also starts
  *     with one (all zero: a plain frame).</li>
  * </ul>
+ *
+ * <p>A BPF program ({@link VidFilter}) keeps in the kernel the frames none of the interface's ports takes (other
+ * vids on a trunk, tagged frames on an access port), so that they cost no copy and no wake-up.
  */
 final class PacketSocket implements Wire {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketSocket.class);
     private static final int AF_PACKET = 17;
     private static final int SOCK_RAW = 3;
     private static final int ETH_P_ALL = 0x0003;
@@ -49,6 +56,10 @@ final class PacketSocket implements Wire {
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_SNDTIMEO = 21;
+    private static final int SO_ATTACH_FILTER = 26;
+    private static final int SO_DETACH_FILTER = 27;
+    // struct sock_fprog on 64-bit Linux: the length, padding, the pointer to the instructions
+    private static final int SOCK_FPROG = 16;
     private static final int SOL_PACKET = 263;
     private static final int PACKET_AUXDATA = 8;
     private static final int PACKET_VNET_HDR = 15;
@@ -260,6 +271,36 @@ final class PacketSocket implements Wire {
                 case EAGAIN, EINTR, ENOBUFS, EMSGSIZE, ENETDOWN, ENXIO -> false;
                 default -> throw new IOException("writing failed: errno " + e.getErrorCode(), e);
             };
+        }
+    }
+
+    /**
+     * Attaches the BPF program for these vids (0: untagged), replacing the one before. If the kernel refuses it,
+     * the socket is left without a filter, so that a port never misses its frames.
+     */
+    @Override
+    public void carry(final Set<Integer> vids) {
+        if (closed.get()) {
+            return;
+        }
+        final var program = VidFilter.encode(VidFilter.program(vids));
+        final var instructions = new Memory(program.remaining());
+        instructions.getByteBuffer(0, program.remaining()).put(program);
+        final var fprog = new Memory(SOCK_FPROG);
+        fprog.clear();
+        fprog.setShort(0, (short) (instructions.size() / VidFilter.BYTES_PER_INSN));
+        fprog.setPointer(8, instructions);
+        final var lib = libc();
+        try {
+            lib.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG);
+        } catch (LastErrorException e) {
+            LOG.info("The kernel refused the BPF filter for vids {} (errno {}); every frame is read and sorted",
+                vids, e.getErrorCode());
+            try {
+                lib.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, fprog, 4);
+            } catch (LastErrorException none) {
+                // no filter was attached
+            }
         }
     }
 

@@ -18,9 +18,10 @@ import java.util.Map;
  * @param reason why it is not up, or which configured VLANs it does not carry, or null
  * @param vlans the VLANs it carries now, each with its vid on a trunk (0 on an access port)
  * @param counters its counters since the node was told to bridge it
+ * @param index the interface's ifindex, 0 while it is missing
  */
 public record PortState(String iface, BridgeConfig.Mode mode, Status status, String reason,
-        Map<String, Integer> vlans, Counters counters) {
+        Map<String, Integer> vlans, Counters counters, int index) {
     public PortState {
         vlans = Map.copyOf(vlans);
     }

@@ -10,6 +10,7 @@ package org.serval.dataplane.bridge;
 import io.netty.buffer.ByteBuf;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Set;
 import org.serval.dataplane.ethernet.Offload;
 
 /**
@@ -45,6 +46,14 @@ public interface Wire extends Closeable {
      * @return false when the kernel refused the frame (too long for the interface, no buffer space, link down)
      */
     boolean send(ByteBuf frame, int vid) throws IOException;
+
+    /**
+     * Tells the interface which frames its ports take, so that it may leave the others in the kernel: the vids
+     * carried, 0 standing for untagged frames. Frames outside the set may still come; the caller sorts them.
+     */
+    default void carry(final Set<Integer> vids) {
+        // nothing to narrow by default
+    }
 
     @Override
     void close();

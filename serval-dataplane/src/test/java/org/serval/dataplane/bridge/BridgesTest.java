@@ -17,6 +17,7 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,7 +105,9 @@ class BridgesTest {
 
     private static final class FakeWire implements Wire {
         final BlockingQueue<Received> incoming = new LinkedBlockingQueue<>();
+        volatile boolean breakOnce;
         final List<Sent> sent = new CopyOnWriteArrayList<>();
+        final List<Set<Integer>> carried = new CopyOnWriteArrayList<>();
         volatile boolean closed;
 
         record Sent(byte[] frame, int vid) {
@@ -114,6 +117,10 @@ class BridgesTest {
         public Received receive() throws java.io.IOException {
             if (closed) {
                 throw new java.io.IOException("closed");
+            }
+            if (breakOnce) {
+                breakOnce = false;
+                throw new IllegalStateException("a bug met on the reader thread");
             }
             try {
                 return incoming.poll(20, TimeUnit.MILLISECONDS);
@@ -130,8 +137,17 @@ class BridgesTest {
         }
 
         @Override
+        public void carry(final Set<Integer> vids) {
+            carried.add(Set.copyOf(vids));
+        }
+
+        @Override
         public void close() {
             closed = true;
+        }
+
+        Set<Integer> filter() {
+            return carried.isEmpty() ? null : carried.get(carried.size() - 1);
         }
 
         void drain() {
@@ -216,6 +232,7 @@ class BridgesTest {
         assertEquals(Map.of("red", 0), state("veth0").vlans());
 
         final var wire = wires.wire("veth0");
+        assertEquals(Set.of(0), wire.filter(), "the kernel is told to pass untagged frames only");
         wire.incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null, false));
         await(() -> member.got.size() == 1, "the host's frame reaches the red member");
         // the switch learned the host behind the interface: the member's answer goes there, untagged
@@ -252,6 +269,7 @@ class BridgesTest {
         assertTrue(state.reason().contains("plain"), state.reason());
 
         final var wire = wires.wire("trunk0");
+        assertEquals(Set.of(10, 20), wire.filter(), "the kernel is told the vids carried");
         // vid 10 in the kernel's metadata, vid 20 still in the frame: both found
         wire.incoming.add(new Wire.Received(frame(BROADCAST, HOST, 60), 10, null, false));
         wire.incoming.add(new Wire.Received(tagged(BROADCAST, HOST + 1, 20), Wire.Received.NO_TAG, null, false));
@@ -282,9 +300,11 @@ class BridgesTest {
         bridges.vlans(Map.of("red", 10, "blue", 10));
         bridges.flush();
         assertEquals(Map.of("red", 10), state("trunk0").vlans());
+        assertEquals(Set.of(10), wires.wire("trunk0").filter());
         bridges.vlans(Map.of("blue", 30));
         bridges.flush();
         assertEquals(Map.of("blue", 30), state("trunk0").vlans());
+        assertEquals(Set.of(30), wires.wire("trunk0").filter(), "the filter follows the vids");
         assertEquals(0, dataplane.switchFor("red").memberCount());
         assertEquals(1, dataplane.switchFor("blue").memberCount());
     }
@@ -371,5 +391,36 @@ class BridgesTest {
             + state("veth0").counters().inBroadcast() == 50 || pollStates(), "all 50 looked at");
         assertTrue(member.got.size() < 50, "storm control let all " + member.got.size() + " through");
         assertTrue(member.got.size() >= 1);
+    }
+
+    @Test
+    void aPortIsNamedAsAClientIdAndAReaderThatDiesIsOpenedAgain() throws InterruptedException {
+        up("veth0", 7);
+        final var member = new Member("red", MEMBER);
+        final var owners = new CopyOnWriteArrayList<String>();
+        dataplane.switchFor("red").serveWith((vlanSwitch, from, frame, nowNanos) -> {
+            owners.add(from.owner());
+            return org.serval.dataplane.switching.FrameService.Verdict.PASS;
+        });
+        bridges.configure(List.of(new BridgeConfig("veth0", BridgeConfig.Mode.ACCESS, List.of("red"))));
+        bridges.flush();
+        final var wire = wires.wire("veth0");
+        wire.incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null, false));
+        await(() -> member.got.size() == 1, "the host's frame reaches the member");
+        // a DHCP lease records it as the client-id of the port it was given to: YANG's pattern, no spaces
+        assertEquals("bridge:veth0", owners.get(0));
+        assertTrue(owners.get(0).matches("[A-Za-z0-9][A-Za-z0-9._:@-]*"), owners.get(0));
+
+        wire.breakOnce = true;
+        // each look at the interfaces (a change of the VLANs makes one) opens it again once its reader died
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (wires.opened.size() < 2 && System.nanoTime() < deadline) {
+            bridges.vlans(Map.of("red", 10, "blue", 20, "plain", 0));
+            bridges.flush();
+        }
+        assertEquals(2, wires.opened.size(), "opened again after the reader died");
+        wires.wire("veth0").incoming.add(new Wire.Received(frame(MEMBER, HOST, 60), Wire.Received.NO_TAG, null,
+            false));
+        await(() -> member.got.size() == 2, "frames flow again");
     }
 }

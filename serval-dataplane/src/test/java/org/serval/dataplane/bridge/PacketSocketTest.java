@@ -17,7 +17,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -88,6 +91,57 @@ class PacketSocketTest {
             } finally {
                 tagged.frame().release();
             }
+        }
+    }
+
+    /**
+     * The markers of the experimental frames read until the one with {@code last} (which is included).
+     */
+    private static List<Byte> markersUntil(final PacketSocket socket, final byte last) throws IOException {
+        final var markers = new ArrayList<Byte>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            final var received = socket.receive();
+            if (received == null || received.frame() == null) {
+                continue;
+            }
+            final var frame = received.frame();
+            try {
+                if (frame.readableBytes() == 60 && frame.getUnsignedShort(12) == EXPERIMENTAL) {
+                    markers.add(frame.getByte(14));
+                    if (frame.getByte(14) == last) {
+                        return markers;
+                    }
+                }
+            } finally {
+                frame.release();
+            }
+        }
+        return markers;
+    }
+
+    @Test
+    void theKernelKeepsWhatThePortsDoNotCarry() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "packet sockets need CAP_NET_RAW");
+        assumeTrue(new LinuxWires().presence("lo").up(), "no loopback interface up");
+        try (var sender = PacketSocket.open("lo", ByteBufAllocator.DEFAULT);
+             var trunk = PacketSocket.open("lo", ByteBufAllocator.DEFAULT);
+             var access = PacketSocket.open("lo", ByteBufAllocator.DEFAULT)) {
+            trunk.carry(Set.of(10, 30));
+            access.carry(Set.of(0));
+            // loopback keeps the order: whatever a socket did not get before the last frame, it never gets
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 1)), 20));
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 2)), 0));
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 3)), 10));
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 4)), 0));
+            assertEquals(List.of((byte) 3), markersUntil(trunk, (byte) 3), "vid 10 only");
+            assertEquals(List.of((byte) 2, (byte) 4), markersUntil(access, (byte) 4), "untagged only");
+
+            // the set changes: the program is replaced
+            trunk.carry(Set.of(20));
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 5)), 10));
+            assertTrue(sender.send(Unpooled.wrappedBuffer(frame((byte) 6)), 20));
+            assertEquals(List.of((byte) 6), markersUntil(trunk, (byte) 6), "vid 20 now, not 10");
         }
     }
 }
