@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,17 +44,20 @@ class OpenFlowTest {
     private static final String OUR_COOKIE = "cookie=0x53455256414c0000";
     private static final String BRIDGE = "svof0";
     private static final String TRUNK_SIDE = "svoftr0";
-    /** Drop, three access ports, the trunk for red and for blue. */
-    private static final int FLOWS = 6;
+    /** The veth end SERVAL's node bridges as a trunk; its peer is the switch's port 11. */
+    private static final String NODE_TRUNK = "svofn";
+    /** Drop, four access ports, each of the two trunks for red and for blue. */
+    private static final int FLOWS = 9;
 
     @Test
     void switchIsProgrammedFromTheMapping() throws Exception {
         RealParts.require(OpenVSwitch.available() && NetnsHosts.onPath("ping") && NetnsHosts.onPath("tcpdump"),
             "needs root, /dev/net/tun, ip, ping, tcpdump and Open vSwitch (scripts/install-test-deps.sh)");
         final var dir = Files.createDirectories(Path.of("target/openflow").toAbsolutePath());
-        try (var server = new ServalServer(); var ovs = new OpenVSwitch(Files.createTempDirectory(dir, "ovs"))) {
+        try (var server = new ServalServer(); var ovs = new OpenVSwitch(Files.createTempDirectory(dir, "ovs"));
+                var clients = new NetnsHosts(Files.createTempDirectory(dir, "clients"))) {
             try {
-                run(server, ovs);
+                run(server, ovs, clients);
             } finally {
                 cleanUp(server);
             }
@@ -89,7 +93,8 @@ class OpenFlowTest {
             + server.shell("bundle:diag"));
     }
 
-    private static void run(final ServalServer server, final OpenVSwitch ovs) throws Exception {
+    private static void run(final ServalServer server, final OpenVSwitch ovs, final NetnsHosts clients)
+            throws Exception {
         ovs.start();
         // Secure fail mode: without a controller's flows the switch forwards nothing, as an operator would set it.
         ovs.bridge(BRIDGE, "protocols=OpenFlow13", "fail-mode=secure", "other-config:datapath-id=" + DPID);
@@ -97,9 +102,16 @@ class OpenFlowTest {
         access(ovs, "svor1", 1, "10.88.0.1/24");
         access(ovs, "svor2", 2, "10.88.0.2/24");
         access(ovs, "svob3", 3, "10.88.0.3/24");
+        // a red host without an address, for DHCP across the switch and the node's bridge
+        access(ovs, "svor4", 4, null);
         ovs.veth("svoft", "svoftp");
         ovs.vsctl("add-port", BRIDGE, "svoft", "--", "set", "interface", "svoft", "ofport_request=10");
         ovs.vsctl("add-port", TRUNK_SIDE, "svoftp");
+        // the trunk toward the SERVAL node: the node bridges NODE_TRUNK (nodes-config/node/bridge), the switch has
+        // its peer as port 11
+        ovs.veth(NODE_TRUNK, NODE_TRUNK + "p");
+        ovs.vsctl("add-port", BRIDGE, NODE_TRUNK + "p", "--", "set", "interface", NODE_TRUNK + "p",
+            "ofport_request=11");
         // the VLANs' hosts on the far side of the trunk, untagged on ports tagged with their vids
         ovs.veth("svotr", "svotrp");
         ovs.vsctl("add-port", TRUNK_SIDE, "svotr", "tag=" + RED_VID);
@@ -119,7 +131,9 @@ class OpenFlowTest {
             + "{\"number\":1,\"mode\":\"access\",\"vlan\":\"" + RED + "\"},"
             + "{\"number\":2,\"mode\":\"access\",\"vlan\":\"" + RED + "\"},"
             + "{\"number\":3,\"mode\":\"access\",\"vlan\":\"" + BLUE + "\"},"
-            + "{\"number\":10,\"mode\":\"trunk\"}]}]}}", "admin", "admin");
+            + "{\"number\":4,\"mode\":\"access\",\"vlan\":\"" + RED + "\"},"
+            + "{\"number\":10,\"mode\":\"trunk\"},"
+            + "{\"number\":11,\"mode\":\"trunk\"}]}]}}", "admin", "admin");
         assertEquals(201, mapping.statusCode(), mapping.body());
 
         ovs.vsctl("set-controller", BRIDGE, "tcp:127.0.0.1:6653");
@@ -141,6 +155,8 @@ class OpenFlowTest {
         assertTrue(capture("vlan " + BLUE_VID + " and icmp", () -> ping("svob3", "10.88.0.20"))
             .contains("vlan " + BLUE_VID));
 
+        endToEnd(server, clients);
+
         // a port-status message updates OPERATIONAL: the host's end of port 2 goes down, the port loses its link
         NetnsHosts.run("ip", "-n", "svor2", "link", "set", "svor2p", "down");
         awaitSwitch(server, "port 2 shown without link", sw -> portState(sw, 2).equals("link-down"));
@@ -161,6 +177,54 @@ class OpenFlowTest {
         assertEquals(204, deleted.statusCode(), deleted.body());
         awaitFlows(ovs, 0);
         assertNotEquals(0, ping("svor1", "10.88.0.2"), "red still forwarded without a mapping");
+    }
+
+    /**
+     * Issue 15's proof: the switch's trunk toward the SERVAL node's bridge carries red and blue by their vids, so
+     * that hosts behind the switch and SERVAL's clients are on one LAN per VLAN: a red host pings red clients over
+     * TCP and UDP and they ping it back, blue's host reaches none of them, and a stock DHCP client behind the switch
+     * gets an address from red's pool, served by SERVAL's switch of red on the far side of the trunk.
+     */
+    private static void endToEnd(final ServalServer server, final NetnsHosts clients) throws Exception {
+        final var nodes = server.get("/data/serval:nodes?content=nonconfig").body();
+        final var id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(nodes);
+        assertTrue(id.find(), nodes);
+        final var bridgePath = "/data/serval:nodes-config/node=" + id.group(1) + "/bridge=" + NODE_TRUNK;
+        final var bridge = server.send("PUT", bridgePath, "{\"serval:bridge\":[{\"interface\":\"" + NODE_TRUNK
+            + "\",\"mode\":\"trunk\",\"trunk-vlan\":[\"" + RED + "\",\"" + BLUE + "\"]}]}", "admin", "admin");
+        assertEquals(201, bridge.statusCode(), bridge.body());
+        try {
+            final var tcp = clients.host("oftcp", RED, "10.88.0.31/24", "tcp");
+            final var udp = clients.host("ofudp", RED, "10.88.0.32/24", "udp");
+            assertTrue(pingsWithin("svor1", "10.88.0.31", 30), "a host behind the switch pings a red client (TCP)");
+            assertTrue(pingsWithin("svor2", "10.88.0.32", 30), "a host behind the switch pings a red client (UDP)");
+            assertEquals(0, ping(tcp, "10.88.0.1"), "the red client pings the host behind the switch");
+            assertEquals(0, ping(udp, "10.88.0.10"), "a red client reaches red's side of the other trunk");
+            assertNotEquals(0, ping("svob3", "10.88.0.31"), "blue's host reached a red client");
+
+            final var addressing = server.send("PATCH", "/data/serval:vlans/vlan=" + RED, "{\"serval:vlan\":[{"
+                + "\"name\":\"" + RED + "\",\"addressing\":{\"ipv4\":{\"subnet\":\"10.88.0.0/24\",\"pool\":[{"
+                + "\"start\":\"10.88.0.100\",\"end\":\"10.88.0.150\"}],\"lease-time\":600}}}]}", "admin", "admin");
+            assertEquals(2, addressing.statusCode() / 100, addressing.body());
+            // -s /bin/true: the lease is only reported, nothing in the namespace (or the host's resolv.conf) changed
+            final var dhcp = NetnsHosts.run("ip", "netns", "exec", "svor4", "udhcpc", "-i", "svor4p", "-n", "-q",
+                "-f", "-t", "5", "-T", "2", "-s", "/bin/true");
+            assertTrue(Pattern.compile("lease of 10\\.88\\.0\\.1([0-4]\\d|50) obtained").matcher(dhcp).find(),
+                "udhcpc behind the switch got no address from red's pool:\n" + dhcp);
+        } finally {
+            server.send("DELETE", bridgePath, null, "admin", "admin");
+        }
+    }
+
+    private static boolean pingsWithin(final String namespace, final String address, final int seconds)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (ping(namespace, address) == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void access(final OpenVSwitch ovs, final String name, final int port, final String cidr)

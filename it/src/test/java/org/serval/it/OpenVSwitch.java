@@ -96,12 +96,14 @@ final class OpenVSwitch implements AutoCloseable {
         NetnsHosts.run("ip", "link", "set", peer, "up");
     }
 
-    /** A namespace holding one end of a veth with an address; deleted on close. */
+    /** A namespace holding one end of a veth with an address (none for a null cidr); deleted on close. */
     void host(final String namespace, final String link, final String cidr) throws IOException, InterruptedException {
         NetnsHosts.run("ip", "netns", "add", namespace);
         namespaces.add(namespace);
         NetnsHosts.run("ip", "link", "set", link, "netns", namespace);
-        NetnsHosts.run("ip", "-n", namespace, "addr", "add", cidr, "dev", link);
+        if (cidr != null) {
+            NetnsHosts.run("ip", "-n", namespace, "addr", "add", cidr, "dev", link);
+        }
         NetnsHosts.run("ip", "-n", namespace, "link", "set", link, "up");
         NetnsHosts.run("ip", "-n", namespace, "link", "set", "lo", "up");
     }
