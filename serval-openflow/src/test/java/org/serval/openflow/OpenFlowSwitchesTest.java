@@ -316,6 +316,30 @@ public class OpenFlowSwitchesTest extends AbstractConcurrentDataBrokerTest {
     }
 
     @Test
+    public void deletingTheWholeContainersClearsTheFlows() throws Exception {
+        map(access(1, "red"), trunk(10));
+        final var sw = new FakeSwitch();
+        sw.connect(switches);
+        eventually("flows installed", () -> sw.installed() != null && !sw.installed().isEmpty());
+
+        // every VLAN gone (DELETE /data/serval:vlans): red's access port forwards nothing, and no vid is carried
+        final var vlans = broker.newWriteOnlyTransaction();
+        vlans.delete(CONFIGURATION, ServalModel.VLANS_PATH);
+        vlans.commit().get(5, TimeUnit.SECONDS);
+        final var withoutVlans = FlowPlan.compute(List.of(new FlowPlan.PortMapping(1, FlowPlan.Mode.ACCESS, "red"),
+            new FlowPlan.PortMapping(10, FlowPlan.Mode.TRUNK, null)), Map.of()).stream()
+            .map(flow -> FlowMessages.add(flow, 0)).collect(Collectors.toSet());
+        eventually("only what a mapping without VLANs means is left",
+            () -> withoutVlans.equals(withoutXids(sw.installed())));
+
+        // the whole mapping gone (DELETE /data/serval:openflow)
+        final var all = broker.newWriteOnlyTransaction();
+        all.delete(CONFIGURATION, ServalModel.OPENFLOW_PATH);
+        all.commit().get(5, TimeUnit.SECONDS);
+        eventually("no flow of SERVAL's is left", () -> Set.of().equals(sw.installed()));
+    }
+
+    @Test
     public void reinstallsOnReconnection() throws Exception {
         map(access(1, "red"), trunk(10));
         final var before = new FakeSwitch();
