@@ -31,6 +31,8 @@ need libxi6          sh -c 'ldconfig -p | grep -q libXi.so.6'
 need libxrender1     sh -c 'ldconfig -p | grep -q libXrender.so.1'
 need libfontconfig1  sh -c 'ldconfig -p | grep -q libfontconfig.so.1'
 need fonts-dejavu-core test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf  #   a font to draw with
+need openvswitch-switch command -v ovs-vswitchd  # an OpenFlow 1.3 switch, userspace datapath (OpenFlowTest)
+need tcpdump         command -v tcpdump          #   the 802.1Q tags on OVS's trunk port (OpenFlowTest)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "[deps] missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

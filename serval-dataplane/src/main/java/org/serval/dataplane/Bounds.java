@@ -320,4 +320,24 @@ public final class Bounds {
     public static final int METRICS_REQUEST_BYTES = 8192;
     /** An idle connection to the endpoint is closed after this long (Prometheus reconnects when it needs to). */
     public static final int METRICS_IDLE_SECONDS = 60;
+
+    // ---- OpenFlow switches (serval-openflow org.serval.openflow) ----------------------------------------------
+
+    /** Switches connected to one node at once; one more is disconnected: a large site's access switches. */
+    public static final int OPENFLOW_SWITCHES = 256;
+    /** Ports of one switch kept in OPERATIONAL; the rest are left out (OVS bridges rarely exceed a few hundred). */
+    public static final int OPENFLOW_PORTS_PER_SWITCH = 1024;
+    /** Mapped ports of one switch that are programmed; a flow's action list then stays far below 64 KB. */
+    public static final int OPENFLOW_MAPPED_PORTS = 1024;
+    /** Switch events and datastore changes waiting for the OpenFlow thread; a port-status storm beyond it is
+     * dropped (the next port description or reconnection brings OPERATIONAL up to date). */
+    public static final int OPENFLOW_EVENTS = 4096;
+    /** From TCP accept to the switch's features reply; a switch slower than that is disconnected and retries. */
+    public static final long OPENFLOW_HANDSHAKE_MILLIS = 15_000;
+    /** Silence from a switch before it is sent an echo; silence for twice as long disconnects it. */
+    public static final long OPENFLOW_IDLE_MILLIS = 15_000;
+    /** Outbound messages openflowjava queues per switch: one full reprogramming of the largest mapping fits. */
+    public static final int OPENFLOW_OUTBOUND_QUEUE = 4096;
+    /** Errors from one switch logged at WARN; the rest at DEBUG (a wrong flow is rejected once per reprogram). */
+    public static final int OPENFLOW_ERRORS_LOGGED = 20;
 }

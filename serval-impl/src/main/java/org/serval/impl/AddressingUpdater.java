@@ -266,12 +266,28 @@ final class AddressingUpdater implements AddressServices.LeaseListener, AutoClos
             .setAddress(new Ipv4AddressNoZone(Addressing.v4String(lease.address())))
             .setExpires(new DateAndTime(DATE_TIME.format(
                 OffsetDateTime.ofInstant(Instant.ofEpochMilli(lease.expiresMillis()), ZoneOffset.UTC))))
-            .setClientId(lease.clientId() == null ? null : new ClientId(lease.clientId()))
+            .setClientId(clientId(lease.clientId()))
             .setNode(new NodeId(nodeId))
             .build();
         final var tx = chain.newWriteOnlyTransaction();
         tx.put(OPERATIONAL, lease(vlan, lease.mac()), entry);
         logOutcome(tx.commit(), vlan, lease.mac());
+    }
+
+    /**
+     * The lease's holder as a client-id, or null when it cannot be one. Bridged ports are named so that they can
+     * ("bridge:IFACE.VID"); this is the safety net for any holder that is not: throwing here would leave that host's
+     * DHCP REQUEST without an ACK.
+     */
+    private static ClientId clientId(final String holder) {
+        if (holder == null) {
+            return null;
+        }
+        try {
+            return new ClientId(holder);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ package org.serval.impl;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.mockito.Mockito.mock;
@@ -164,6 +165,17 @@ public class AddressingControllerTest extends AbstractConcurrentDataBrokerTest {
         controller.addressingUpdater().ended("red", MAC);
         eventually("the lease is gone from OPERATIONAL", () -> read() == null);
         eventually("and from the view", () -> services.leaseOf("red", MAC) == null);
+    }
+
+    @Test
+    public void aLeaseOfAHostBehindABridgedInterfaceHasNoClientId() throws Exception {
+        put(vlan("10.7.0.0/24", "2001:db8:7::/64", "10.7.0.10", "10.7.0.20"));
+        // the switch records a bridged interface's port name as the holder: no client-id can be that
+        controller.addressingUpdater().leased("red", new Lease(MAC, Addressing.parseV4("10.7.0.13"),
+            1_893_456_000_000L, "bridge eth1.10"));
+        eventually("the lease is in OPERATIONAL", () -> read() != null);
+        assertEquals("10.7.0.13", read().getAddress().getValue());
+        assertNull(read().getClientId());
     }
 
     @Test
