@@ -201,6 +201,12 @@ class OpenFlowTest {
             assertEquals(0, ping(tcp, "10.88.0.1"), "the red client pings the host behind the switch");
             assertEquals(0, ping(udp, "10.88.0.10"), "a red client reaches red's side of the other trunk");
             assertNotEquals(0, ping("svob3", "10.88.0.31"), "blue's host reached a red client");
+            // IPv6 neighbour discovery crosses as well: solicitations to a solicited-node multicast group go out
+            // through the switch and the trunk, the advertisement comes back unicast
+            addIpv6("svor1", "fd88::1/64");
+            addIpv6(tcp, "fd88::31/64");
+            assertTrue(pingsWithin("svor1", "fd88::31", 20), "a host behind the switch pings a red client over IPv6");
+            assertEquals(0, ping(tcp, "fd88::1"), "the red client pings the host behind the switch over IPv6");
 
             final var addressing = server.send("PATCH", "/data/serval:vlans/vlan=" + RED, "{\"serval:vlan\":[{"
                 + "\"name\":\"" + RED + "\",\"addressing\":{\"ipv4\":{\"subnet\":\"10.88.0.0/24\",\"pool\":[{"
@@ -214,6 +220,18 @@ class OpenFlowTest {
         } finally {
             server.send("DELETE", bridgePath, null, "admin", "admin");
         }
+    }
+
+    /**
+     * Gives the namespace's one interface besides lo an IPv6 address, without duplicate address detection (no
+     * second wait before the first ping).
+     */
+    private static void addIpv6(final String namespace, final String cidr) throws IOException, InterruptedException {
+        final String dev = NetnsHosts.run("ip", "-n", namespace, "-o", "link", "show").lines()
+            .map(line -> line.split(": ")[1].split("@")[0])
+            .filter(name -> !"lo".equals(name))
+            .findFirst().orElseThrow(() -> new IOException("no interface in " + namespace));
+        NetnsHosts.run("ip", "-n", namespace, "-6", "addr", "add", cidr, "dev", dev, "nodad");
     }
 
     private static boolean pingsWithin(final String namespace, final String address, final int seconds)
