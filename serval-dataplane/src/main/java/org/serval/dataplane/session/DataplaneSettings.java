@@ -9,6 +9,8 @@ package org.serval.dataplane.session;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import org.serval.dataplane.Bounds;
 
 /**
@@ -65,5 +67,20 @@ public record DataplaneSettings(String nodeId, int keepaliveMillis, int expireAf
 
     public static DataplaneSettings defaults(final String nodeId) {
         return new DataplaneSettings(nodeId, 5000, 3, DEFAULT_TAP_MTU, 8192, 256, 300, true);
+    }
+
+    /**
+     * A node's id from its setting {@code node.id}: the configured one, else the host's name. Every part of a node
+     * (the controller, the OpenFlow bundle) must name it alike, or one would report under another node's name.
+     */
+    public static String nodeIdFrom(final String configured) {
+        if (!configured.isBlank()) {
+            return configured.strip();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "serval";
+        }
     }
 }

@@ -8,9 +8,7 @@
 package org.serval.impl.osgi;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.NotificationPublishService;
@@ -139,7 +137,7 @@ public final class OSGiServalController {
             @Reference final RpcProviderService rpcProvider,
             @Reference final NotificationPublishService notifications, final BundleContext context,
             final Config config) throws InterruptedException, IOException {
-        final var defaults = DataplaneSettings.defaults(nodeId(config.node_id()));
+        final var defaults = DataplaneSettings.defaults(DataplaneSettings.nodeIdFrom(config.node_id()));
         final var settings = new DataplaneSettings(defaults.nodeId(), config.keepalive_millis(),
             config.expire_after(), config.tap_mtu(), defaults.maxMacsPerVlan(), defaults.maxMacsPerPort(),
             defaults.macAgingSeconds(), config.answer_neighbors(), config.load_max_clients());
@@ -193,16 +191,6 @@ public final class OSGiServalController {
         return port == 0 ? null : new InetSocketAddress(address, port);
     }
 
-    private static String nodeId(final String configured) {
-        if (!configured.isBlank()) {
-            return configured.strip();
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "serval";
-        }
-    }
 
     @Deactivate
     void deactivate() {

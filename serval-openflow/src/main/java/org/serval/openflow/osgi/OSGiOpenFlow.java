@@ -7,8 +7,6 @@
  */
 package org.serval.openflow.osgi;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +23,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.openflow.ListenerSettings;
 import org.serval.openflow.OpenFlowSwitches;
 import org.slf4j.Logger;
@@ -85,7 +84,7 @@ public final class OSGiOpenFlow {
             home.resolve(config.openflow_tls_keystore()).toString(), config.openflow_tls_keystore_password(),
             home.resolve(config.openflow_tls_truststore()).toString(), config.openflow_tls_truststore_password());
         final var settings = new ListenerSettings(config.openflow_address().strip(), config.openflow_port(), tls);
-        switches = new OpenFlowSwitches(broker, nodeId(config.node_id()));
+        switches = new OpenFlowSwitches(broker, DataplaneSettings.nodeIdFrom(config.node_id()));
         provider = factory.newInstance(settings.toConfig());
         final var started = provider.startup(switches);
         started.addListener(() -> {
@@ -110,20 +109,6 @@ public final class OSGiOpenFlow {
         return Path.of(home == null ? "." : home);
     }
 
-    /**
-     * This node's id as the controller computes it from the same setting (serval-impl's OSGiServalController): the
-     * configured one, else the host name.
-     */
-    private static String nodeId(final String configured) {
-        if (!configured.isBlank()) {
-            return configured.strip();
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "serval";
-        }
-    }
 
     @Deactivate
     void deactivate() {
