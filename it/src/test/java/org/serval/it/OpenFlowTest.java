@@ -51,8 +51,10 @@ class OpenFlowTest {
 
     @Test
     void switchIsProgrammedFromTheMapping() throws Exception {
-        RealParts.require(OpenVSwitch.available() && NetnsHosts.onPath("ping") && NetnsHosts.onPath("tcpdump"),
-            "needs root, /dev/net/tun, ip, ping, tcpdump and Open vSwitch (scripts/install-test-deps.sh)");
+        RealParts.require(OpenVSwitch.available() && NetnsHosts.onPath("ping") && NetnsHosts.onPath("tcpdump")
+            && NetnsHosts.onPath("udhcpc") && NetnsHosts.onPath("udhcpd"),
+            "needs root, /dev/net/tun, ip, ping, tcpdump, udhcpc, udhcpd and Open vSwitch "
+            + "(scripts/install-test-deps.sh)");
         final var dir = Files.createDirectories(Path.of("target/openflow").toAbsolutePath());
         try (var server = new ServalServer(); var ovs = new OpenVSwitch(Files.createTempDirectory(dir, "ovs"));
                 var clients = new NetnsHosts(Files.createTempDirectory(dir, "clients"))) {
@@ -182,8 +184,9 @@ class OpenFlowTest {
     /**
      * Issue 15's proof: the switch's trunk toward the SERVAL node's bridge carries red and blue by their vids, so
      * that hosts behind the switch and SERVAL's clients are on one LAN per VLAN: a red host pings red clients over
-     * TCP and UDP and they ping it back, blue's host reaches none of them, and a stock DHCP client behind the switch
-     * gets an address from red's pool, served by SERVAL's switch of red on the far side of the trunk.
+     * TCP and UDP and they ping it back (IPv4, and IPv6 by neighbour discovery), blue's host reaches none of them,
+     * and a stock DHCP client behind the switch gets an address from red's pool, served by SERVAL's switch of red on
+     * the far side of the trunk, then with red's addressing off from a stock DHCP server behind a SERVAL client.
      */
     private static void endToEnd(final ServalServer server, final NetnsHosts clients) throws Exception {
         final var nodes = server.get("/data/serval:nodes?content=nonconfig").body();
@@ -217,6 +220,31 @@ class OpenFlowTest {
                 "-f", "-t", "5", "-T", "2", "-s", "/bin/true");
             assertTrue(Pattern.compile("lease of 10\\.88\\.0\\.1([0-4]\\d|50) obtained").matcher(dhcp).find(),
                 "udhcpc behind the switch got no address from red's pool:\n" + dhcp);
+
+            // red's own addressing off: a stock DHCP server behind the TCP client serves the host behind the switch
+            final var off = server.send("DELETE", "/data/serval:vlans/vlan=" + RED + "/addressing", null, "admin",
+                "admin");
+            assertEquals(204, off.statusCode(), off.body());
+            // the switch's listener drops the VLAN's pool within moments; until then it would still answer
+            Thread.sleep(1000);
+            final var home = Files.createTempDirectory("serval-openflow-dhcp");
+            final var conf = home.resolve("udhcpd.conf");
+            Files.writeString(home.resolve("udhcpd.leases"), "");
+            Files.writeString(conf, "start 10.88.0.200\nend 10.88.0.209\ninterface " + NetnsHosts.tapOf(tcp)
+                + "\nlease_file " + home.resolve("udhcpd.leases") + "\npidfile " + home.resolve("udhcpd.pid")
+                + "\noption subnet 255.255.255.0\noption lease 600\n");
+            final var udhcpd = new ProcessBuilder("ip", "netns", "exec", tcp, "udhcpd", "-f", conf.toString())
+                .redirectErrorStream(true).redirectOutput(home.resolve("udhcpd.log").toFile()).start();
+            try {
+                final var fromClient = NetnsHosts.run("ip", "netns", "exec", "svor4", "udhcpc", "-i", "svor4p", "-n",
+                    "-q", "-f", "-t", "5", "-T", "2", "-s", "/bin/true");
+                assertTrue(Pattern.compile("lease of 10\\.88\\.0\\.20\\d obtained from 10\\.88\\.0\\.31")
+                    .matcher(fromClient).find(), "udhcpc behind the switch got no address from the udhcpd behind the "
+                    + "TCP client:\n" + fromClient + "\nudhcpd: " + Files.readString(home.resolve("udhcpd.log")));
+            } finally {
+                udhcpd.destroy();
+                udhcpd.waitFor(10, TimeUnit.SECONDS);
+            }
         } finally {
             server.send("DELETE", bridgePath, null, "admin", "admin");
         }
