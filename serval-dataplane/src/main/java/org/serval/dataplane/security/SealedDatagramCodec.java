@@ -10,6 +10,7 @@ package org.serval.dataplane.security;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
@@ -41,6 +42,8 @@ public final class SealedDatagramCodec extends MessageToMessageCodec<DatagramPac
 
     @Override
     protected void encode(final ChannelHandlerContext ctx, final Message msg, final List<Object> out) {
+        // toBuffer consumes a reference, and so does the base class after this call
+        ReferenceCountUtil.retain(msg);
         out.add(seal.seal(ctx.alloc(), MessageCodec.toBuffer(ctx.alloc(), msg)));
     }
 

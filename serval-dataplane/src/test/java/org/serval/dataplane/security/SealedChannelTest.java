@@ -247,6 +247,34 @@ class SealedChannelTest {
     }
 
     @Test
+    void theClientCodecSealsAFrameAndReleasesItOnce() {
+        // A Data message's frame becomes part of the sealed buffer; the codec must not release it a second time
+        // (which threw for every frame the client sent over UDP, and could free a buffer already reused).
+        final var ticket = new Message.Ticket(7, 30, toServer, toClient);
+        final var codec = new EmbeddedChannel(new SealedDatagramCodec(ticket));
+        final var server = server();
+        try {
+            final var frame = ALLOC.directBuffer().writeBytes(new byte[60]).setByte(0, 0xff);
+            codec.writeOutbound(new Message.Data(3, frame));
+            codec.checkException();
+            assertEquals(0, frame.refCnt(), "the frame is released once it is sealed");
+            final ByteBuf sealed = codec.readOutbound();
+            final var plain = server.open(ALLOC, sealed);
+            try {
+                final var message = (Message.Data) Wire.decode(ByteBufUtil.getBytes(plain), plain.readableBytes());
+                assertEquals(3, message.vlanRef());
+                assertEquals(60, message.content().readableBytes());
+                message.release();
+            } finally {
+                plain.release();
+                sealed.release();
+            }
+        } finally {
+            codec.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void theClientCodecEchoesAChallengeAndPassesNothingOn() {
         final var ticket = new Message.Ticket(7, 30, toServer, toClient);
         final var codec = new EmbeddedChannel(new SealedDatagramCodec(ticket));
