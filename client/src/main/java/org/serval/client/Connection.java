@@ -13,10 +13,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -25,7 +27,6 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.DatagramPacketDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -37,12 +38,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.protocol.Message;
-import org.serval.dataplane.protocol.MessageDecoder;
-import org.serval.dataplane.protocol.MessageEncoder;
 import org.serval.dataplane.protocol.StreamPipeline;
 import org.serval.dataplane.security.ClientKeys;
-import org.serval.dataplane.security.SealedDatagramCodec;
 import org.serval.dataplane.security.ServerTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -368,6 +367,11 @@ final class Connection implements AutoCloseable {
         if (datagrams) {
             // A connected datagram socket: one message per datagram, and the kernel drops anything not from the
             // server. Sealed with the ticket's keys, or bare when both ends were told --plaintext.
+            if (EPOLL) {
+                // GRO: the server's GSO runs come up in one read, cut into datagrams by Netty.
+                bootstrap.option(EpollChannelOption.UDP_GRO, true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Bounds.UDP_GRO_READ_BYTES));
+            }
             bootstrap.channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, UDP_SOCKET_BUFFER)
@@ -375,13 +379,7 @@ final class Connection implements AutoCloseable {
                     @Override
                     protected void initChannel(final DatagramChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
-                        if (ticket != null) {
-                            ch.pipeline().addLast("sealed", new SealedDatagramCodec(ticket));
-                        } else {
-                            ch.pipeline()
-                                .addLast("decoder", new DatagramPacketDecoder(new MessageDecoder()))
-                                .addLast("encoder", MessageEncoder.INSTANCE);
-                        }
+                        DatagramPipeline.addProtocol(ch.pipeline(), ticket);
                         ch.pipeline().addLast("client", new Inbound());
                     }
                 });

@@ -123,7 +123,7 @@ public final class ServalClient implements AutoCloseable {
         failover.start(deadline, busyDeadline, to -> {
             lock.lockInterruptibly();
             try {
-                connection.logIn(to, offloads());
+                connection.logIn(to, offloadsFromServer());
             } finally {
                 lock.unlock();
             }
@@ -159,7 +159,7 @@ public final class ServalClient implements AutoCloseable {
         final var to = failover.reconnect(lost, deadline, () -> closing || down, candidate -> {
             lock.lockInterruptibly();
             try {
-                final var welcome = connection.logIn(candidate, offloads());
+                final var welcome = connection.logIn(candidate, offloadsFromServer());
                 memberships.joinAll(welcome, System.nanoTime(), Backoff.standard());
             } catch (ClientFailure e) {
                 // a full node's pointer is not followed here: the candidates are already lightest first
@@ -179,11 +179,20 @@ public final class ServalClient implements AutoCloseable {
     }
 
     /**
-     * Whether the TAPs hand out TCP super-frames and partial checksums to pass on whole: over a TCP stream (a UDP
-     * datagram cannot carry 64 KB), when the TAP is polled by the event loop (Linux), unless --no-offload.
+     * Whether the TAPs hand out TCP super-frames and partial checksums: when the TAP is polled by the event loop
+     * (Linux), unless --no-offload. Over a stream they cross whole; over UDP they are cut here, after one read
+     * instead of one per segment, and leave in one GSO send (DatagramPipeline).
      */
     private boolean offloads() {
-        return options.offload() && !connection.udp() && Connection.EPOLL;
+        return options.offload() && Connection.EPOLL;
+    }
+
+    /**
+     * Whether to ask the server for super-frames (HELLO's offload flag): only over a stream, since a datagram
+     * cannot carry 64 KB.
+     */
+    private boolean offloadsFromServer() {
+        return offloads() && !connection.udp();
     }
 
     /**

@@ -51,6 +51,18 @@ public final class Bounds {
     public static final int UDP_SOCKET_BUFFER = 4 * 1024 * 1024;
     /** Bytes that may wait in one UDP client's outbox. */
     public static final long UDP_OUTBOX_BYTES = 256 * 1024;
+    /**
+     * Datagrams in one UDP GSO send (protocol/DatagramTrain): 64 is the kernel's limit before Linux 6.2 (128
+     * after), and the 45 or so segments of a 64 KB TCP super-frame fit.
+     */
+    public static final int UDP_GSO_SEGMENTS = 64;
+    /** Bytes in one UDP GSO send: under the 65,507 bytes one UDP/IPv4 packet carries, before the kernel cuts it. */
+    public static final int UDP_GSO_BYTES = 65_000;
+    /**
+     * One read from a UDP socket with UDP_GRO: the kernel may hand over up to 64 KB of datagrams joined, and cuts
+     * off what does not fit the buffer.
+     */
+    public static final int UDP_GRO_READ_BYTES = 65_536;
 
     /** Water marks of a link between cluster nodes. */
     public static final int PEER_LOW_WATER = 256 * 1024;

@@ -18,7 +18,8 @@
  * {@link org.serval.dataplane.protocol.StreamPipeline}'s framer, which refuses an announced length above the
  * limit (above a HELLO's size before login, so a stranger cannot make the node buffer 64 KB), and the decoder,
  * which fails closed: a malformed message ends the connection. UDP: one socket per core with SO_REUSEPORT
- * ({@link org.serval.dataplane.transport.UdpTransport}); {@code DatagramPeers} opens a sealed datagram (replay
+ * ({@link org.serval.dataplane.transport.UdpTransport}), read with UDP_GRO, so a client's GSO run comes up in one
+ * read and Netty cuts it into its datagrams; {@code DatagramPeers} opens a sealed datagram (replay
  * window), finds the session by its id, not by the source address, and decodes the message. Node links: TLS and
  * {@code cluster/PeerCodec}'s framer (2048 bytes until the other node's HELLO is accepted, then up to a 64 KB
  * FRAME_OFFLOAD) and decoder, which fail closed likewise. Bridged Linux interfaces ({@code bridge/}): an AF_PACKET
@@ -57,7 +58,9 @@
  * by one path.</li>
  * <li><b>Encode and write.</b> {@link org.serval.dataplane.protocol.MessageEncoder} (a node link:
  * {@code cluster/PeerCodec}'s encoder; both put a frame behind its header without copying it), then TLS and the
- * socket; a sealed UDP session's datagram is sealed with its keys and sent to the client's current address.</li>
+ * socket; a sealed UDP session's datagram is sealed with its keys and sent to the client's current address, the
+ * datagrams of one flush gathered into runs of one size that leave as one UDP GSO send
+ * ({@link org.serval.dataplane.protocol.DatagramTrain}).</li>
  * </ol>
  *
  * <h2>Buffers and threads</h2>

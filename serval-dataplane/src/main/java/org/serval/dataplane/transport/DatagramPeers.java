@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.protocol.DatagramTrain;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.ProtocolException;
@@ -66,6 +67,8 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
         final SealedChannel seal;
         final TicketBook.Issued issued;
         final Outbox<Message> outbox;
+        // A burst's datagrams leave in GSO runs: the segments of a TCP super-frame as one send.
+        final DatagramTrain train;
         volatile InetSocketAddress address;
         final long started;
         long lastHeard;
@@ -89,6 +92,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             started = now;
             lastHeard = now;
             outbox = Outbox.of(channel.eventLoop(), this, OUTBOX_BYTES);
+            train = new DatagramTrain(channel, address);
             session = new ClientSession(dataplane, this);
         }
 
@@ -151,7 +155,8 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
             if (seal != null) {
                 bytes = seal.seal(channel.alloc(), bytes);
             }
-            channel.write(new DatagramPacket(bytes, address), channel.voidPromise());
+            train.to(address);
+            train.add(bytes);
         }
 
         private void writeUnauthenticated(final Message message) {
@@ -171,6 +176,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
 
         @Override
         public void flush() {
+            train.depart();
             channel.flush();
         }
 
@@ -462,6 +468,7 @@ final class DatagramPeers extends ChannelInboundHandlerAdapter {
     private void end(final Peer peer) {
         if (!peer.closed) {
             peer.closed = true;
+            peer.train.discard();
             peers.remove(peer.key, peer);
             if (peer.seal != null) {
                 tickets.ended(peer.seal.session());

@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -86,7 +87,10 @@ public final class UdpTransport implements AutoCloseable {
                 }
             });
         if (epoll) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            // GRO: a client's GSO run (or a burst the kernel joins) comes up in one read, cut into datagrams here.
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(EpollChannelOption.UDP_GRO, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Bounds.UDP_GRO_READ_BYTES));
         }
         final var channels = new ArrayList<Channel>();
         boolean started = false;
