@@ -4,6 +4,7 @@
 #   bench/run.sh baseline-bridge serval   SERVAL and the kernel bridge only (~2 min)
 #   bench/run.sh serval openvpn tinc      any systems/variants (../shared/bench/peers.sh --list)
 #   bench/run.sh serval serval-cluster    SERVAL on one node and as two nodes of a cluster (bench/systems/)
+#   bench/run.sh serval serval-udp        SERVAL's clients over TCP and over UDP, in one run (bench/systems/)
 # Environment as for peers.sh (DURATION, PINGS, ROUNDS, ...), and SERVAL_TRANSPORT=tcp|udp (default tcp) for the
 # transport SERVAL's clients use. Needs root and the harness's packages.
 set -euo pipefail
@@ -18,6 +19,7 @@ export SERVAL_IFACE=serval0
 export SERVAL_TRANSPORT=${SERVAL_TRANSPORT:-tcp}
 export SERVAL_ENCRYPTION=${SERVAL_ENCRYPTION:-on}
 export SERVAL_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) ${SERVAL_TRANSPORT^^}, encryption $SERVAL_ENCRYPTION (TLS 1.3 / AES-GCM), one JVM server"
+export SERVAL_UDP_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) UDP, encryption $SERVAL_ENCRYPTION (sealed AES-GCM datagrams, GSO/GRO), one JVM server"
 export SERVAL_CLUSTER_INFO="SERVAL $(git -C "$root" rev-parse --short HEAD) ${SERVAL_TRANSPORT^^}, encryption $SERVAL_ENCRYPTION, two cluster members in the server namespace (c1 on member 1, c2 on member 2, node link TLS 1.3)"
 # Karaf boots in the server namespace before the clients can join (two of them for serval-cluster, about two minutes
 # on two cores): give the overlay longer than the default.

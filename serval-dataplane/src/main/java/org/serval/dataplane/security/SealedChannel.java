@@ -9,6 +9,7 @@ package org.serval.dataplane.security;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.OptionalLong;
@@ -48,6 +49,7 @@ public final class SealedChannel {
     public static final int OVERHEAD = HEADER + TAG;
     public static final long DEFAULT_REKEY_MESSAGES = 1L << 24;
     public static final long DEFAULT_REKEY_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final byte[] KEY_UPDATE_INFO = "serval key update\u0001".getBytes(StandardCharsets.US_ASCII);
     private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
         try {
@@ -155,8 +157,18 @@ public final class SealedChannel {
                 final var cipher = CIPHERS.get();
                 cipher.init(Cipher.ENCRYPT_MODE, sendKey, nonce(counter));
                 cipher.updateAAD(out.nioBuffer(0, HEADER));
-                final int written = cipher.doFinal(message.nioBuffer(), out.nioBuffer(HEADER, length + TAG));
-                out.writerIndex(HEADER + written);
+                final var sealed = out.nioBuffer(HEADER, length + TAG);
+                if (message.nioBufferCount() == 1) {
+                    cipher.doFinal(message.nioBuffer(), sealed);
+                } else {
+                    // A frame behind its header (MessageCodec.toBuffer): sealed part by part, since one buffer
+                    // of a composite would be a copy of it.
+                    for (var part : message.nioBuffers()) {
+                        cipher.update(part, sealed);
+                    }
+                    cipher.doFinal(EMPTY, sealed);
+                }
+                out.writerIndex(HEADER + sealed.position());
                 return out;
             } catch (GeneralSecurityException e) {
                 out.release();
