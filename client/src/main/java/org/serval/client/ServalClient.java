@@ -95,9 +95,12 @@ public final class ServalClient implements AutoCloseable {
     /**
      * Runs the hot path over loopback first, so that the first frames of the session do not run interpreted.
      */
-    private static void warmUp() throws InterruptedException {
+    private void warmUp() throws InterruptedException {
         try {
-            Warmup.startLogged(WARMUP_MILLIS).get(WARMUP_MILLIS * 2, TimeUnit.MILLISECONDS);
+            // the path this client's frames will take: TLS over TCP, or sealed datagrams
+            final var warmup = connection.udp() && Connection.EPOLL
+                ? DatagramWarmup.startLogged(Warmup.FRAMES, WARMUP_MILLIS) : Warmup.startLogged(WARMUP_MILLIS);
+            warmup.get(WARMUP_MILLIS * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             // logged by the warm-up; only speed is at stake
         } catch (TimeoutException e) {
