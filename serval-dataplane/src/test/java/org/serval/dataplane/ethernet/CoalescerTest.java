@@ -205,13 +205,34 @@ class CoalescerTest {
 
     @Test
     void aGapInTheSequenceNumbersEndsARun() {
-        final var segs = segments(true, payload(10 * 1000), 1000);
+        // IPv6: no ids that would show the gap too
+        final var segs = segments(false, payload(10 * 1000), 1000);
         final var copies = copies(segs, 0, segs.size());
         segs.remove(4).release();
         final var out = coalesce(segs);
         assertEquals(2, out.size());
-        checkMerged(out.get(0), true, copies.subList(0, 4));
-        checkMerged(out.get(1), true, copies.subList(5, 10));
+        checkMerged(out.get(0), false, copies.subList(0, 4));
+        checkMerged(out.get(1), false, copies.subList(5, 10));
+    }
+
+    @Test
+    void aRetransmittedSegmentEndsARun() {
+        // a segment sent again, its IPv4 id the next one: only the sequence number tells
+        final var segs = segments(true, payload(6 * 1000), 1000);
+        final var again = Unpooled.copiedBuffer(segs.get(2));
+        again.setShort(18, 0x1237);
+        fixChecksums(again, true);
+        segs.add(3, again);
+        for (int i = 4; i < segs.size(); i++) {
+            segs.get(i).setShort(18, 0x1234 + i);
+            fixChecksums(segs.get(i), true);
+        }
+        final var copies = copies(segs, 0, segs.size());
+        final var out = coalesce(segs);
+        assertEquals(2, out.size());
+        checkMerged(out.get(0), true, copies.subList(0, 3));
+        // from the segment sent again on, the sequence numbers are contiguous again
+        checkMerged(out.get(1), true, copies.subList(3, 7));
     }
 
     @Test
