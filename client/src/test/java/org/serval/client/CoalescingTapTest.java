@@ -17,6 +17,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.serval.client.tap.LinuxTap;
+import org.serval.dataplane.ethernet.Coalescer;
 import org.serval.dataplane.protocol.Message;
 
 /**
@@ -187,32 +189,52 @@ class CoalescingTapTest {
             "/sys/class/net/" + device + "/statistics/rx_packets").trim());
     }
 
-    @Test
-    void segmentsFromTheServerReachTheKernelAsOneSuperFrame() throws Exception {
+    /**
+     * The two TAPs, the route between them, and a bridge polling the first on the event loop.
+     */
+    private TapBridge.Attachment attach(final TapBridge bridge) throws Exception {
         final var in = tap("sgro-in", true, IN_MAC);
-        final var out = tap("sgro-out", false, OUT_MAC);
+        tap("sgro-out", false, OUT_MAC);
         run("ip", "-n", namespace, "addr", "add", "10.250.0.1/24", "dev", "sgro-in");
         run("ip", "-n", namespace, "addr", "add", "10.251.0.1/24", "dev", "sgro-out");
         run("ip", "-n", namespace, "neigh", "add", "10.251.0.2", "lladdr", "02:53:56:00:00:14", "dev", "sgro-out",
             "nud", "permanent");
-        final long before = rxPackets("sgro-in");
-
-        final var channel = new EpollDatagramChannel();
-        loop.register(channel).sync();
-        final var bridge = new TapBridge(() -> channel);
         final var attachment = new TapBridge.Attachment("v", in, IN_MAC);
         bridge.bind(attachment, VLAN_REF, TapBridge.DEFAULT_TAP_MTU);
         for (int i = 0; i < 500 && attachment.poller == null; i++) {
             Thread.sleep(10);
         }
         assertTrue(attachment.poller != null, "the TAP is polled by the event loop");
+        return attachment;
+    }
 
+    private TapBridge bridge() throws InterruptedException {
+        final var channel = new EpollDatagramChannel();
+        loop.register(channel).sync();
+        return new TapBridge(() -> channel);
+    }
+
+    private static byte[] payload() {
         final var payload = new byte[(SEGMENTS - 1) * MSS + 500];
         new Random(18).nextBytes(payload);
+        return payload;
+    }
+
+    private static ByteBuf nthSegment(final int index, final byte[] payload) {
+        final int from = index * MSS;
+        return segment(index, payload, from, Math.min(MSS, payload.length - from));
+    }
+
+    @Test
+    void segmentsFromTheServerReachTheKernelAsOneSuperFrame() throws Exception {
+        final var bridge = bridge();
+        final var attachment = attach(bridge);
+        final var out = taps.get(1);
+        final long before = rxPackets("sgro-in");
+        final var payload = payload();
         final var gathered = loop.submit(() -> {
             for (int i = 0; i < SEGMENTS; i++) {
-                final int from = i * MSS;
-                final var frame = segment(i, payload, from, Math.min(MSS, payload.length - from));
+                final var frame = nthSegment(i, payload);
                 try {
                     bridge.fromServer(new Message.Data(VLAN_REF, frame));
                 } finally {
@@ -229,6 +251,45 @@ class CoalescingTapTest {
         final byte[] forwarded = reader.submit(() -> readSegments(out, payload.length)).get(10, TimeUnit.SECONDS);
         assertArrayEquals(payload, forwarded, "the kernel forwards the payload whole, in order");
         assertEquals(1, rxPackets("sgro-in") - before, "one write into the TAP: one super-frame");
+        bridge.close(loop);
+    }
+
+    @Test
+    void aFrameWithItsOwnOffloadHeaderGoesAfterThoseGatheredBeforeIt() throws Exception {
+        final var bridge = bridge();
+        final var attachment = attach(bridge);
+        final var out = taps.get(1);
+        final long before = rxPackets("sgro-in");
+        final var payload = payload();
+        // the second half as a super-frame the server sent whole (over TCP from a sender with offloads)
+        final List<ByteBuf> secondHalf = new ArrayList<>();
+        for (int i = SEGMENTS / 2; i < SEGMENTS; i++) {
+            secondHalf.add(nthSegment(i, payload));
+        }
+        final List<Message.Data> whole = new ArrayList<>();
+        Coalescer.coalesce(ByteBufAllocator.DEFAULT, secondHalf,
+            (frame, offload) -> whole.add(new Message.Data(VLAN_REF, frame, offload)));
+        assertEquals(1, whole.size());
+        loop.submit(() -> {
+            for (int i = 0; i < SEGMENTS / 2; i++) {
+                final var frame = nthSegment(i, payload);
+                try {
+                    bridge.fromServer(new Message.Data(VLAN_REF, frame));
+                } finally {
+                    frame.release();
+                }
+            }
+            try {
+                bridge.fromServer(whole.get(0));
+            } finally {
+                whole.get(0).release();
+            }
+            bridge.flushToTaps();
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(SEGMENTS / 2 + 1, attachment.toTap.get(), "the frames the server sent");
+        final byte[] forwarded = reader.submit(() -> readSegments(out, payload.length)).get(10, TimeUnit.SECONDS);
+        assertArrayEquals(payload, forwarded, "in order: the frames gathered first");
+        assertEquals(2, rxPackets("sgro-in") - before, "two super-frames");
         bridge.close(loop);
     }
 
