@@ -63,6 +63,13 @@ final class Connection implements AutoCloseable {
         void data(Message.Data data);
 
         /**
+         * The end of one read from the server: the frames passed on since may now be written out together.
+         */
+        default void readComplete() {
+            // a listener that writes each frame as it comes
+        }
+
+        /**
          * The current channel takes writes again.
          */
         void writable();
@@ -570,6 +577,12 @@ final class Connection implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx) throws Exception {
+            listener.readComplete();
+            super.channelReadComplete(ctx);
         }
 
         @Override

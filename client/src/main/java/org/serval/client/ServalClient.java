@@ -70,6 +70,11 @@ public final class ServalClient implements AutoCloseable {
         }
 
         @Override
+        public void readComplete() {
+            bridge.flushToTaps();
+        }
+
+        @Override
         public void writable() {
             bridge.resume();
         }

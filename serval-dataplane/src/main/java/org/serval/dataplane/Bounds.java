@@ -36,6 +36,14 @@ public final class Bounds {
      */
     public static final int NODE_LIST_MAX_ENTRIES = 128;
 
+    // ---- Ethernet offloads (ethernet/) -----------------------------------------------------------------------
+
+    /**
+     * TCP segments {@code Coalescer} merges into one super-frame, besides its 64 KB: 64 KB of 1,000-byte segments;
+     * a peer with a tiny MSS gets more writes, never an unbounded list of buffers behind one frame.
+     */
+    public static final int COALESCE_SEGMENTS = 64;
+
     // ---- Writes towards one peer (session/Outbox, transport/, cluster/NodeLink) ------------------------------
 
     /** Netty write-buffer water marks of a client's TCP connection: 1 MB is a few ms of offloaded traffic. */
