@@ -479,8 +479,12 @@ final class TapBridge {
         for (var attachment : joined) {
             final var polling = attachment.polling;
             if (polling != null) {
-                // before the descriptor goes, so that the loop never polls a closed (or reused) one
-                loop.submit(polling::cancel).awaitUninterruptibly(1, TimeUnit.SECONDS);
+                // before the descriptor goes, so that the loop never polls a closed (or reused) one; frames still
+                // gathered for it are released (closing is set), on the loop that gathered them
+                loop.submit(() -> {
+                    polling.cancel();
+                    flush(attachment);
+                }).awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
             final var reader = attachment.reader;
             if (reader != null) {

@@ -16,8 +16,10 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import org.serval.client.tap.TapDevice;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.ethernet.Segmenter;
 import org.serval.dataplane.protocol.MessageCodec;
@@ -59,7 +61,8 @@ final class TapPoller implements EpollIoHandle {
     private final ByteBuf header;
     private IoRegistration current;
     private boolean paused;
-    private final ByteBuffer[] vector = new ByteBuffer[2];
+    // the offload header and a coalesced super-frame's parts: its header and up to COALESCE_SEGMENTS payloads
+    private final ByteBuffer[] vector = new ByteBuffer[Bounds.COALESCE_SEGMENTS + 2];
     private ByteBuf readBuffer;
 
     /**
@@ -187,12 +190,15 @@ final class TapPoller implements EpollIoHandle {
      */
     void write(final ByteBuf frame, final Offload offload) throws IOException {
         final int length = frame.readableBytes();
-        // The system call needs native memory in one piece; frames from the socket almost always are.
-        final var direct = frame.isDirect() && frame.nioBufferCount() == 1 ? frame
+        final int parts = frame.nioBufferCount();
+        // The system call needs native memory; behind an offload header, the parts of a coalesced super-frame
+        // (its first header and the payloads it joined) go as they are, in one writev, and anything else is copied
+        // into one piece first.
+        final boolean gather = offloads && frame.isDirect() && parts > 1 && parts < vector.length;
+        final var direct = frame.isDirect() && parts == 1 || gather ? frame
             : alloc.directBuffer(length).writeBytes(frame, frame.readerIndex(), length);
         final long written;
         try {
-            final var view = direct.nioBuffer();
             if (offloads) {
                 header.clear();
                 if (offload == null) {
@@ -203,9 +209,14 @@ final class TapPoller implements EpollIoHandle {
                         .writeShortLE(offload.csumOffset());
                 }
                 vector[0] = header.nioBuffer();
-                vector[1] = view;
-                written = fd.writev(vector, 0, 2, Long.MAX_VALUE) - Offload.BYTES;
+                int count = 1;
+                for (var part : direct.nioBuffers()) {
+                    vector[count++] = part;
+                }
+                written = fd.writev(vector, 0, count, Long.MAX_VALUE) - Offload.BYTES;
+                Arrays.fill(vector, 0, count, null);
             } else {
+                final var view = direct.nioBuffer();
                 written = fd.write(view, view.position(), view.limit());
             }
         } finally {
