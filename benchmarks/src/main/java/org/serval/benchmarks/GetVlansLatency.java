@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -29,6 +31,7 @@ import java.util.Base64;
  */
 public final class GetVlansLatency {
     private static final int BATCH = 5000;
+    private static final int FIRST_WARMUP_CALLS = 5000;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
@@ -83,6 +86,49 @@ public final class GetVlansLatency {
         return nanos;
     }
 
+    private void awaitView(final int count) throws IOException, InterruptedException {
+        final var last = name(count - 1);
+        for (int i = 0; i < 600; i++) {
+            final var response = send("POST", "/operations/serval:get-vlans",
+                "{\"input\":{\"name-prefix\":\"" + last + "\"}}");
+            if (response.statusCode() == 200 && response.body().contains(last)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("the node's view never showed " + last);
+    }
+
+    /**
+     * Waits (two minutes at most) until the server's JVM uses under 5 % of a core over a second.
+     *
+     * @param pid the server's process, or 0 when not known (then only a second's pause)
+     */
+    private static void awaitQuiet(final long pid) throws IOException, InterruptedException {
+        final var stat = Path.of("/proc/" + pid + "/stat");
+        if (pid == 0 || !Files.exists(stat)) {
+            Thread.sleep(1000);
+            return;
+        }
+        long before = cpuTicks(stat);
+        for (int i = 0; i < 120; i++) {
+            Thread.sleep(1000);
+            final long now = cpuTicks(stat);
+            // clock ticks are 1/100 s: 5 ticks in a second are 5 % of a core
+            if (now - before <= 5) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    private static long cpuTicks(final Path stat) throws IOException {
+        final var text = Files.readString(stat);
+        // after the command's closing parenthesis: state is field 3, utime and stime fields 14 and 15
+        final var fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
     @SuppressWarnings("checkstyle:RegexpSinglelineJava")
     public static void main(final String[] args) throws Exception {
         final var bench = new GetVlansLatency(args[0]);
@@ -94,9 +140,13 @@ public final class GetVlansLatency {
             bench.createUpTo(have, count);
             final long createMillis = (System.nanoTime() - created) / 1_000_000;
             have = Math.max(have, count);
-            // the view follows the datastore within milliseconds; warm up the path (and the JIT) first
-            Thread.sleep(1000);
-            bench.time(Math.max(100, calls / 5));
+            // Steady state, not the node's boot or its intake of the VLANs just created: the view has the last
+            // one, and the server's JVM has settled (with 100,000 VLANs the listeners take seconds).
+            bench.awaitView(count);
+            awaitQuiet(Long.getLong("serval.pid", 0));
+            // The JIT compiles RESTCONF's path (Jersey, Shiro, JSON) over the first few thousand calls: without
+            // them the first count measures the compiler, not the count.
+            bench.time(a == 2 ? FIRST_WARMUP_CALLS : Math.max(100, calls / 5));
             final var nanos = bench.time(calls);
             System.out.printf("vlans=%d calls=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f create_ms=%d%n",
                 count, calls, nanos[calls / 2] / 1e6, nanos[calls * 9 / 10] / 1e6, nanos[calls * 99 / 100] / 1e6,
