@@ -7,6 +7,9 @@
  */
 package org.serval.dataplane.ethernet;
 
+import static org.serval.dataplane.ethernet.Segmenter.fold;
+import static org.serval.dataplane.ethernet.Segmenter.sum;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
@@ -122,32 +125,6 @@ public final class Coalescer {
         final int l3 = frame.readerIndex() + Segmenter.ETHERNET_HEADER;
         final long addresses = v4 ? sum(frame, l3 + 12, l3 + 20, 0) : sum(frame, l3 + 8, l3 + 40, 0);
         return addresses + TCP + tcpLength;
-    }
-
-    // The ones' complement sum of 16-bit words (RFC 1071), not yet folded; an odd last byte is padded with zero.
-    // Eight bytes at a time: the halves of a 64-bit word add up to the same folded sum as its four 16-bit words.
-    private static long sum(final ByteBuf buf, final int from, final int to, final long initial) {
-        long sum = initial;
-        int at = from;
-        for (; at + 8 <= to; at += 8) {
-            final long word = buf.getLong(at);
-            sum += (word >>> 32) + (word & 0xFFFFFFFFL);
-        }
-        for (; at + 2 <= to; at += 2) {
-            sum += buf.getUnsignedShort(at);
-        }
-        if (at < to) {
-            sum += buf.getUnsignedByte(at) << 8;
-        }
-        return sum;
-    }
-
-    private static int fold(final long value) {
-        long sum = value;
-        while (sum >>> 16 != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) sum;
     }
 
     /**

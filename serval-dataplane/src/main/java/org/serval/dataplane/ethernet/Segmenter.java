@@ -137,7 +137,8 @@ public final class Segmenter {
     }
 
     // The ones' complement sum of 16-bit words (RFC 1071), not yet folded; an odd last byte is padded with zero.
-    private static long sum(final ByteBuf buf, final int from, final int to, final long initial) {
+    // Coalescer checks and makes checksums with the same two.
+    static long sum(final ByteBuf buf, final int from, final int to, final long initial) {
         long sum = initial;
         int at = from;
         // Eight bytes a step: the two 32-bit halves are added, so that no carry is lost (2^32 of them would be).
@@ -157,7 +158,7 @@ public final class Segmenter {
         return sum;
     }
 
-    private static int fold(final long value) {
+    static int fold(final long value) {
         long sum = value;
         while (sum >>> 16 != 0) {
             sum = (sum & 0xFFFF) + (sum >>> 16);
