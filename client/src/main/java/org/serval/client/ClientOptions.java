@@ -45,7 +45,8 @@ import org.serval.dataplane.security.Fingerprints;
  * @param pin the server certificate's SHA-256 fingerprint to trust, or null
  * @param ca a PEM file of CA certificates to trust, or null
  * @param plaintext whether to connect without encryption (the server must be told so too)
- * @param offload whether the TAPs may hand out TCP super-frames to pass on whole (over TCP, on Linux)
+ * @param offload whether the TAPs may hand out and take TCP super-frames (on Linux): sent whole over TCP, cut by the
+ *     client over UDP
  * @param warmup whether to warm up the JIT on a loopback connection before connecting
  */
 public record ClientOptions(String host, int port, String transport, String clientId, Map<String, String> vlans,

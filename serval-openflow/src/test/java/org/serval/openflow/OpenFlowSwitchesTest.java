@@ -126,13 +126,15 @@ public class OpenFlowSwitchesTest extends AbstractConcurrentDataBrokerTest {
 
         /** The adds since the last delete of SERVAL's flows, or null when no delete was sent. */
         Set<FlowModInput> installed() {
+            // a snapshot: a sub-list of the live list throws when the switches' thread adds to it meanwhile
+            final var mods = List.copyOf(flowMods);
             int lastDelete = -1;
-            for (int i = 0; i < flowMods.size(); i++) {
-                if (flowMods.get(i).getCommand() == FlowModCommand.OFPFCDELETE) {
+            for (int i = 0; i < mods.size(); i++) {
+                if (mods.get(i).getCommand() == FlowModCommand.OFPFCDELETE) {
                     lastDelete = i;
                 }
             }
-            return lastDelete < 0 ? null : Set.copyOf(flowMods.subList(lastDelete + 1, flowMods.size()));
+            return lastDelete < 0 ? null : Set.copyOf(mods.subList(lastDelete + 1, mods.size()));
         }
 
         long deletes() {

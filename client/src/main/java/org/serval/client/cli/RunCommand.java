@@ -92,7 +92,8 @@ public final class RunCommand implements Callable<Integer> {
     private Boolean plaintext;
 
     @Option(names = "--no-offload", description = "read and write the TAPs frame by frame: no TCP segmentation "
-        + "offload (on by default over TCP on Linux: up to 64 KB of a TCP stream cross as one frame)")
+        + "offload (on by default on Linux: up to 64 KB of a TCP stream read and written as one frame, sent whole "
+        + "over TCP and in one GSO send over UDP)")
     private Boolean noOffload;
 
     @Option(names = "--no-warmup", description = "connect at once; by default the client first runs its hot path "
