@@ -90,13 +90,6 @@ public final class DatagramTrain {
     }
 
     /**
-     * Whether runs leave as GSO sends (false after the kernel refused one).
-     */
-    public boolean gso() {
-        return gso;
-    }
-
-    /**
      * Adds one datagram, consuming it.
      */
     public void add(final ByteBuf datagram) {
@@ -140,11 +133,7 @@ public final class DatagramTrain {
             out.write(new SegmentedDatagramPacket(run, segment, to)).addListener(
                 (ChannelFutureListener) future -> refused(future.cause(), segments));
         }
-        first = null;
-        run = null;
-        count = 0;
-        bytes = 0;
-        ended = false;
+        reset();
     }
 
     private void refused(final Throwable cause, final int segments) {
@@ -165,6 +154,11 @@ public final class DatagramTrain {
         if (run != null) {
             run.release();
         }
+        reset();
+    }
+
+    // The run is gone (written, or released): the next datagram starts a new one.
+    private void reset() {
         first = null;
         run = null;
         count = 0;
