@@ -47,8 +47,9 @@ dest="$work/$name"
 rm -rf "$work"
 mkdir -p "$dest/lib"
 cp "$client_jar" "$dest/lib/"
-# Everything the client runs with, but Netty's Linux epoll library, which Windows cannot load.
-find "$lib" -maxdepth 1 -name '*.jar' ! -name 'netty-transport-native-epoll-*-linux-*.jar' -exec cp {} "$dest/lib/" \;
+# Everything the client runs with, but the Linux native libraries (Netty's epoll, BoringSSL), which Windows cannot
+# load: there the client's TLS runs on the JDK's engine (security/TlsProvider).
+find "$lib" -maxdepth 1 -name '*.jar' ! -name 'netty-transport-native-epoll-*-linux-*.jar' ! -name 'netty-tcnative-boringssl-static-*-linux-*.jar' -exec cp {} "$dest/lib/" \;
 # cmd.exe wants CRLF lines (labels and goto misbehave without)
 sed 's/\r*$/\r/' "$ROOT/client/windows/serval-client.cmd" >"$dest/serval-client.cmd"
 sed 's/\r*$/\r/' "$ROOT/client/windows/README.txt" >"$dest/README.txt"

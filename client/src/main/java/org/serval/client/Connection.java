@@ -36,6 +36,7 @@ import java.security.cert.CertificateException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.Bounds;
@@ -368,6 +369,9 @@ final class Connection implements AutoCloseable {
         } catch (SSLException e) {
             throw new ClientFailure(ClientFailure.AUTH, "cannot set up TLS: " + e.getMessage(), e);
         }
+        // The TLS handler as created, not as found in the pipeline later: a refused handshake closes the channel,
+        // and a closed channel's pipeline is emptied, which would read as "no TLS" and hide the refusal.
+        final var tlsHandler = new AtomicReference<SslHandler>();
         final var bootstrap = new Bootstrap()
             .group(group)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
@@ -407,6 +411,7 @@ final class Connection implements AutoCloseable {
                                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                                 handler.engine().setSSLParameters(parameters);
                             }
+                            tlsHandler.set(handler);
                             ch.pipeline().addLast(StreamPipeline.TLS, handler);
                         }
                         StreamPipeline.addProtocol(ch.pipeline()).addLast("client", new Inbound());
@@ -419,7 +424,7 @@ final class Connection implements AutoCloseable {
                 + future.cause().getMessage(), future.cause());
         }
         channel = future.channel();
-        final var handshake = channel.pipeline().get(SslHandler.class);
+        final var handshake = tlsHandler.get();
         if (handshake != null && !handshake.handshakeFuture().await().isSuccess()) {
             channel.close().awaitUninterruptibly();
             throw new ClientFailure(ClientFailure.AUTH, "TLS with " + to + " failed: "

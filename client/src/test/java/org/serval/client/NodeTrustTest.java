@@ -82,7 +82,7 @@ class NodeTrustTest {
     void aListedNodeIsTrustedAtItsOwnEndpointOnly() throws Exception {
         final var e = assertThrows(ClientFailure.class, () -> logIn("127.0.0.1", nodeB.port()),
             "before any node list, only the pin is trusted");
-        assertEquals(ClientFailure.AUTH, e.exitCode());
+        assertEquals(ClientFailure.AUTH, e.exitCode(), e.getMessage());
         assertEquals("a", logIn("127.0.0.1", nodeA.port()).nodeId());
         assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId(), "B is in the list A sent, at this endpoint");
 
@@ -90,10 +90,10 @@ class NodeTrustTest {
         try (var elsewhere = new FakeNode("b", other, "127.0.0.1", 0, List::of);
              var otherHost = new FakeNode("b", other, "127.0.0.2", nodeB.port(), List::of)) {
             final var wrongPort = assertThrows(ClientFailure.class, () -> logIn("127.0.0.1", elsewhere.port()));
-            assertEquals(ClientFailure.AUTH, wrongPort.exitCode());
+            assertEquals(ClientFailure.AUTH, wrongPort.exitCode(), wrongPort.getMessage());
             assertTrue(wrongPort.getMessage().contains("another host or port"), wrongPort.getMessage());
             final var wrongHost = assertThrows(ClientFailure.class, () -> logIn("127.0.0.2", nodeB.port()));
-            assertEquals(ClientFailure.AUTH, wrongHost.exitCode());
+            assertEquals(ClientFailure.AUTH, wrongHost.exitCode(), wrongHost.getMessage());
         }
         assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId(), "B itself is still trusted");
     }
@@ -108,7 +108,7 @@ class NodeTrustTest {
             nodeA.push(List.of(entry(nodeA, pinned), entry(nodeB, other), entry(newcomer, identityOfC)))
                 .get(10, TimeUnit.SECONDS);
             final var e = assertThrows(ClientFailure.class, () -> logIn("127.0.0.1", newcomer.port()));
-            assertEquals(ClientFailure.AUTH, e.exitCode());
+            assertEquals(ClientFailure.AUTH, e.exitCode(), e.getMessage());
         }
         assertEquals("b", logIn("127.0.0.1", nodeB.port()).nodeId(), "the list of B, the current node, holds");
         // The current node's word does count.
@@ -128,7 +128,7 @@ class NodeTrustTest {
         listOfA.set(List.of(entry(nodeA, pinned)));
         assertEquals("a", logIn("127.0.0.1", nodeA.port()).nodeId(), "the pin is the root: A is always trusted");
         final var e = assertThrows(ClientFailure.class, () -> logIn("127.0.0.1", nodeB.port()));
-        assertEquals(ClientFailure.AUTH, e.exitCode());
+        assertEquals(ClientFailure.AUTH, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("not the pinned"), e.getMessage());
     }
 }

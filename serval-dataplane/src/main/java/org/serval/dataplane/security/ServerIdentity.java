@@ -10,7 +10,6 @@ package org.serval.dataplane.security;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -196,7 +195,7 @@ public final class ServerIdentity {
 
     private SslContext serverContext(final ClientAuth clientAuth) throws SSLException {
         return SslContextBuilder.forServer(key, chain)
-            .sslProvider(SslProvider.JDK)
+            .sslProvider(TlsProvider.chosen())
             .protocols(TLS_1_3)
             .clientAuth(clientAuth)
             .trustManager(new AnyClientCertificate())
@@ -217,7 +216,7 @@ public final class ServerIdentity {
      */
     public SslContext peerClientContext(final String peerFingerprint) throws SSLException {
         return SslContextBuilder.forClient()
-            .sslProvider(SslProvider.JDK)
+            .sslProvider(TlsProvider.chosen())
             .protocols(TLS_1_3)
             .trustManager(ServerTrust.pinned(peerFingerprint))
             .keyManager(key, chain)

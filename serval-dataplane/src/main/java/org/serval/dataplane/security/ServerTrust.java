@@ -9,7 +9,6 @@ package org.serval.dataplane.security;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -132,7 +131,7 @@ public final class ServerTrust extends X509ExtendedTrustManager {
      */
     public SslContext clientContext(final KeyManagerFactory keys) throws SSLException {
         return SslContextBuilder.forClient()
-            .sslProvider(SslProvider.JDK)
+            .sslProvider(TlsProvider.chosen())
             .protocols(ServerIdentity.TLS_1_3)
             .trustManager(this)
             .keyManager(keys)
