@@ -117,6 +117,19 @@ class ControllerTest {
     }
 
     /**
+     * The dataplane's TLS runs on BoringSSL inside Karaf (netty-tcnative's bundle and the fragment with its Linux
+     * library, in the feature): without them the server silently falls back to the JDK's engine, about 1.7 times
+     * slower per byte (docs/performance.md).
+     */
+    @Test
+    void theDataplaneSealsWithBoringSsl() throws Exception {
+        final var log = Files.readString(server.karafLog());
+        assertTrue(log.contains("TLS engine: BoringSSL through netty-tcnative"),
+            "no BoringSSL: " + log.lines().filter(l -> l.contains("TLS engine")).toList());
+        assertFalse(log.contains("TLS engine: JDK"), "a context on the JDK's engine");
+    }
+
+    /**
      * A subscriber to SERVAL's notifications over RESTCONF (RFC 8040 event streams, server-sent events) hears a
      * client log in and leave, the way README's curl example subscribes.
      */
