@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * project's machine (docs/performance.md) and needs no JIT warm-up, and every byte between two clients is sealed
  * and opened twice; the JDK engine is the fallback, so a platform without the native library still works.
  *
- * <p>The client ships the library for Linux x86_64; the server gets it from netty-tcnative's bundle and its
- * fragment in the Karaf feature, which netty-handler imports optionally. {@code -Dserval.tls.provider=jdk} (or
- * {@code openssl}) overrides the choice; {@code openssl} without the library falls back to the JDK with a warning
- * rather than refusing to start.
+ * <p>The client ships the library for Linux x86_64; the server gets it from netty-tcnative's bundle, which
+ * netty-handler imports optionally, and its fragment, which the Karaf feature installs on Linux x86-64 only.
+ * {@code -Dserval.tls.provider=jdk} (or {@code openssl}) overrides the choice; {@code openssl} without the library
+ * falls back to the JDK with a warning rather than refusing to start.
  */
 public final class TlsProvider {
     public static final String PROPERTY = "serval.tls.provider";
