@@ -38,7 +38,7 @@ class BenchmarksSmokeTest {
             assertTrue(score > 0 && Double.isFinite(score), result.getParams().getBenchmark() + ": " + score);
             names.add(result.getParams().getBenchmark());
         }
-        // codec 2, login 2, seal 1, switch 2 benchmarks; parameters multiply the runs, not the names
-        assertEquals(7, names.size(), names.toString());
+        // codec 2, login 2, seal 1, switch 2, TLS 1 benchmarks; parameters multiply the runs, not the names
+        assertEquals(8, names.size(), names.toString());
     }
 }

@@ -10,6 +10,7 @@ package org.serval.dataplane.security;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -190,12 +191,19 @@ public final class ServerIdentity {
      * keys); a client without one logs in with a password.
      */
     public SslContext serverContext() throws SSLException {
-        return serverContext(ClientAuth.OPTIONAL);
+        return serverContext(ClientAuth.OPTIONAL, TlsProvider.chosen());
     }
 
-    private SslContext serverContext(final ClientAuth clientAuth) throws SSLException {
+    /**
+     * The same context on a given engine rather than the one {@link TlsProvider} chose (benchmarks compare them).
+     */
+    public SslContext serverContext(final SslProvider engine) throws SSLException {
+        return serverContext(ClientAuth.OPTIONAL, engine);
+    }
+
+    private SslContext serverContext(final ClientAuth clientAuth, final SslProvider engine) throws SSLException {
         return SslContextBuilder.forServer(key, chain)
-            .sslProvider(TlsProvider.chosen())
+            .sslProvider(engine)
             .protocols(TLS_1_3)
             .clientAuth(clientAuth)
             .trustManager(new AnyClientCertificate())
@@ -207,7 +215,7 @@ public final class ServerIdentity {
      * the link then matches against the node list (any certificate passes the handshake; the list decides).
      */
     public SslContext peerServerContext() throws SSLException {
-        return serverContext(ClientAuth.REQUIRE);
+        return serverContext(ClientAuth.REQUIRE, TlsProvider.chosen());
     }
 
     /**

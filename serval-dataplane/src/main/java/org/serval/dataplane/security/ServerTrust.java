@@ -9,6 +9,7 @@ package org.serval.dataplane.security;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -130,8 +131,15 @@ public final class ServerTrust extends X509ExtendedTrustManager {
      * The same, presenting the client certificate of a key manager (a certificate login), unless it is null.
      */
     public SslContext clientContext(final KeyManagerFactory keys) throws SSLException {
+        return clientContext(keys, TlsProvider.chosen());
+    }
+
+    /**
+     * The same on a given engine rather than the one {@link TlsProvider} chose (benchmarks compare them).
+     */
+    public SslContext clientContext(final KeyManagerFactory keys, final SslProvider engine) throws SSLException {
         return SslContextBuilder.forClient()
-            .sslProvider(TlsProvider.chosen())
+            .sslProvider(engine)
             .protocols(ServerIdentity.TLS_1_3)
             .trustManager(this)
             .keyManager(keys)
