@@ -24,15 +24,23 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ResourceLeakDetector;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Base64;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client's TLS engine: the client ships BoringSSL for Linux x86_64 (this module's runtime class path), so its
  * contexts use it, and the pin still decides whom it trusts. The JDK engine stays a choice and the fallback.
  */
 class TlsProviderTest {
+    @TempDir
+    Path dir;
+
     @BeforeAll
     static void leaks() {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
@@ -78,6 +86,42 @@ class TlsProviderTest {
         pair.close();
     }
 
+    /**
+     * With {@code --ca} the client checks the host name it dialled against the certificate: the engine carries the
+     * endpoint and asks for HTTPS identification (as {@code Connection} sets it, and Netty 4.2's client contexts by
+     * default), and {@code ServerTrust} hands the engine to the CA's trust manager, which checks the name. BoringSSL's
+     * engine must give that manager what the JDK's does (red when ServerTrust drops the engine).
+     */
+    @Test
+    void underBoringSslACaTrustChecksTheHostName() throws Exception {
+        final var store = dir.resolve("serval.p12");
+        final var server = ServerIdentity.loadOrCreate(store, "secret".toCharArray());
+        // The server's self-signed certificate is its own CA; it names localhost.
+        final var trust = ServerTrust.authorities(pem(store, "secret"));
+        assertTrue(trust.checksHostName());
+
+        final var named = handshake(trust.clientContext(), "localhost", server.serverContext());
+        assertTrue(named.client().handshakeFuture().isSuccess(), () -> String.valueOf(named.client()
+            .handshakeFuture().cause()));
+        named.close();
+
+        final var other = handshake(trust.clientContext(), "wrong.example", server.serverContext());
+        assertFalse(other.client().handshakeFuture().isSuccess(), "localhost's certificate passed as wrong.example");
+        assertInstanceOf(SSLHandshakeException.class, other.client().handshakeFuture().cause());
+        other.close();
+    }
+
+    private static Path pem(final Path keyStore, final String password) throws Exception {
+        final var store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            store.load(in, password.toCharArray());
+        }
+        final var encoded = Base64.getMimeEncoder(64, new byte[] {'\n'})
+            .encodeToString(store.getCertificate(ServerIdentity.ALIAS).getEncoded());
+        return Files.writeString(keyStore.resolveSibling("ca.pem"),
+            "-----BEGIN CERTIFICATE-----\n" + encoded + "\n-----END CERTIFICATE-----\n");
+    }
+
     // A refused handshake fails the handler's future, which the tests read; the channel need not rethrow it.
     private static final ChannelHandler QUIET = new Quiet();
 
@@ -98,7 +142,19 @@ class TlsProviderTest {
     }
 
     private static Pair handshake(final SslContext clientContext, final SslContext serverContext) {
-        final var handler = clientContext.newHandler(Unpooled.EMPTY_BUFFER.alloc());
+        return handshake(clientContext.newHandler(Unpooled.EMPTY_BUFFER.alloc()), serverContext);
+    }
+
+    // The engine as Connection makes it for a CA's trust: the endpoint as dialled, and the host name checked.
+    private static Pair handshake(final SslContext clientContext, final String host, final SslContext serverContext) {
+        final var handler = clientContext.newHandler(Unpooled.EMPTY_BUFFER.alloc(), host, 4000);
+        final var parameters = handler.engine().getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        handler.engine().setSSLParameters(parameters);
+        return handshake(handler, serverContext);
+    }
+
+    private static Pair handshake(final SslHandler handler, final SslContext serverContext) {
         final var client = new EmbeddedChannel(handler, QUIET);
         final var server = new EmbeddedChannel(serverContext.newHandler(Unpooled.EMPTY_BUFFER.alloc()), QUIET);
         for (int i = 0; i < 20 && !handler.handshakeFuture().isDone(); i++) {

@@ -69,8 +69,8 @@ public final class TlsProvider {
         try {
             return OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL);
         } catch (LinkageError e) {
-            // netty-tcnative's classes are absent (the server's bundles): OpenSsl's own guard covers the native
-            // library, not every class it links against
+            // netty-tcnative's classes are absent (a class path or a Karaf without them): OpenSsl's own guard covers
+            // the native library, not every class it links against
             return false;
         }
     }
