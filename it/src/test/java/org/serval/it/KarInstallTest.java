@@ -65,6 +65,8 @@ class KarInstallTest {
             server.awaitServal(() -> karFailure(server.karafLog(), logStart));
 
             assertTrue(Files.isDirectory(home.resolve("data/kar/odl-serval")), "Karaf did not unpack the KAR");
+            final var install = Files.readString(server.karafLog()).substring((int) logStart);
+            assertFalse(install.contains("Refreshing bundles"), "the install refreshed running bundles");
             final var put = server.send("PUT", "/data/serval:vlans/vlan=kar",
                 "{\"serval:vlan\":[{\"name\":\"kar\",\"vid\":7}]}", "admin", "admin");
             assertEquals(2, put.statusCode() / 100, put.body());
@@ -114,6 +116,11 @@ class KarInstallTest {
         final var mvnText = Files.readString(mvn);
         assertFalse(mvnText.contains("\norg.ops4j.pax.url.mvn.defaultRepositories"), mvnText);
         Files.writeString(mvn, mvnText + "\n" + KAR_SNAPSHOTS + "\n");
+        // docs/kar.md: no refresh of the running Netty and shell to wire the optional imports the KAR satisfies.
+        final var karCfg = home.resolve("etc/org.apache.karaf.kar.cfg");
+        Files.writeString(karCfg, Files.readString(karCfg).replaceAll("(?m)^noAutoRefreshBundles *=.*$",
+            "noAutoRefreshBundles = true"));
+        assertTrue(Files.readString(karCfg).contains("noAutoRefreshBundles = true"));
 
         final var shell = home.resolve("etc/org.apache.karaf.shell.cfg");
         Files.writeString(shell, Files.readString(shell).replaceAll("(?m)^sshHost *=.*$", "sshHost = 127.0.0.1"));
