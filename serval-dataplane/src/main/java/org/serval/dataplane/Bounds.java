@@ -67,6 +67,12 @@ public final class Bounds {
     /** Bytes in one UDP GSO send: under the 65,507 bytes one UDP/IPv4 packet carries, before the kernel cuts it. */
     public static final int UDP_GSO_BYTES = 65_000;
     /**
+     * After the kernel refused a GSO send, a train sends one datagram at a time for this long, twice as long after
+     * each further refusal, up to the maximum (protocol/DatagramTrain).
+     */
+    public static final long UDP_GSO_RETRY_MILLIS = 1_000;
+    public static final long UDP_GSO_RETRY_MAX_MILLIS = 600_000;
+    /**
      * One read from a UDP socket with UDP_GRO: the kernel may hand over up to 64 KB of datagrams joined, and cuts
      * off what does not fit the buffer.
      */

@@ -16,6 +16,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.serval.dataplane.Bounds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,17 +34,29 @@ import org.slf4j.LoggerFactory;
  * <p>A run ends at a datagram of another size (a shorter one still joins it, as its last), at
  * {@link Bounds#UDP_GSO_SEGMENTS} datagrams or {@link Bounds#UDP_GSO_BYTES}, and at {@link #depart()}, which the
  * owner calls before it flushes. When the kernel refuses a GSO send (no UDP_SEGMENT, or a route whose MTU is
- * smaller than one datagram), that run is lost, as a burst of loss would be, and this train sends one datagram at
- * a time from then on. Not thread-safe: it belongs to its channel's event loop.
+ * smaller than one datagram, a transient error), that run is lost, as a burst of loss would be, and this train
+ * sends one datagram at a time for a while: {@link Bounds#UDP_GSO_RETRY_MILLIS} after the first refusal, twice as
+ * long after each further one up to {@link Bounds#UDP_GSO_RETRY_MAX_MILLIS}, so that a path that never takes GSO
+ * costs one lost run per period at most, and one refusal does not slow a client down for the rest of its session.
+ * A run that leaves resets the back-off, and so does a new address (another path). Not thread-safe: it belongs to
+ * its channel's event loop.
  */
 public final class DatagramTrain {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramTrain.class);
     private static final boolean KERNEL_GSO = gsoAvailable();
+    // One warning a second for all trains of the process; the others go to DEBUG.
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final AtomicLong NEXT_WARNING = new AtomicLong(System.nanoTime());
 
     private final Channel channel;
     private final ChannelOutboundInvoker out;
+    private final LongSupplier clock;
     private InetSocketAddress to;
-    private boolean gso;
+    // whether this channel and kernel can send GSO runs at all
+    private final boolean gso;
+    // refusals since the last run that left, and until when (clock's nanoseconds) datagrams leave one at a time
+    private int refusals;
+    private long singleUntil;
     // The run so far: its first datagram alone until a second joins it.
     private ByteBuf first;
     private CompositeByteBuf run;
@@ -65,9 +80,15 @@ public final class DatagramTrain {
      * stages in front of it.
      */
     public DatagramTrain(final Channel channel, final ChannelOutboundInvoker out, final InetSocketAddress to) {
+        this(channel, out, to, System::nanoTime);
+    }
+
+    DatagramTrain(final Channel channel, final ChannelOutboundInvoker out, final InetSocketAddress to,
+            final LongSupplier clock) {
         this.channel = channel;
         this.out = out;
         this.to = to;
+        this.clock = clock;
         gso = KERNEL_GSO && channel instanceof EpollDatagramChannel;
     }
 
@@ -86,6 +107,7 @@ public final class DatagramTrain {
         if (!address.equals(to)) {
             depart();
             to = address;
+            refusals = 0;
         }
     }
 
@@ -94,7 +116,7 @@ public final class DatagramTrain {
      */
     public void add(final ByteBuf datagram) {
         final int size = datagram.readableBytes();
-        if (!gso) {
+        if (!gso || refusals > 0 && clock.getAsLong() - singleUntil < 0) {
             out.write(new DatagramPacket(datagram, to), out.voidPromise());
             return;
         }
@@ -130,17 +152,33 @@ public final class DatagramTrain {
             out.write(new DatagramPacket(first, to), out.voidPromise());
         } else {
             final int segments = count;
+            final var address = to;
             out.write(new SegmentedDatagramPacket(run, segment, to)).addListener(
-                (ChannelFutureListener) future -> refused(future.cause(), segments));
+                (ChannelFutureListener) future -> sent(future.cause(), address, segments));
         }
         reset();
     }
 
-    private void refused(final Throwable cause, final int segments) {
-        if (cause != null && gso && channel.isOpen()) {
-            gso = false;
-            LOG.warn("UDP GSO to {} refused ({}): {} datagrams lost; sending one at a time from now on", to,
-                cause.getMessage(), segments);
+    private void sent(final Throwable cause, final InetSocketAddress address, final int segments) {
+        if (cause == null) {
+            refusals = 0;
+            return;
+        }
+        if (!channel.isOpen() || !address.equals(to)) {
+            return;
+        }
+        final long backoff = Math.min(Bounds.UDP_GSO_RETRY_MILLIS << Math.min(refusals, 20),
+            Bounds.UDP_GSO_RETRY_MAX_MILLIS);
+        refusals++;
+        singleUntil = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoff);
+        final long now = System.nanoTime();
+        final long next = NEXT_WARNING.get();
+        if (now - next >= 0 && NEXT_WARNING.compareAndSet(next, now + WARNING_INTERVAL_NANOS)) {
+            LOG.warn("UDP GSO to {} refused ({}): {} datagrams lost; sending one at a time for {} ms", address,
+                cause.getMessage(), segments, backoff);
+        } else {
+            LOG.debug("UDP GSO to {} refused ({}): {} datagrams lost; sending one at a time for {} ms", address,
+                cause.getMessage(), segments, backoff);
         }
     }
 

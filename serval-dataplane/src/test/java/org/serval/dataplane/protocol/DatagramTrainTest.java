@@ -28,11 +28,14 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,7 @@ class DatagramTrainTest {
     // what the sender's socket was given to write: "gso SIZE xCOUNT" or "one SIZE"
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    private final AtomicBoolean refuseRuns = new AtomicBoolean();
 
     @BeforeEach
     void sockets() throws InterruptedException {
@@ -75,6 +79,13 @@ class DatagramTrainTest {
             .handler(new ChannelOutboundHandlerAdapter() {
                 @Override
                 public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise) {
+                    if (msg instanceof SegmentedDatagramPacket run && refuseRuns.get()) {
+                        // what the kernel does to a run a route cannot take (EMSGSIZE, EIO)
+                        sent.add("refused gso " + run.segmentSize() + " x" + run.content().readableBytes());
+                        run.release();
+                        promise.setFailure(new IOException("refused by the test"));
+                        return;
+                    }
                     if (msg instanceof SegmentedDatagramPacket run) {
                         sent.add("gso " + run.segmentSize() + " x" + run.content().readableBytes());
                     } else {
@@ -168,5 +179,49 @@ class DatagramTrainTest {
         assertEquals(700, one.content().readableBytes(), "written at once, not held for a run");
         one.release();
         embedded.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRefusedRunSendsOneAtATimeForABackOffThatDoublesUntilARunLeaves() throws Exception {
+        assumeTrue(EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP_SEGMENT in this kernel");
+        final var to = (InetSocketAddress) receiver.localAddress();
+        final var now = new AtomicLong();
+        final var train = sender.eventLoop().submit(() -> new DatagramTrain(sender, sender, to, now::get)).get();
+        final long second = TimeUnit.SECONDS.toNanos(1);
+        refuseRuns.set(true);
+        pair(train);
+        // one refusal: a second of single datagrams
+        pair(train);
+        now.addAndGet(second - 1);
+        pair(train);
+        now.addAndGet(2);
+        // a second refusal: two seconds
+        pair(train);
+        now.addAndGet(second * 3 / 2);
+        pair(train);
+        now.addAndGet(second);
+        refuseRuns.set(false);
+        pair(train);
+        // a run left: the next refusal waits a second again, not four
+        refuseRuns.set(true);
+        pair(train);
+        now.addAndGet(second + 1);
+        refuseRuns.set(false);
+        pair(train);
+        final String refused = "refused gso 700 x1400";
+        final String run = "gso 700 x1400";
+        final String one = "one 700";
+        assertEquals(List.of(refused, one, one, one, one, refused, one, one, run, refused, run), sent);
+    }
+
+    // two datagrams of 700 bytes, then the flush: one run, or two single datagrams
+    private void pair(final DatagramTrain train) throws Exception {
+        sender.eventLoop().submit(() -> {
+            train.add(datagram(sender, 0, 700));
+            train.add(datagram(sender, 1, 700));
+            train.depart();
+            sender.flush();
+            return null;
+        }).sync();
     }
 }
