@@ -59,6 +59,23 @@ for m in 1 2; do
   echo "$f" > "$RUN_DIR/serval-fingerprint-$m"
 done
 # The user exists only now: clients wait for this, since a login refused is not retried.
+if [ -n "${SERVAL_NODE_LINK_LOSS:-}" ]; then
+  # Loss on the node link only (the members' TCP connection between ports 4100 and 4101, over this namespace's
+  # loopback), in permille of its segments each way: what a lossy path between two nodes does to the clients' TCP
+  # carried inside the node link's.
+  command -v nft >/dev/null || { echo "SERVAL_NODE_LINK_LOSS needs nft (apt-get install nftables)" >&2; exit 1; }
+  nft add table inet serval_loss
+  nft add chain inet serval_loss out '{ type filter hook output priority 0; }'
+  nft add rule inet serval_loss out oif lo tcp sport '{ 4100, 4101 }' numgen random mod 1000 '<' "$SERVAL_NODE_LINK_LOSS" \
+    counter drop
+  nft add rule inet serval_loss out oif lo tcp dport '{ 4100, 4101 }' numgen random mod 1000 '<' "$SERVAL_NODE_LINK_LOSS" \
+    counter drop
+  nft add rule inet serval_loss out oif lo tcp sport '{ 4100, 4101 }' counter
+  nft add rule inet serval_loss out oif lo tcp dport '{ 4100, 4101 }' counter
+  # what was dropped and what passed, in the run's directory until the harness stops the cluster
+  (while sleep 2; do nft list table inet serval_loss > "$RUN_DIR/node-link-loss.txt"; done) &
+  pids="$pids $!"
+fi
 touch "$RUN_DIR/serval-ready"
 echo "SERVAL cluster of two members up with VLAN bench (encryption ${SERVAL_ENCRYPTION:-on})"
 wait
