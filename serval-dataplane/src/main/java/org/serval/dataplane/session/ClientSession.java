@@ -8,14 +8,13 @@
 package org.serval.dataplane.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.LongAdder;
 import org.serval.api.AccessPolicy;
 import org.serval.api.Audit;
 import org.serval.api.Checks;
@@ -23,8 +22,6 @@ import org.serval.api.ClientRegistry;
 import org.serval.api.Credential;
 import org.serval.api.FloodPolicy;
 import org.serval.api.VlanDirectory;
-import org.serval.api.VlanInfo;
-import org.serval.api.VlanRequests;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.ethernet.Offload;
@@ -41,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's session, whatever its transport: its VLAN memberships, its frames into and out of the switches, and
  * the dispatch of what it sends. The HELLO is {@link Login}'s, storm control {@link StormControl}'s, the bound on
- * what the session says to the client {@link Replies}', a LIST_VLANS answer {@link VlanPages}'. Its state is touched
+ * what the session says to the client {@link Replies}', listing, creating and deleting VLANs
+ * {@link ClientVlanRequests}', the traffic counters {@link SessionCounters}'. Its state is touched
  * only on its link's executor; other sessions reach it only through its {@link SwitchPort}s, whose {@code deliver}
  * only sends on the link, which every {@link Link} allows from any thread.
  */
@@ -112,11 +110,10 @@ public final class ClientSession {
             if (!link.isWritable()) {
                 // A slow client loses its own frames; it cannot make the switch buffer for it.
                 frame.release();
-                outDiscards.increment();
+                counters.outDiscard();
                 return;
             }
-            outFrames.increment();
-            outOctets.add(frame.readableBytes());
+            counters.out(frame.readableBytes());
             link.send(new Data(vlanRef, frame, offload));
         }
 
@@ -130,24 +127,16 @@ public final class ClientSession {
     private final Link link;
     private final Login login;
     private final Replies replies;
+    private final ClientVlanRequests vlanRequests;
+    private final SessionCounters counters = new SessionCounters();
     private final Map<Integer, Port> ports = new HashMap<>();
     // VLANs whose JOIN waits for the registry; a repeated JOIN (a UDP client retransmitting) is not a second one.
     private final Set<String> joining = new HashSet<>();
-    private final LongAdder outFrames = new LongAdder();
-    private final LongAdder outOctets = new LongAdder();
-    private final LongAdder outDiscards = new LongAdder();
-    // Written on the executor, read by the periodic counter report.
-    private final LongAdder inFrames = new LongAdder();
-    private final LongAdder inOctets = new LongAdder();
-    private final LongAdder inDiscards = new LongAdder();
-    private ClientRegistry.TrafficCounters reported;
     private volatile String clientId;
     private volatile String user;
     private boolean welcomed;
     // HELLO flag managed: the client follows ASSIGN, REMOVED and BYE 3 (docs/protocol.md).
     private boolean managed;
-    // CREATE_VLAN and DELETE_VLAN waiting for the controller.
-    private int vlanRequestsInFlight;
     // Whether the client asked for DATA_OFFLOAD and its link can carry it; read by other clients' loops.
     private volatile boolean offloads;
     private boolean ended;
@@ -159,6 +148,7 @@ public final class ClientSession {
         this.dataplane = dataplane;
         this.link = link;
         login = new Login(this, dataplane, link);
+        vlanRequests = new ClientVlanRequests(this, dataplane);
         replies = new Replies(link, () -> {
             // nothing more can be said to a client that does not read: no ERROR, the link goes
             endReason = "error";
@@ -198,13 +188,10 @@ public final class ClientSession {
             case Message.KeepaliveAck ack -> {
                 // any message proves the client alive; the transport has noted this one
             }
-            case Message.ListVlans list -> {
-                final var joined = joinedByUser();
-                reply(VlanPages.page(dataplane.directory(), list, vlan -> maySee(vlan, joined)));
-            }
-            case Message.ListMembers list -> listMembers(list);
-            case Message.CreateVlan create -> vlanRequest(create.request(), true, create.name(), create.open());
-            case Message.DeleteVlan delete -> vlanRequest(delete.request(), false, delete.name(), false);
+            case Message.ListVlans list -> reply(vlanRequests.listVlans(list));
+            case Message.ListMembers list -> reply(vlanRequests.listMembers(list));
+            case Message.CreateVlan create -> vlanRequests.change(create.request(), true, create.name(), create.open());
+            case Message.DeleteVlan delete -> vlanRequests.change(delete.request(), false, delete.name(), false);
             case Message.Resolve resolve -> resolve(resolve);
             case Message.Bye bye -> link.close();
             default -> refuse(0, Error.MALFORMED, "a client does not send " + msg.getClass().getSimpleName());
@@ -214,7 +201,7 @@ public final class ClientSession {
     /**
      * Says something to the client within its bound ({@link Replies}); a client that stopped reading is cut off.
      */
-    private void reply(final Message message) {
+    void reply(final Message message) {
         replies.send(message, clientId);
     }
 
@@ -223,14 +210,14 @@ public final class ClientSession {
         // The membership is checked on every frame against the node's view, so a VLAN that was deleted or a
         // membership that was ended elsewhere stops traffic at once.
         if (port == null || !dataplane.directory().isMember(clientId, port.vlan)) {
-            inDiscards.increment();
+            counters.inDiscard();
             return;
         }
         final var frame = data.content();
         final long now = System.nanoTime();
         final long dst = Macs.read(frame, frame.readerIndex());
         if (Macs.isGroup(dst) && !port.storm.allowGroup(port.floodPolicy(), dst == Macs.BROADCAST, now)) {
-            inDiscards.increment();
+            counters.inDiscard();
             port.vlanSwitch.stormDropped();
             return;
         }
@@ -241,10 +228,9 @@ public final class ClientSession {
         final int length = frame.readableBytes();
         // The switch drops unknown unicast beyond the storm-control rate (Port.mayFloodUnknown), among others.
         if (port.vlanSwitch.receive(port, frame.retain(), data.offload(), now)) {
-            inFrames.increment();
-            inOctets.add(length);
+            counters.in(length);
         } else {
-            inDiscards.increment();
+            counters.inDiscard();
         }
     }
 
@@ -268,6 +254,21 @@ public final class ClientSession {
 
     boolean isEnded() {
         return ended;
+    }
+
+    EventExecutor executor() {
+        return link.executor();
+    }
+
+    /**
+     * The VLANs this session is in, on this node.
+     */
+    Set<String> vlansHere() {
+        final var here = new HashSet<String>();
+        for (var port : ports.values()) {
+            here.add(port.vlan);
+        }
+        return here;
     }
 
     /**
@@ -352,76 +353,6 @@ public final class ClientSession {
 
     private static String removedText(final String clientId, final String vlan) {
         return "an administrator removed client " + clientId + " from VLAN " + vlan;
-    }
-
-    /**
-     * The VLANs the session's user is in through any of its clients, on any node: those it may list and ask the
-     * members of even when access control would no longer let it join.
-     */
-    private Set<String> joinedByUser() {
-        final var directory = dataplane.directory();
-        final var joined = new HashSet<String>();
-        for (var port : ports.values()) {
-            joined.add(port.vlan);
-        }
-        for (var client : directory.clientsOf(user)) {
-            joined.addAll(directory.vlansOf(client));
-        }
-        return joined;
-    }
-
-    /**
-     * Whether the user may see a VLAN: it may join it or is in it. Not audited: a listing asks this of every VLAN.
-     */
-    private boolean maySee(final VlanInfo vlan, final Set<String> joined) {
-        return joined.contains(vlan.name()) || dataplane.gatekeeper().security().decide(user,
-            AccessPolicy.Operation.JOIN, vlan.name(), vlan.open(), vlan.owner()).permitted();
-    }
-
-    private void listMembers(final Message.ListMembers list) {
-        final var info = dataplane.directory().vlan(list.vlan());
-        if (info.isEmpty() || !maySee(info.orElseThrow(), joinedByUser())) {
-            // the same answer whether the VLAN exists or not, so that names do not leak
-            reply(new Error(list.request(), Error.UNKNOWN_VLAN, "VLAN " + list.vlan() + " does not exist"));
-            return;
-        }
-        reply(MemberPages.page(dataplane.directory(), dataplane.existingSwitch(list.vlan()), list));
-    }
-
-    /**
-     * CREATE_VLAN or DELETE_VLAN on behalf of the session's user, decided by the controller off this loop and
-     * answered on it.
-     */
-    private void vlanRequest(final long request, final boolean create, final String name, final boolean open) {
-        if (vlanRequestsInFlight >= Bounds.SESSION_VLAN_REQUESTS_IN_FLIGHT) {
-            reply(new Error(request, Error.LIMIT, "too many VLAN requests at once; wait for the answers"));
-            return;
-        }
-        vlanRequestsInFlight++;
-        final var controller = dataplane.vlanRequests();
-        final CompletionStage<VlanRequests.Answer> pending = create ? controller.create(user, name, open)
-            : controller.delete(user, name);
-        pending.whenComplete((answer, failure) -> link.executor().execute(() -> {
-            vlanRequestsInFlight--;
-            if (ended) {
-                return;
-            }
-            if (failure != null || answer == null) {
-                LOG.warn("Could not {} VLAN {} for client {}", create ? "create" : "delete", name, clientId, failure);
-                reply(new Error(request, Error.INTERNAL, "the server could not " + (create ? "create" : "delete")
-                    + " VLAN " + name));
-                return;
-            }
-            reply(switch (answer.outcome()) {
-                case DONE -> new Message.Done(request);
-                case MALFORMED -> new Error(request, Error.MALFORMED, answer.message());
-                case EXISTS -> new Error(request, Error.EXISTS, answer.message());
-                case UNKNOWN_VLAN -> new Error(request, Error.UNKNOWN_VLAN, answer.message());
-                case DENIED -> new Error(request, Error.DENIED, answer.message());
-                case LIMIT -> new Error(request, Error.LIMIT, answer.message());
-                case INTERNAL -> new Error(request, Error.INTERNAL, answer.message());
-            });
-        }));
     }
 
     /**
@@ -544,10 +475,9 @@ public final class ClientSession {
         if (id == null) {
             return;
         }
-        final var now = counters();
-        if (!now.equals(reported)) {
-            reported = now;
-            dataplane.registry().counters(id, now);
+        final var changed = counters.report();
+        if (changed != null) {
+            dataplane.registry().counters(id, changed);
         }
     }
 
@@ -555,8 +485,7 @@ public final class ClientSession {
      * This session's traffic since it began, read from its counters at once (from any thread).
      */
     ClientRegistry.TrafficCounters counters() {
-        return new ClientRegistry.TrafficCounters(inFrames.sum(), inOctets.sum(), outFrames.sum(), outOctets.sum(),
-            inDiscards.sum(), outDiscards.sum());
+        return counters.now();
     }
 
     /**
@@ -671,8 +600,7 @@ public final class ClientSession {
             if (dataplane.unregister(clientId, this)) {
                 dataplane.registry().disconnected(clientId, endReason);
             }
-            LOG.info("Client {} disconnected ({}); {} frames in, {} out, {} + {} discarded", clientId, endReason,
-                inFrames.sum(), outFrames.sum(), inDiscards.sum(), outDiscards.sum());
+            LOG.info("Client {} disconnected ({}); {}", clientId, endReason, counters.summary());
         }
     }
 }
