@@ -17,9 +17,9 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.Throttle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class DatagramTrain {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramTrain.class);
     private static final boolean KERNEL_GSO = gsoAvailable();
-    // One warning a second for all trains of the process; the others go to DEBUG.
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final AtomicLong NEXT_WARNING = new AtomicLong(System.nanoTime());
+    // one warning a second for all trains of the process, with how many more there were
+    private static final Throttle REFUSED = new Throttle("Refused a UDP GSO send to the client");
 
     private final Channel channel;
     private final ChannelOutboundInvoker out;
@@ -171,15 +170,8 @@ public final class DatagramTrain {
             Bounds.UDP_GSO_RETRY_MAX_MILLIS);
         refusals++;
         singleUntil = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoff);
-        final long now = System.nanoTime();
-        final long next = NEXT_WARNING.get();
-        if (now - next >= 0 && NEXT_WARNING.compareAndSet(next, now + WARNING_INTERVAL_NANOS)) {
-            LOG.warn("UDP GSO to {} refused ({}): {} datagrams lost; sending one at a time for {} ms", address,
-                cause.getMessage(), segments, backoff);
-        } else {
-            LOG.debug("UDP GSO to {} refused ({}): {} datagrams lost; sending one at a time for {} ms", address,
-                cause.getMessage(), segments, backoff);
-        }
+        REFUSED.log(LOG, address, cause.getMessage() + "; " + segments + " datagrams lost, sending one at a time for "
+            + backoff + " ms");
     }
 
     /**

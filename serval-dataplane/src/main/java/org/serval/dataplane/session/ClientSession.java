@@ -23,6 +23,7 @@ import org.serval.api.Credential;
 import org.serval.api.FloodPolicy;
 import org.serval.api.VlanDirectory;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.Throttle;
 import org.serval.dataplane.ethernet.Macs;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.Message;
@@ -261,7 +262,7 @@ public final class ClientSession {
     }
 
     /**
-     * The VLANs this session is in, on this node.
+     * The VLANs this session is in, on this node: a set of the caller's own.
      */
     Set<String> vlansHere() {
         final var here = new HashSet<String>();

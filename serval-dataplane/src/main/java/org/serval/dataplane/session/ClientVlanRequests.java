@@ -7,7 +7,6 @@
  */
 package org.serval.dataplane.session;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.serval.api.AccessPolicy;
@@ -94,7 +93,7 @@ final class ClientVlanRequests {
      */
     private Set<String> joinedByUser() {
         final var directory = dataplane.directory();
-        final var joined = new HashSet<>(session.vlansHere());
+        final var joined = session.vlansHere();
         for (var client : directory.clientsOf(session.user())) {
             joined.addAll(directory.vlansOf(client));
         }

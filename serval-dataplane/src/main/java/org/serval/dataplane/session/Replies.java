@@ -9,6 +9,7 @@ package org.serval.dataplane.session;
 
 import io.netty.util.ReferenceCountUtil;
 import org.serval.dataplane.Bounds;
+import org.serval.dataplane.Throttle;
 import org.serval.dataplane.protocol.Message;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.slf4j.Logger;

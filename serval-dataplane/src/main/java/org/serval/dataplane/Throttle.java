@@ -5,16 +5,17 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.serval.dataplane.session;
+package org.serval.dataplane;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
- * One kind of warning that strangers can cause at will: logged at most once a second, with how many were not.
+ * One kind of warning that strangers or a path can cause at will: logged at most once a second, with how many were
+ * not. Every layer of the dataplane logs such warnings through one of these.
  */
-final class Throttle {
+public final class Throttle {
     private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final String what;
     private final AtomicLong last = new AtomicLong(System.nanoTime() - INTERVAL_NANOS);
@@ -25,11 +26,11 @@ final class Throttle {
      *
      * @param what the event, followed in the log by the peer and the details
      */
-    Throttle(final String what) {
+    public Throttle(final String what) {
         this.what = what;
     }
 
-    void log(final Logger log, final Object peer, final String details) {
+    public void log(final Logger log, final Object peer, final String details) {
         final long now = System.nanoTime();
         final long before = last.get();
         if (now - before < INTERVAL_NANOS || !last.compareAndSet(before, now)) {
