@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SERVAL's KAR (docs/kar.md) dropped into a running plain OpenDaylight of the same release, built by
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * cannot be found anywhere else, not even in the build's local repository.
  */
 class KarInstallTest {
+    private static final Logger LOG = LoggerFactory.getLogger(KarInstallTest.class);
     private static final Duration RESTCONF_TIMEOUT = Duration.ofMinutes(4);
     // What Karaf's KAR deployer, its file installer and the feature service name in an error about our install.
     private static final List<String> INSTALL_MARKS = List.of("odl-serval", "org.serval", "KarArtifactInstaller",
@@ -66,6 +69,8 @@ class KarInstallTest {
 
             assertTrue(Files.isDirectory(home.resolve("data/kar/odl-serval")), "Karaf did not unpack the KAR");
             final var install = Files.readString(server.karafLog()).substring((int) logStart);
+            // whether AAA lost its encryption service this time, and SERVAL's watch brought it back
+            install.lines().filter(line -> line.contains("StalledServiceWatch")).forEach(LOG::info);
             assertFalse(install.contains("Refreshing bundles"), "the install refreshed running bundles");
             final var put = server.send("PUT", "/data/serval:vlans/vlan=kar",
                 "{\"serval:vlan\":[{\"name\":\"kar\",\"vid\":7}]}", "admin", "admin");
@@ -93,12 +98,16 @@ class KarInstallTest {
      * test on a shared machine, nothing listening beyond loopback (SERVAL's distribution does the same).
      */
     private void prepare() throws IOException {
-        // A build without clean unpacks over the last run: its data and its KAR would install SERVAL at boot.
+        // A build without clean unpacks over the last run: its data and its KAR would install SERVAL at boot, and its
+        // datastore (state/) would hold SERVAL's VLANs and AAA's settings. A fresh datastore, as an operator's first
+        // start has, is also where AAA loses its encryption service on SERVAL's install (docs/kar.md).
         Files.deleteIfExists(home.resolve("deploy/odl-serval.kar"));
-        if (Files.isDirectory(home.resolve("data"))) {
-            try (var paths = Files.walk(home.resolve("data"))) {
-                for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
+        for (var dir : List.of("data", "state")) {
+            if (Files.isDirectory(home.resolve(dir))) {
+                try (var paths = Files.walk(home.resolve(dir))) {
+                    for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
                 }
             }
         }
