@@ -99,8 +99,8 @@ public final class StalledServiceWatch {
         restarts++;
         lastRestart = now;
         awaitingReturn = true;
-        LOG.warn("{} has been missing for {} s while its provider is active (an OpenDaylight AAA defect after new "
-            + "YANG modules, docs/kar.md): restarting the provider, try {} of {}", what,
+        LOG.warn("{} has been missing for {} s while its provider is active (OpenDaylight AAA's race after new YANG "
+            + "modules, or a setting it cannot use; docs/kar.md): restarting the provider, try {} of {}", what,
             Duration.ofNanos(now - stalledSince).toSeconds(), restarts, maxRestarts);
         host.restartProvider();
         return true;
