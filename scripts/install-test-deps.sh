@@ -18,6 +18,7 @@ need lintian         command -v lintian          #   checking the packages
 need systemd         command -v systemd-analyze  #   verifying the units
 need strace          command -v strace           #   the client package's wake-up count
 need adduser         command -v adduser          #   the packages' system users (ServerPackageTest)
+need curl            command -v curl             #   serval-server depends on it (its ExecStartPost; ServerPackageTest)
 need avahi-daemon    test -x /usr/sbin/avahi-daemon  # an mDNS responder (ChatterTest)
 need python3         test -x /usr/bin/python3    # ChatterTest's mDNS querier and multicast sender and receiver,
                                                  # AddressingTest's raw packets, BridgeTest's hosts on vids

@@ -11,6 +11,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * The serval-server Debian package as an administrator meets it, on this machine: {@code dpkg -i}, the unit checked
  * by {@code systemd-analyze verify}, the server run exactly as the unit's ExecStart, User=, Environment= and
  * WorkingDirectory= say, with no capabilities and no new privileges (this machine has no systemd to run the unit
- * itself); over RESTCONF a VLAN, a user and a new admin password; a clean stop by SIGTERM; nothing written outside
- * its state, log and configuration directories; an upgrade in place to a package of a higher version (the same
- * files, repacked with the version bumped: what an upgrade must keep does not depend on what changed), after which
+ * itself), then its ExecStartPost, which must have replaced admin/admin with a random password in a file only the
+ * service reads; over RESTCONF a VLAN, a user and a new admin password; a clean stop by SIGTERM; nothing written
+ * outside its state, log and configuration directories; an upgrade in place to a package of a higher version (the
+ * same files, repacked with the version bumped: what an upgrade must keep does not depend on what changed), after which
  * the VLAN, the user, the admin password, the dataplane certificate and the administrator's edit of a conffile are
  * all still there; then {@code dpkg -P} leaves nothing behind but the system user serval-server, which Debian keeps
  * (the postrm says why). Everything it changes on the machine is undone, also when it fails.
@@ -58,6 +61,7 @@ class ServerPackageTest {
     private static final Path STATE = Path.of("/var/lib/serval");
     private static final Path LOGS = Path.of("/var/log/serval");
     private static final Path SETTINGS = CONF.resolve("org.serval.controller.cfg");
+    private static final Path ADMIN_PASSWORD = STATE.resolve("restconf-admin.password");
     private static final String EDIT = "# ServerPackageTest: the administrator's line, kept across upgrades";
     private static final String BASE = "http://127.0.0.1:8181";
     private static final List<Integer> PORTS = List.of(8181, 8182, 4000, 8101, 2550, 1099, 44444);
@@ -110,14 +114,22 @@ class ServerPackageTest {
             final var marker = scratch.resolve("before-start");
             Files.writeString(marker, "");
             server = start(unit, "first");
-            final String fingerprint = awaitRestconf(server, "admin");
-            checkProcess(server.pid());
-            expect(204, rpc("create-vlan", "{\"name\":\"" + vlan + "\",\"vid\":321}", "admin"));
-            expect(204, rpc("set-password", "{\"user\":\"" + servalUser + "\",\"password\":\"pkg-secret-1\"}",
-                "admin"));
-            changeAdminPassword();
+            // nothing open by default: admin/admin is gone before anyone is told RESTCONF is up
+            final String initial = afterStart(unit, "first");
+            assertNotNull(initial, "the first start wrote " + ADMIN_PASSWORD);
+            assertTrue(initial.length() >= 20, initial);
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(ADMIN_PASSWORD));
+            assertEquals(USER, Files.getOwner(ADMIN_PASSWORD).getName());
+            final String fingerprint = awaitRestconf(server, initial);
             assertEquals(401, send("GET", "/rests/data/serval:nodes?content=nonconfig", null, "admin").statusCode(),
                 "admin/admin no longer works");
+            checkProcess(server.pid());
+            expect(204, rpc("create-vlan", "{\"name\":\"" + vlan + "\",\"vid\":321}", initial));
+            expect(204, rpc("set-password", "{\"user\":\"" + servalUser + "\",\"password\":\"pkg-secret-1\"}",
+                initial));
+            changeAdminPassword(initial);
+            assertEquals(401, send("GET", "/rests/data/serval:nodes?content=nonconfig", null, initial).statusCode(),
+                "the first start's password no longer works");
             stop(server, unit);
             server = null;
             assertTrue(Files.readString(LOGS.resolve("serval.log")).contains("SERVAL controller started"),
@@ -133,6 +145,10 @@ class ServerPackageTest {
             assertFalse(Files.exists(STATE.resolve("data/cache")), "the old version's bundle cache is gone");
 
             server = start(Files.readString(UNIT), "upgraded");
+            // a later start leaves the administrator's password alone, and does not wait for RESTCONF to do so
+            final long post = System.nanoTime();
+            assertEquals(initial, afterStart(Files.readString(UNIT), "upgraded"));
+            assertTrue(System.nanoTime() - post < TimeUnit.SECONDS.toNanos(20), "ExecStartPost returned at once");
             assertEquals(fingerprint, awaitRestconf(server, adminPassword),
                 "the dataplane certificate survived the upgrade");
             expect(200, send("GET", "/rests/data/serval:vlans/vlan=" + vlan + "?content=config", null,
@@ -256,18 +272,44 @@ class ServerPackageTest {
      * WorkingDirectory=, an empty bounding set (CapabilityBoundingSet= with nothing) and no new privileges.
      */
     private Process start(final String unit, final String name) throws IOException {
+        LOG.info("starting the installed server as its unit does ({})", name);
+        return asUnit(unit, setting(unit, "ExecStart"), logs.resolve(name + ".log")).start();
+    }
+
+    /**
+     * The unit's ExecStartPost as systemd runs it once the server has started (the same user, limits and
+     * environment; its "-" lets it fail without failing the unit, which the script must not need): at the first
+     * start it replaces admin/admin with a random password written to the state directory. Returns that file's
+     * password, or null when there is no file.
+     */
+    private String afterStart(final String unit, final String name) throws Exception {
+        final var post = setting(unit, "ExecStartPost");
+        assertTrue(post.startsWith("-"), post);
+        final var output = logs.resolve(name + "-post.log");
+        final var process = asUnit(unit, post.substring(1), output).start();
+        assertTrue(process.waitFor(BOOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "ExecStartPost did not end");
+        final var said = read(output).strip();
+        assertEquals(0, process.exitValue(), () -> "ExecStartPost: " + said);
+        LOG.info("ExecStartPost ({}): {}", name, said);
+        return Files.exists(ADMIN_PASSWORD) ? Files.readString(ADMIN_PASSWORD).strip() : null;
+    }
+
+    private ProcessBuilder asUnit(final String unit, final String commandLine, final Path output) {
         assertEquals(USER, setting(unit, "User"));
         assertEquals("", setting(unit, "CapabilityBoundingSet"), "the unit drops every capability");
         final var command = new ArrayList<>(List.of("sh", "-c", "umask " + setting(unit, "UMask") + " && exec \"$@\"",
             "sh", "setpriv", "--reuid", USER, "--regid", setting(unit, "Group"), "--init-groups", "--inh-caps",
             "-all", "--bounding-set", "-all", "--no-new-privs", "--"));
-        command.addAll(List.of(setting(unit, "ExecStart").split(" +")));
+        command.addAll(List.of(commandLine.split(" +")));
         final var builder = new ProcessBuilder(command).directory(Path.of(setting(unit, "WorkingDirectory")).toFile())
-            .redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile());
+            .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().clear();
         builder.environment().putAll(serviceEnvironment(unit));
-        LOG.info("starting the installed server as its unit does ({})", name);
-        return builder.start();
+        return builder;
+    }
+
+    private static String read(final Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
     }
 
     /**
@@ -319,10 +361,10 @@ class ServerPackageTest {
      * A new password for RESTCONF's admin account (OpenDaylight AAA keeps it in the state directory), as the
      * README's "Accounts" says.
      */
-    private void changeAdminPassword() throws Exception {
+    private void changeAdminPassword(final String current) throws Exception {
         final var body = "{\"name\":\"admin\",\"password\":\"" + adminPassword + "\",\"description\":\"admin user\","
             + "\"email\":\"\",\"enabled\":1,\"domainid\":\"sdn\"}";
-        final var response = send("PUT", "/auth/v1/users/admin@sdn", body, "admin");
+        final var response = send("PUT", "/auth/v1/users/admin@sdn", body, current);
         assertTrue(response.statusCode() / 100 == 2, () -> "PUT admin@sdn: " + response.statusCode() + " "
             + response.body());
         expect(200, send("GET", "/rests/data/serval:nodes?content=nonconfig", null, adminPassword));
