@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The watch is asked at a fixed period. It restarts only a provider that has been active without its service for
  * a whole grace period (the provider needs well under a second when it works), waits the same again before another
- * try, and gives up after a few.
+ * try, and gives up after a few; a service that comes back ends the stall, and the next one has all its tries again.
  */
 public final class StalledServiceWatch {
     /** What the watch sees of the host and the one thing it may do. */
@@ -71,7 +71,10 @@ public final class StalledServiceWatch {
     public synchronized boolean check(final long now) {
         if (host.servicePresent()) {
             if (awaitingReturn) {
+                // repaired: a later stall gets the whole budget again
                 awaitingReturn = false;
+                restarts = 0;
+                gaveUp = false;
                 LOG.info("{} is back", what);
             }
             stalledSince = IDLE;
@@ -106,7 +109,7 @@ public final class StalledServiceWatch {
         return true;
     }
 
-    /** How many times the watch restarted the provider. */
+    /** How many times the watch restarted the provider in the current stall. */
     public synchronized int restarts() {
         return restarts;
     }

@@ -74,6 +74,22 @@ class StalledServiceWatchTest {
     }
 
     @Test
+    void aRepairedStallLeavesTheNextOneAllItsTries() {
+        for (long now = 0; now <= 300 * SECOND; now += SECOND) {
+            watch.check(now);
+        }
+        assertEquals(3, host.restarts);
+        host.present = true;
+        watch.check(301 * SECOND);
+        assertEquals(0, watch.restarts());
+        host.present = false;
+        for (long now = 302 * SECOND; now <= 600 * SECOND; now += SECOND) {
+            watch.check(now);
+        }
+        assertEquals(6, host.restarts);
+    }
+
+    @Test
     void itGivesUpAfterItsRestarts() {
         for (long now = 0; now <= 300 * SECOND; now += SECOND) {
             watch.check(now);
