@@ -52,7 +52,6 @@ public final class StalledServiceWatch {
     private long lastRestart = IDLE;
     private int restarts;
     private boolean gaveUp;
-    private boolean awaitingReturn;
 
     /**
      * A watch over {@code what} (for the log) that restarts its provider after {@code grace} without the service, at
@@ -70,9 +69,8 @@ public final class StalledServiceWatch {
      */
     public synchronized boolean check(final long now) {
         if (host.servicePresent()) {
-            if (awaitingReturn) {
+            if (restarts > 0) {
                 // repaired: a later stall gets the whole budget again
-                awaitingReturn = false;
                 restarts = 0;
                 gaveUp = false;
                 LOG.info("{} is back", what);
@@ -101,7 +99,6 @@ public final class StalledServiceWatch {
         }
         restarts++;
         lastRestart = now;
-        awaitingReturn = true;
         LOG.warn("{} has been missing for {} s while its provider is active (OpenDaylight AAA's race after new YANG "
             + "modules, or a setting it cannot use; docs/kar.md): restarting the provider, try {} of {}", what,
             Duration.ofNanos(now - stalledSince).toSeconds(), restarts, maxRestarts);

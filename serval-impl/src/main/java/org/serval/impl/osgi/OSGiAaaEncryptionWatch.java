@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 @Component(immediate = true, service = {})
 public final class OSGiAaaEncryptionWatch implements StalledServiceWatch.Host {
-    static final String PROVIDER_BUNDLE = "org.opendaylight.aaa.encrypt-service-impl";
-    static final String PROVIDER = "org.opendaylight.aaa.encrypt.impl.OSGiEncryptionServiceConfigurator";
-    static final String SERVICE = "org.opendaylight.aaa.encrypt.AAAEncryptionService";
+    private static final String PROVIDER_BUNDLE = "org.opendaylight.aaa.encrypt-service-impl";
+    private static final String PROVIDER = "org.opendaylight.aaa.encrypt.impl.OSGiEncryptionServiceConfigurator";
+    private static final String SERVICE = "org.opendaylight.aaa.encrypt.AAAEncryptionService";
     // The configurator brings the service up within a second when it works; restarting it is cheap.
     private static final Duration GRACE = Duration.ofSeconds(15);
     private static final Duration PERIOD = Duration.ofSeconds(3);
