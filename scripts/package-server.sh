@@ -63,6 +63,10 @@ tar -xzf "$tarball" -C "$root/$PREFIX" --strip-components=1 --no-same-owner
 # (the unit) and by the scripts of bin/ that look in $KARAF_HOME/etc through the link.
 mv "$root/$PREFIX/etc" "$root/$ETC"
 ln -s "/$ETC" "$root/$PREFIX/etc"
+# The shell's account is no configuration to ship: each installation makes its own from Karaf's file (postinst, with
+# bin/serval-secure-shell), so users.properties is not a conffile; an upgrade keeps it as a file of the instance.
+install -D -m 0644 "$root/$ETC/users.properties" "$root/usr/share/serval-server/users.properties"
+rm "$root/$ETC/users.properties"
 # Everything the server writes is under /var/lib/serval (KARAF_BASE, its working directory): Karaf's data and
 # cache, the datastore (state/), the certificate (state/tls), the cluster's configuration/; Karaf reads
 # $KARAF_BASE/etc too, and relative paths in the configuration (etc/tls/...) resolve from there.

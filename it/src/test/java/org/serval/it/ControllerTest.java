@@ -29,6 +29,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -325,7 +326,14 @@ class ControllerTest {
     void theShellRequiresAuthentication() throws Exception {
         final var output = server.shellAs("wrong", "serval:vlan-create sh-intruder");
         assertFalse(output.contains("VLAN sh-intruder created"), output);
+        // Karaf's default account karaf/karaf is gone: a random password, in a file only this user reads
+        final var defaults = server.shellAs("karaf", "serval:vlan-create sh-intruder");
+        assertFalse(defaults.contains("VLAN sh-intruder created"), defaults);
         assertFalse(server.get("/data/serval:vlans").body().contains("sh-intruder"), "nothing was created");
+        assertTrue(server.shellPassword().matches("[0-9a-f]{36}"), "a random password of 144 bits");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.shellAccounts())));
+        final var owner = server.shellAs(server.shellPassword(), "serval:vlan-create sh-owner");
+        assertTrue(owner.contains("VLAN sh-owner created"), "the password in the file opens the shell: " + owner);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -272,15 +273,38 @@ final class ServalServer implements AutoCloseable {
      * Runs shell commands the way a script would: {@code bin/client -b}, commands on standard input.
      */
     String shell(final String... commands) throws IOException, InterruptedException {
-        return shellAs("karaf", commands);
+        // No account given: bin/client takes the first one of etc/users.properties, as ./serval shell does.
+        return client(List.of(), commands);
     }
 
     /**
      * Runs shell commands with a password of the caller's choosing, to show that a wrong one gets nothing done.
      */
     String shellAs(final String password, final String... commands) throws IOException, InterruptedException {
-        final var builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-u", "karaf", "-p", password,
-            "-r", "2", "-b").directory(home.toFile()).redirectErrorStream(true);
+        return client(List.of("-u", "karaf", "-p", password), commands);
+    }
+
+    /**
+     * The shell account's password, which bin/serval-secure-shell made random when Karaf first started.
+     */
+    String shellPassword() throws IOException {
+        return Files.readAllLines(shellAccounts()).stream()
+            .filter(line -> line.matches("karaf\\s*=.*"))
+            .map(line -> line.substring(line.indexOf('=') + 1).split(",", 2)[0].strip())
+            .findFirst().orElseThrow(() -> new IllegalStateException("no account karaf in " + shellAccounts()));
+    }
+
+    Path shellAccounts() {
+        return home.resolve("etc/users.properties");
+    }
+
+    private String client(final List<String> account, final String... commands)
+            throws IOException, InterruptedException {
+        final var command = new ArrayList<String>();
+        command.add(home.resolve("bin/client").toString());
+        command.addAll(account);
+        command.addAll(List.of("-r", "2", "-b"));
+        final var builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         final var client = builder.start();
         try (var in = client.getOutputStream()) {

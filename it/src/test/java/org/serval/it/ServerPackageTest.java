@@ -43,12 +43,14 @@ import org.slf4j.LoggerFactory;
  * by {@code systemd-analyze verify}, the server run exactly as the unit's ExecStart, User=, Environment= and
  * WorkingDirectory= say, with no capabilities and no new privileges (this machine has no systemd to run the unit
  * itself), then its ExecStartPost, which must have replaced admin/admin with a random password in a file only the
- * service reads; over RESTCONF a VLAN, a user and a new admin password; a clean stop by SIGTERM; nothing written
+ * service reads; over RESTCONF a VLAN, a user and a new admin password; the shell through root's bin/client with the
+ * installation's own random password, and karaf/karaf refused; a clean stop by SIGTERM; nothing written
  * outside its state, log and configuration directories; an upgrade in place to a package of a higher version (the
  * same files, repacked with the version bumped: what an upgrade must keep does not depend on what changed), after which
- * the VLAN, the user, the admin password, the dataplane certificate and the administrator's edit of a conffile are
- * all still there; then {@code dpkg -P} leaves nothing behind but the system user serval-server, which Debian keeps
- * (the postrm says why). Everything it changes on the machine is undone, also when it fails.
+ * the VLAN, the user, the admin password, the shell's password, the dataplane certificate and the administrator's
+ * edit of a conffile are all still there; then {@code dpkg -P} leaves nothing behind but the system user
+ * serval-server, which Debian keeps (the postrm says why). Everything it changes on the machine is undone, also
+ * when it fails.
  */
 class ServerPackageTest {
     private static final Logger LOG = LoggerFactory.getLogger(ServerPackageTest.class);
@@ -62,6 +64,7 @@ class ServerPackageTest {
     private static final Path LOGS = Path.of("/var/log/serval");
     private static final Path SETTINGS = CONF.resolve("org.serval.controller.cfg");
     private static final Path ADMIN_PASSWORD = STATE.resolve("restconf-admin.password");
+    private static final Path SHELL_ACCOUNTS = CONF.resolve("users.properties");
     private static final String EDIT = "# ServerPackageTest: the administrator's line, kept across upgrades";
     private static final String BASE = "http://127.0.0.1:8181";
     private static final List<Integer> PORTS = List.of(8181, 8182, 4000, 8101, 2550, 1099, 44444);
@@ -125,6 +128,7 @@ class ServerPackageTest {
                 "admin/admin no longer works");
             checkProcess(server.pid());
             expect(204, rpc("create-vlan", "{\"name\":\"" + vlan + "\",\"vid\":321}", initial));
+            final String shellPassword = checkShell();
             expect(204, rpc("set-password", "{\"user\":\"" + servalUser + "\",\"password\":\"pkg-secret-1\"}",
                 initial));
             changeAdminPassword(initial);
@@ -138,6 +142,7 @@ class ServerPackageTest {
 
             upgrade(deb, scratch);
             assertTrue(Files.readString(SETTINGS).contains(EDIT), "the upgrade kept the edited conffile");
+            assertEquals(shellPassword, shellPassword(), "the upgrade kept the shell's password");
             try (Stream<Path> files = Files.list(CONF)) {
                 assertEquals(List.of(), files.filter(f -> f.toString().matches(".*\\.dpkg-(dist|old|new)$")).toList(),
                     "dpkg had nothing to ask about the configuration");
@@ -226,8 +231,11 @@ class ServerPackageTest {
         assertEquals(USER + ":" + USER + " 750", owner(STATE.resolve("data")));
         assertEquals(USER + ":" + USER + " 750", owner(LOGS));
         assertEquals("root:" + USER + " 770", owner(CONF));
-        assertEquals("root:" + USER + " 640", owner(CONF.resolve("users.properties")),
-            "the shell's credentials are the service's to read only");
+        // The shell's account: the installation's own, not a conffile, with no default password
+        assertEquals(USER + ":" + USER + " 600", owner(SHELL_ACCOUNTS),
+            "the shell's credentials are the service's (and root's) to read only");
+        assertFalse(conffiles.contains(SHELL_ACCOUNTS.toString()), "users.properties is no conffile: " + conffiles);
+        assertTrue(shellPassword().matches("[0-9a-f]{36}"), "karaf's password was made random");
 
         final var verify = exec("systemd-analyze", "verify", UNIT.toString());
         assertEquals(0, verify.code(), verify::toString);
@@ -238,6 +246,24 @@ class ServerPackageTest {
         assertEquals(0, java.code(), java::toString);
         assertTrue(java.errors().contains("25"), "the runtime is the JDK 25 the build used: " + java.errors());
         assertFalse(Files.exists(HOME.resolve("runtime/bin/javac")), "a runtime, not a JDK");
+    }
+
+    /**
+     * The shell as an administrator uses it, root's {@code bin/client} with no account given, which logs in with
+     * the one in users.properties; Karaf's default account is refused. Returns the shell's password.
+     */
+    private String checkShell() throws Exception {
+        final var client = HOME.resolve("bin/client").toString();
+        final var list = exec(client, "-r", "3", "serval:vlan-list");
+        assertTrue(list.output().contains(vlan), "root's bin/client lists the VLAN: " + list);
+        final var defaults = exec(client, "-u", "karaf", "-p", "karaf", "serval:vlan-list");
+        assertFalse(defaults.output().contains(vlan), "karaf/karaf is refused: " + defaults);
+        return shellPassword();
+    }
+
+    private static String shellPassword() throws IOException {
+        return Files.readAllLines(SHELL_ACCOUNTS).stream().filter(line -> line.matches("karaf\\s*=.*"))
+            .map(line -> line.substring(line.indexOf('=') + 1).split(",", 2)[0].strip()).findFirst().orElseThrow();
     }
 
     private static String owner(final Path path) throws Exception {

@@ -67,7 +67,7 @@ class ShellTest {
 
     private static ClientSession login() throws IOException {
         final var session = ssh.connect("karaf", "127.0.0.1", 8101).verify(WAIT).getSession();
-        session.addPasswordIdentity("karaf");
+        session.addPasswordIdentity(server.shellPassword());
         session.auth().verify(WAIT);
         return session;
     }
