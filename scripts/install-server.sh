@@ -4,7 +4,8 @@
 #   scripts/install-server.sh TARBALL HOME
 #
 # A first install unpacks TARBALL into HOME. A reinstall (a newer build) unpacks it beside HOME and keeps:
-#   - the data: the datastore (state/: VLANs, users, access control) and the RESTCONF accounts (data/idmlight.db);
+#   - the data: the datastore (state/: VLANs, users, access control) and the RESTCONF accounts (data/idmlight.db,
+#     with the first start's admin password in restconf-admin.password and its marker);
 #   - every file under etc/ that the operator changed or added, the way dpkg keeps conffiles: HOME/.dist-etc holds
 #     the etc/ the last install shipped; a file that differs from it (or is not in it) is the operator's and is
 #     kept. When the new build also changed that file, the new version is written beside it as FILE.dist and a
@@ -28,7 +29,7 @@ tar -xzf "$tarball" -C "$fresh" --strip-components=1
 cp -a "$fresh/etc" "$fresh/.dist-etc"
 
 if [ -d "$home" ]; then
-  for kept in state data/idmlight.db.mv.db data/serval-admin-password.set; do
+  for kept in state data/idmlight.db.mv.db data/serval-admin-password.set restconf-admin.password; do
     if [ -e "$home/$kept" ]; then
       rm -rf "${fresh:?}/$kept"
       mkdir -p "$(dirname "$fresh/$kept")"

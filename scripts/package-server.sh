@@ -99,7 +99,6 @@ for lib in libawt_xawt libjawt libjsound libsplashscreen libfontmanager libfreet
 done
 
 install -m 0644 "$SRC/serval-server.service" "$root/lib/systemd/system/serval-server.service"
-install -m 0755 "$SRC/serval-secure-admin" "$root/$PREFIX/bin/serval-secure-admin"
 install -m 0644 "$SRC/copyright" "$doc/copyright"
 install -m 0644 "$SRC/README.Debian" "$doc/README.Debian"
 install -D -m 0644 "$SRC/lintian-overrides" "$root/usr/share/lintian/overrides/serval-server"

@@ -56,6 +56,7 @@ class InstallTest {
         Files.createDirectories(home.resolve("state"));
         Files.writeString(home.resolve("state/journal"), "vlans\n");
         Files.writeString(home.resolve("data/idmlight.db.mv.db"), "accounts\n");
+        Files.writeString(home.resolve("restconf-admin.password"), "first start's\n");
         // A file the old build shipped otherwise and the operator changed: the new build changed it too.
         final var serval = etc.resolve("org.serval.controller.cfg");
         Files.writeString(shipped.resolve("org.serval.controller.cfg"), "old default = 1\n");
@@ -73,6 +74,7 @@ class InstallTest {
         assertEquals("mine = yes\n", Files.readString(etc.resolve("site.cfg")));
         assertEquals("vlans\n", Files.readString(home.resolve("state/journal")));
         assertEquals("accounts\n", Files.readString(home.resolve("data/idmlight.db.mv.db")));
+        assertEquals("first start's\n", Files.readString(home.resolve("restconf-admin.password")));
         assertEquals("operator = 1\n", Files.readString(serval));
         assertTrue(Files.readString(etc.resolve("org.serval.controller.cfg.dist")).contains("dataplane.tcp.port"),
             "the new build's version beside the operator's");
