@@ -288,10 +288,17 @@ final class ServalServer implements AutoCloseable {
      * The shell account's password, which bin/serval-secure-shell made random when Karaf first started.
      */
     String shellPassword() throws IOException {
-        return Files.readAllLines(shellAccounts()).stream()
+        return shellPassword(shellAccounts());
+    }
+
+    /**
+     * The password of the account karaf in a Karaf users.properties.
+     */
+    static String shellPassword(final Path accounts) throws IOException {
+        return Files.readAllLines(accounts).stream()
             .filter(line -> line.matches("karaf\\s*=.*"))
             .map(line -> line.substring(line.indexOf('=') + 1).split(",", 2)[0].strip())
-            .findFirst().orElseThrow(() -> new IllegalStateException("no account karaf in " + shellAccounts()));
+            .findFirst().orElseThrow(() -> new IllegalStateException("no account karaf in " + accounts));
     }
 
     Path shellAccounts() {

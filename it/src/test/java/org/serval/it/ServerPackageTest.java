@@ -262,8 +262,7 @@ class ServerPackageTest {
     }
 
     private static String shellPassword() throws IOException {
-        return Files.readAllLines(SHELL_ACCOUNTS).stream().filter(line -> line.matches("karaf\\s*=.*"))
-            .map(line -> line.substring(line.indexOf('=') + 1).split(",", 2)[0].strip()).findFirst().orElseThrow();
+        return ServalServer.shellPassword(SHELL_ACCOUNTS);
     }
 
     private static String owner(final Path path) throws Exception {
