@@ -28,7 +28,7 @@ public final class Bounds {
 
     // ---- Messages (protocol/) -------------------------------------------------------------------------------
 
-    /** The largest message of any type but DATA_OFFLOAD, header included (docs/protocol.md). */
+    /** The largest message of any type but DATA_OFFLOAD (FRAME_OFFLOAD on node links), header included. */
     public static final int MAX_MESSAGE = 2048;
     /**
      * Entries of the node list sent to clients (NODES, split into as many messages as it needs): 64 nodes with two
@@ -113,6 +113,21 @@ public final class Bounds {
     public static final int HANDSHAKE_BURST = 64;
     /** Sources whose handshake rate is remembered, least recently seen forgotten first. */
     public static final int HANDSHAKE_SOURCES = 16_384;
+
+    // ---- At the node-link port (transport/Admission, cluster/PeerSockets) ---------------------------------------
+    // The node-link port is open to whoever reaches it, while only the cluster's members belong there: each dials
+    // every other once, and again after a loss. The bounds leave room for a whole cluster on one host (./serval
+    // cluster start, all on 127.0.0.1) and for reconnections overlapping old links, and nothing for a crowd.
+    /** Node-link connections from one IPv4 address or IPv6 /64: a cluster of 16 members on one host. */
+    public static final int PEER_PER_ADDRESS = 16;
+    /** Node-link connections from one IPv6 /48. */
+    public static final int PEER_PER_SLASH48 = 64;
+    /** Node-link connections in all: two each from 128 other members. */
+    public static final int PEER_TOTAL = 256;
+    /** TLS handshakes per second one source may start on the node-link port; a /48 gets four times as many. */
+    public static final int PEER_HANDSHAKES_PER_SECOND = 4;
+    /** Handshakes a quiet source may start at once on the node-link port: every member on that host redialling. */
+    public static final int PEER_HANDSHAKE_BURST = 16;
 
     // ---- Logins (session/Gatekeeper) -------------------------------------------------------------------------
 

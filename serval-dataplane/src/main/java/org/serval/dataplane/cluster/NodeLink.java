@@ -13,11 +13,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.security.Fingerprints;
+import org.serval.dataplane.session.LogTally;
 import org.serval.dataplane.session.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +87,14 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
     // the other node and nothing else: whether the node is gone is the cluster's call (its heartbeat, docs/cluster.md).
     static final long DEAD_MILLIS = 2000;
     private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
+    // Anyone who reaches the node-link port can cause these at will: the first from a quiet source in full, the
+    // rest summed up (session/LogTally).
+    private static final LogTally REFUSED = new LogTally((count, prefix, seconds, last) ->
+        LOG.warn("{} node links refused from {} in the last {} s (the last: {})", LogTally.count(count), prefix,
+            seconds, last));
+    private static final LogTally FAILED = new LogTally((count, prefix, seconds, last) ->
+        LOG.warn("{} node links from {} failed in the last {} s (the last: {})", LogTally.count(count), prefix,
+            seconds, last));
 
     private final String self;
     private final String expectedId;
@@ -274,8 +285,14 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
     }
 
     private void refuse(final ChannelHandlerContext ctx, final String why) {
-        LOG.warn("Refusing the node link with {}: {}", ctx.channel().remoteAddress(), why);
+        if (REFUSED.record(remoteHost(), why)) {
+            LOG.warn("Refusing the node link with {}: {}", ctx.channel().remoteAddress(), why);
+        }
         ctx.close();
+    }
+
+    private InetAddress remoteHost() {
+        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     @Override
@@ -302,7 +319,9 @@ final class NodeLink extends SimpleChannelInboundHandler<PeerMessage> {
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-        LOG.warn("Node link with {}: {}", who(), cause.getMessage());
+        if (FAILED.record(remoteHost(), String.valueOf(cause.getMessage()))) {
+            LOG.warn("Node link with {}: {}", who(), cause.getMessage());
+        }
         ctx.close();
     }
 

@@ -19,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.protocol.MessageCodec;
 import org.serval.dataplane.protocol.ProtocolException;
@@ -46,9 +47,9 @@ public final class PeerCodec {
     };
     /**
      * The longest message before HELLO is accepted, and of every type but FRAME_OFFLOAD: a FRAME's header (type,
-     * ref) and the largest Ethernet frame, with room to spare.
+     * ref) and the largest Ethernet frame, with room to spare: the client protocol's bound.
      */
-    static final int MAX_MESSAGE = 2048;
+    static final int MAX_MESSAGE = Bounds.MAX_MESSAGE;
     /**
      * The longest frame a FRAME_OFFLOAD carries: what the length field leaves after the type, the VLAN number and
      * the offload header. A longer super-frame (the client protocol allows 3 bytes more) goes cut into segments.

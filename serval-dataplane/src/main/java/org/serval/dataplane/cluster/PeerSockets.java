@@ -28,13 +28,23 @@ import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
 import org.serval.dataplane.Bounds;
 import org.serval.dataplane.security.ServerIdentity;
+import org.serval.dataplane.transport.Admission;
 
 /**
  * The sockets of the node links: the node-link port this node listens on, and the connections it dials to other
  * nodes' ports. Each gets the same pipeline: TLS (mutual, with the node certificates) unless plaintext is
  * configured, {@link PeerCodec}, an idle check, and a {@link NodeLink} as the last stage.
+ *
+ * <p>The port is open to whoever reaches it, so what it accepts passes the clients' {@link Admission} first, with
+ * the node-link bounds ({@code Bounds.PEER_*}): so many connections per source and in all and so many handshakes a
+ * second, counted before any TLS work. It needs no login deadline: the idle check sits after TLS and the codec, so
+ * only whole messages count as reading, and a connection that has sent none for {@link NodeLink#DEAD_MILLIS}
+ * (whatever bytes it trickled) is closed; its first message must be the HELLO, and only a member's passes.
  */
 final class PeerSockets {
+    private static final Admission.Limits ADMISSION = new Admission.Limits(NodeLink.DEAD_MILLIS,
+        Bounds.PEER_PER_ADDRESS, Bounds.PEER_PER_ADDRESS, Bounds.PEER_PER_SLASH48, Bounds.PEER_TOTAL,
+        Bounds.PEER_HANDSHAKES_PER_SECOND, Bounds.PEER_HANDSHAKE_BURST);
     private static final WriteBufferWaterMark WATER_MARK =
         new WriteBufferWaterMark(Bounds.PEER_LOW_WATER, Bounds.PEER_HIGH_WATER);
 
@@ -64,11 +74,14 @@ final class PeerSockets {
      * Opens the node-link port; blocks until it is bound.
      */
     Channel listen(final InetSocketAddress bind) throws InterruptedException {
+        final var admission = new Admission(ADMISSION, identity != null);
         return new ServerBootstrap()
             .group(group)
             .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            // sees each accepted connection before it is registered, so that a refused one costs nothing more
+            .handler(admission)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) throws SSLException {

@@ -8,6 +8,7 @@
 package org.serval.dataplane.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import org.serval.api.LocalNodeView;
 import org.serval.api.LocalVlanView;
 import org.serval.api.NodeInfo;
 import org.serval.api.VlanInfo;
+import org.serval.dataplane.Bounds;
 import org.serval.dataplane.ethernet.Offload;
 import org.serval.dataplane.ethernet.SuperFrames;
 import org.serval.dataplane.protocol.LeakCheck;
@@ -282,6 +285,68 @@ class PeerLinksTest {
             assertEquals("Data[vlanRef=1, 1366 bytes]", cut.get(6));
             assertTrue(carol.silent());
             assertEquals(10_054, na.links.linkTraffic().get("nb").sentOctets(), "one frame crossed the link");
+        }
+    }
+
+    /**
+     * Whether the server closes a connection within a while (whatever it said before).
+     */
+    private static boolean closedWithin(final Socket socket, final long millis) throws IOException {
+        socket.setSoTimeout((int) millis);
+        try {
+            while (socket.getInputStream().read() >= 0) {
+                // what the server said before it closed
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void aStrangerAtTheNodeLinkPortGetsFewConnectionsForTwoSeconds() throws Exception {
+        final var na = new Node("na");
+        final int port = na.links.localAddress().getPort();
+        final var admitted = new ArrayList<Socket>();
+        try {
+            for (int i = 0; i < Bounds.PEER_PER_ADDRESS; i++) {
+                admitted.add(new Socket("127.0.0.1", port));
+            }
+            try (var extra = new Socket("127.0.0.1", port)) {
+                assertTrue(closedWithin(extra, 1000), "one more from the same address is closed at once");
+            }
+            // A handshake record announcing 16 KB, then a byte every 500 ms: bytes that make no whole message do not
+            // count as reading, so the idle check closes it as if it were silent.
+            final var trickler = admitted.get(0);
+            final var out = trickler.getOutputStream();
+            out.write(new byte[] {0x16, 3, 1, 0x40, 0});
+            final long start = System.nanoTime();
+            boolean closed = false;
+            while (!closed && System.nanoTime() - start < 5 * NodeLink.DEAD_MILLIS * 1_000_000) {
+                try {
+                    out.write(0);
+                    out.flush();
+                    closed = closedWithin(trickler, 500);
+                } catch (SocketException e) {
+                    closed = true;
+                }
+            }
+            final long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closed, "a trickled handshake is closed");
+            assertTrue(millis < NodeLink.DEAD_MILLIS + 1500, "a trickle does not extend the idle check: " + millis);
+            for (var socket : admitted) {
+                assertTrue(closedWithin(socket, 1000), "the silent ones are gone too");
+            }
+            // the places are free again
+            try (var again = new Socket("127.0.0.1", port)) {
+                assertFalse(closedWithin(again, 500), "admitted once the others closed");
+            }
+        } finally {
+            for (var socket : admitted) {
+                socket.close();
+            }
         }
     }
 
