@@ -148,8 +148,9 @@ class RunTest {
             if (process.isAlive()) {
                 // SIGTERM, which ./serval traps with the same handler as Ctrl-C's SIGINT: a build run in the
                 // background (as CI may run it) starts every child with SIGINT ignored, and bash cannot trap a
-                // signal ignored at its start. ./serval stops Karaf in order and waits for it.
-                process.destroy();
+                // signal ignored at its start. ./serval stops Karaf in order and waits for it. Through the handle:
+                // Process.destroy() would also close the pipes, and ./serval's next line would die of SIGPIPE.
+                process.toHandle().destroy();
             }
             final boolean ended = process.waitFor(3, TimeUnit.MINUTES);
             if (!ended) {
