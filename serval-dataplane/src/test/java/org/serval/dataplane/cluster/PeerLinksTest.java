@@ -47,6 +47,7 @@ import org.serval.dataplane.session.Dataplane;
 import org.serval.dataplane.session.DataplaneSettings;
 import org.serval.dataplane.session.TestUsers;
 import org.serval.dataplane.session.ViewRegistry;
+import org.serval.dataplane.transport.SocketProbe;
 import org.serval.dataplane.transport.TcpTransport;
 
 /**
@@ -288,23 +289,6 @@ class PeerLinksTest {
         }
     }
 
-    /**
-     * Whether the server closes a connection within a while (whatever it said before).
-     */
-    private static boolean closedWithin(final Socket socket, final long millis) throws IOException {
-        socket.setSoTimeout((int) millis);
-        try {
-            while (socket.getInputStream().read() >= 0) {
-                // what the server said before it closed
-            }
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SocketException e) {
-            return true;
-        }
-    }
-
     @Test
     void aStrangerAtTheNodeLinkPortGetsFewConnectionsForTwoSeconds() throws Exception {
         final var na = new Node("na");
@@ -315,7 +299,7 @@ class PeerLinksTest {
                 admitted.add(new Socket("127.0.0.1", port));
             }
             try (var extra = new Socket("127.0.0.1", port)) {
-                assertTrue(closedWithin(extra, 1000), "one more from the same address is closed at once");
+                assertTrue(SocketProbe.closedWithin(extra, 1000), "one more from the same address is closed at once");
             }
             // A handshake record announcing 16 KB, then a byte every 500 ms: bytes that make no whole message do not
             // count as reading, so the idle check closes it as if it were silent.
@@ -328,7 +312,7 @@ class PeerLinksTest {
                 try {
                     out.write(0);
                     out.flush();
-                    closed = closedWithin(trickler, 500);
+                    closed = SocketProbe.closedWithin(trickler, 500);
                 } catch (SocketException e) {
                     closed = true;
                 }
@@ -337,11 +321,11 @@ class PeerLinksTest {
             assertTrue(closed, "a trickled handshake is closed");
             assertTrue(millis < NodeLink.DEAD_MILLIS + 1500, "a trickle does not extend the idle check: " + millis);
             for (var socket : admitted) {
-                assertTrue(closedWithin(socket, 1000), "the silent ones are gone too");
+                assertTrue(SocketProbe.closedWithin(socket, 1000), "the silent ones are gone too");
             }
             // the places are free again
             try (var again = new Socket("127.0.0.1", port)) {
-                assertFalse(closedWithin(again, 500), "admitted once the others closed");
+                assertFalse(SocketProbe.closedWithin(again, 500), "admitted once the others closed");
             }
         } finally {
             for (var socket : admitted) {

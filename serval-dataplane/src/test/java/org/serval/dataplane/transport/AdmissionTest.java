@@ -17,13 +17,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.netty.handler.ssl.SslContext;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,21 +106,6 @@ class AdmissionTest {
     /**
      * Whether the server has closed the connection: it reads end of stream or a reset within the time.
      */
-    private static boolean closedWithin(final Socket socket, final InputStream in, final long millis)
-            throws IOException {
-        socket.setSoTimeout((int) millis);
-        try {
-            while (in.read() >= 0) {
-                // whatever the server said before it closed
-            }
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SocketException e) {
-            return true;
-        }
-    }
-
     /**
      * Writes one byte every 200 ms from a thread of its own until the connection fails or the test ends.
      */
@@ -162,7 +144,7 @@ class AdmissionTest {
         out.write(new byte[] {1, 1, 0x07, (byte) 0xd0});
         final var stop = trickle(out);
         try {
-            assertTrue(closedWithin(socket, socket.getInputStream(), 3 * DEADLINE),
+            assertTrue(SocketProbe.closedWithin(socket, 3 * DEADLINE),
                 "a connection that never logs in is closed at the deadline");
         } finally {
             stop.set(true);
@@ -178,7 +160,7 @@ class AdmissionTest {
         out.write(new byte[] {1, 1, 0x07, (byte) 0xd0});
         final var stop = trickle(out);
         try {
-            assertTrue(closedWithin(socket, socket.getInputStream(), 3 * DEADLINE),
+            assertTrue(SocketProbe.closedWithin(socket, 3 * DEADLINE),
                 "a TLS connection that never logs in is closed at the deadline");
         } finally {
             stop.set(true);
@@ -194,7 +176,7 @@ class AdmissionTest {
         out.write(new byte[] {0x16, 3, 1, 0x40, 0});
         final var stop = trickle(out);
         try {
-            assertTrue(closedWithin(socket, socket.getInputStream(), 3 * DEADLINE),
+            assertTrue(SocketProbe.closedWithin(socket, 3 * DEADLINE),
                 "a handshake that never ends is closed at the deadline");
         } finally {
             stop.set(true);
@@ -222,20 +204,20 @@ class AdmissionTest {
         }
         awaitConnections(3);
         final var fourth = connect("127.0.0.1");
-        assertTrue(closedWithin(fourth, fourth.getInputStream(), 2000), "a fourth from one address is refused");
+        assertTrue(SocketProbe.closedWithin(fourth, 2000), "a fourth from one address is refused");
         for (var socket : first) {
-            assertTrue(!closedWithin(socket, socket.getInputStream(), 50), "the first three stay");
+            assertTrue(!SocketProbe.closedWithin(socket, 50), "the first three stay");
         }
         connect("127.0.0.2");
         connect("127.0.0.2");
         awaitConnections(5);
         final var sixth = connect("127.0.0.3");
-        assertTrue(closedWithin(sixth, sixth.getInputStream(), 2000), "a sixth in all is refused");
+        assertTrue(SocketProbe.closedWithin(sixth, 2000), "a sixth in all is refused");
 
         first.get(0).close();
         awaitConnections(4);
         final var again = connect("127.0.0.1");
-        assertTrue(!closedWithin(again, again.getInputStream(), 200), "a closed connection is counted down");
+        assertTrue(!SocketProbe.closedWithin(again, 200), "a closed connection is counted down");
         awaitConnections(5);
     }
 
@@ -245,12 +227,12 @@ class AdmissionTest {
         start(true, new Admission.Limits(10_000, 100, 100, 100, 100, 1, 3));
         for (int i = 0; i < 3; i++) {
             final var socket = connect("127.0.0.1");
-            assertTrue(!closedWithin(socket, socket.getInputStream(), 100), "within the burst");
+            assertTrue(!SocketProbe.closedWithin(socket, 100), "within the burst");
         }
         final var fourth = connect("127.0.0.1");
-        assertTrue(closedWithin(fourth, fourth.getInputStream(), 2000), "over the rate");
+        assertTrue(SocketProbe.closedWithin(fourth, 2000), "over the rate");
         final var other = connect("127.0.0.2");
-        assertTrue(!closedWithin(other, other.getInputStream(), 100), "another source has its own bucket");
+        assertTrue(!SocketProbe.closedWithin(other, 100), "another source has its own bucket");
         awaitConnections(4);
     }
 
